@@ -1,0 +1,101 @@
+"""`police-api`: serve, migrate, register-school, mint-token (development), audit-verify, audit-checkpoint, purge-idempotency."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from services.police_api.access import PoliceRole
+from services.police_api.clients.service import register_school_client
+from services.police_api.database import AuditEntry, PoliceSession
+from services.police_api.reports.idempotency import purge_expired
+from services.police_api.settings import AUDIENCE, PoliceSettings
+from shared.cli import add_common_commands, mint_development_token, run_common_command
+from shared.clock import Clock
+from shared.db import create_engine
+from shared.problems import Problem
+from shared.tenancy import ALL_TENANTS, set_tenant
+
+SERVICE = "police_api"
+OFFICER_ROLES = [role.value for role in PoliceRole if role is not PoliceRole.school_client]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="police-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_common_commands(commands, default_port=8002)
+    register = commands.add_parser("register-school", help="register a school as a client; prints its secret once")
+    register.add_argument("--client-id", required=True)
+    register.add_argument("--school-urn", required=True)
+    register.add_argument("--force-code", required=True)
+    register.add_argument("--secret", help="use this secret instead of generating one (development set-up)")
+    mint = commands.add_parser("mint-token", help="development only: sign an officer token with the development key")
+    mint.add_argument("--role", required=True, choices=OFFICER_ROLES)
+    mint.add_argument("--force-code", required=True)
+    mint.add_argument("--sub", default="dev-officer")
+    mint.add_argument("--hours", type=int, default=8)
+    commands.add_parser("purge-idempotency", help="delete Idempotency-Key records past their retention")
+    args = parser.parse_args(argv)
+    settings = PoliceSettings()
+
+    if run_common_command(
+        args, service=SERVICE, settings=settings, app_factory="services.police_api.app:create_app", audit_model=AuditEntry
+    ):
+        return
+    if args.command == "register-school":
+        try:
+            secret = asyncio.run(_register(settings, args))
+        except Problem as problem:
+            raise SystemExit(f"not registered: {problem.detail}") from None
+        print(json.dumps({"client_id": args.client_id, "client_secret": secret, "school_urn": args.school_urn}))
+    elif args.command == "mint-token":
+        print(
+            mint_development_token(
+                settings,
+                key_name="dev-police-idp",
+                issuer=settings.idp_issuer,
+                audience=AUDIENCE,
+                subject=args.sub,
+                claims={"role": args.role, "force_code": args.force_code},
+                hours=args.hours,
+            )
+        )
+    elif args.command == "purge-idempotency":
+        print(json.dumps({"purged": asyncio.run(_purge(settings))}))
+
+
+async def _register(settings: PoliceSettings, args: argparse.Namespace) -> str:
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        async with async_sessionmaker(engine, sync_session_class=PoliceSession)() as session:
+            set_tenant(session, ALL_TENANTS)
+            secret = await register_school_client(
+                session,
+                client_id=args.client_id,
+                school_urn=args.school_urn,
+                force_code=args.force_code,
+                now=Clock().now(),
+                secret=args.secret,
+            )
+            await session.commit()
+            return secret
+    finally:
+        await engine.dispose()
+
+
+async def _purge(settings: PoliceSettings) -> int:
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        async with async_sessionmaker(engine, sync_session_class=PoliceSession)() as session:
+            set_tenant(session, ALL_TENANTS)
+            purged = await purge_expired(session, Clock().now())
+            await session.commit()
+            return purged
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""The report a school sends to the police (P-101): the wire contract between the two services.
+
+It carries the minimum the police need (names, dates of birth, roles, school), what is known of
+the image (its nature and spread, never the image), the devices the school holds, and the
+school's risk assessment with its reasons. The school service builds exactly this shape.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.identifiers import URN_PATTERN
+
+
+class ReportChannel(StrEnum):
+    call_101 = "101"
+    scpo = "scpo"
+
+
+class ReportedPersonKind(StrEnum):
+    pupil = "pupil"
+    child_elsewhere = "child_elsewhere"
+    adult = "adult"
+    unknown = "unknown"
+
+
+class ReportedPersonRole(StrEnum):
+    pictured = "pictured"
+    sender = "sender"
+    recipient = "recipient"
+    sharer = "sharer"
+    possessor = "possessor"
+    discloser = "discloser"
+    coercer = "coercer"
+
+
+class ReportedImageNature(StrEnum):
+    potentially_illegal = "potentially_illegal"
+    inappropriate = "inappropriate"
+    unknown = "unknown"
+
+
+class Sex(StrEnum):
+    female = "female"
+    male = "male"
+    other = "other"
+    not_known = "not_known"
+
+
+class ReportedPerson(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    school_person_id: uuid.UUID
+    kind: ReportedPersonKind
+    roles: list[ReportedPersonRole] = Field(min_length=1, max_length=7)
+    given_name: str | None = Field(default=None, max_length=100)
+    family_name: str | None = Field(default=None, max_length=100)
+    date_of_birth: date | None = None
+    age_years: int | None = Field(default=None, ge=0, le=120)
+    sex: Sex = Sex.not_known
+    upn: str | None = Field(default=None, pattern=r"^[A-Z0-9]{13}$")
+    school_urn: str | None = Field(default=None, pattern=URN_PATTERN)
+
+
+class ReportedImage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nature: ReportedImageNature
+    widely_shared: bool | None = None
+    where_it_ended_up: str | None = Field(default=None, max_length=2000)
+
+
+class ReportedDevice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    school_device_id: uuid.UUID
+    ownership: str = Field(pattern=r"^(school|personal)$")
+    held_by_school: bool
+    secured_state: str | None = Field(default=None, max_length=40)
+
+
+class ReportedRiskAssessment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    recommendation: str | None = Field(default=None, max_length=40)
+    typology: str | None = Field(default=None, max_length=40)
+    rule_ids: list[str] = Field(default_factory=list, max_length=40)
+    reasons: list[str] = Field(default_factory=list, max_length=40)
+
+
+class SchoolReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    school_incident_id: uuid.UUID
+    school_incident_reference: str = Field(min_length=1, max_length=40)
+    channel: ReportChannel
+    disclosed_at: AwareDatetime
+    referred_at: AwareDatetime
+    image: ReportedImage
+    people: list[ReportedPerson] = Field(default_factory=list, max_length=50)
+    devices: list[ReportedDevice] = Field(default_factory=list, max_length=20)
+    risk_assessment: ReportedRiskAssessment | None = None
+    referral_reasons: str | None = Field(default=None, max_length=10_000)
+
+
+class SchoolReportReceipt(BaseModel):
+    """The answer to intake; replayed byte for byte for a repeat with the same Idempotency-Key."""
+
+    id: uuid.UUID
+    police_reference: str
+    police_incident_id: uuid.UUID
+    received_at: datetime
+
+
+class ReportStatus(BaseModel):
+    """What the reporting school may know (never officers' notes or other schools' data)."""
+
+    id: uuid.UUID
+    police_reference: str
+    received_at: datetime
+    crimes_recorded: int
+    crime_decision_made: bool
+    ppu_notified: bool
+    route: str | None
+    outcome_codes: list[int]
+    outcome: str | None
+    finalised: bool
+    updated_at: datetime

@@ -1,0 +1,37 @@
+"""Police service settings: environment variables prefixed `POLICE_API_` (README has the table)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import DEV_VAR_DIR, ServiceSettings, is_development_key
+
+AUDIENCE = "police-api"
+
+
+class PoliceSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICE_API_", extra="ignore")
+
+    database_url: str = f"sqlite+aiosqlite:///{DEV_VAR_DIR / 'police_api.sqlite3'}"
+    # The force identity provider that signs officers' tokens (ES256 only).
+    idp_issuer: str = "dev-police-idp"
+    idp_public_key_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.public.pem"
+    # This service's own key: signs school-client tokens and audit checkpoints.
+    signing_key_file: Path = DEV_VAR_DIR / "keys" / "police-api-signing.pem"
+    client_token_issuer: str = "police-api"
+    client_token_lifetime_seconds: int = Field(default=300, ge=60, le=3600)
+    token_failure_limit: int = Field(default=5, ge=1, le=100)
+    token_failure_window_seconds: int = Field(default=300, ge=10, le=86_400)
+    idempotency_retention_days: int = Field(default=30, ge=30, le=3650)
+    idempotency_lock_seconds: int = Field(default=60, ge=5, le=3600)
+
+    def development_defaults_in_use(self) -> list[str]:
+        in_use = super().development_defaults_in_use()
+        for name in ("idp_public_key_file", "signing_key_file"):
+            if is_development_key(getattr(self, name)):
+                in_use.append(f"{name} (a development file under var/)")
+        if self.idp_issuer.startswith("dev-"):
+            in_use.append("idp_issuer (the development issuer)")
+        return in_use

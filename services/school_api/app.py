@@ -1,0 +1,97 @@
+"""create_app(): the school service with its routers, middleware and lifespan (engine, police client, relay)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+
+from services.school_api.access import actor_from_claims
+from services.school_api.audit.routes import router as audit_router
+from services.school_api.database import AuditEntry, SchoolSession
+from services.school_api.decisions.routes import router as decisions_router
+from services.school_api.incidents.routes import router as incidents_router
+from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
+from services.school_api.referrals.relay import Relay
+from services.school_api.referrals.routes import router as referrals_router
+from services.school_api.referrals.service import REFERRAL_QUEUED
+from services.school_api.settings import AUDIENCE, SchoolSettings
+from shared.clock import Clock
+from shared.context import Runtime
+from shared.db import create_engine
+from shared.logging import configure_logging
+from shared.service_app import declare_common_problems, new_service_app
+from shared.tokens import TokenVerifier, TrustedIssuer
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+SERVICE = "school_api"
+DESCRIPTION = (
+    "Records an incident of youth-produced sexual imagery as the UKCIS guidance asks of a school's "
+    "Designated Safeguarding Lead, and hands a report to the police. Never accepts an image."
+)
+
+
+def create_app(
+    settings: SchoolSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    police_http: httpx.AsyncClient | None = None,
+) -> FastAPI:
+    """`police_http` replaces the network client to the police service (tests pass the police app in-process)."""
+    settings = settings or SchoolSettings()
+    settings.assert_fit_for_environment()
+    configure_logging(SERVICE, settings.log_level)
+    clock = clock or Clock()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=SchoolSession)
+        verifier = TokenVerifier(
+            audience=AUDIENCE,
+            issuers=[TrustedIssuer(settings.idp_issuer, settings.idp_public_key_file.read_text())],
+        )
+        http = police_http or new_http_client(
+            settings.police_api_url,
+            connect_timeout=settings.police_connect_timeout_seconds,
+            read_timeout=settings.police_read_timeout_seconds,
+        )
+        police = PoliceClient(http, load_credentials(settings.police_clients_file), clock)
+        relay = Relay(sessionmaker, police, settings, clock)
+        app.state.runtime = Runtime(
+            service=SERVICE,
+            engine=engine,
+            sessionmaker=sessionmaker,
+            clock=clock,
+            verifier=verifier,
+            audit_model=AuditEntry,
+            actor_from_claims=actor_from_claims,
+            signals={REFERRAL_QUEUED: relay.wake},
+        )
+        app.state.relay = relay
+        app.state.settings = settings
+        relay_task = asyncio.create_task(relay.run_forever()) if settings.relay_enabled else None
+        try:
+            yield
+        finally:
+            if relay_task is not None:
+                relay_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await relay_task
+            if police_http is None:
+                await http.aclose()
+            await engine.dispose()
+
+    app = new_service_app(
+        title="School safeguarding API",
+        description=DESCRIPTION,
+        service=SERVICE,
+        lifespan=lifespan,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    for router in (incidents_router, decisions_router, referrals_router, audit_router):
+        app.include_router(router)
+    declare_common_problems(app)
+    return app

@@ -1,0 +1,78 @@
+"""`school-api`: serve, migrate, relay, mint-token (development), audit-verify, audit-checkpoint."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from services.school_api.access import SchoolRole
+from services.school_api.database import AuditEntry, SchoolSession
+from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
+from services.school_api.referrals.relay import Relay
+from services.school_api.settings import AUDIENCE, SchoolSettings
+from shared.cli import add_common_commands, mint_development_token, run_common_command
+from shared.clock import Clock
+from shared.db import create_engine
+from shared.logging import configure_logging
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+SERVICE = "school_api"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="school-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_common_commands(commands, default_port=8001)
+    commands.add_parser("relay", help="run the referral relay on its own (as well as, or instead of, the API's)")
+    mint = commands.add_parser("mint-token", help="development only: sign a token with the development identity provider key")
+    mint.add_argument("--role", required=True, choices=[role.value for role in SchoolRole])
+    mint.add_argument("--school-urn", required=True)
+    mint.add_argument("--sub", default="dev-user")
+    mint.add_argument("--hours", type=int, default=8)
+    args = parser.parse_args(argv)
+    settings = SchoolSettings()
+
+    if run_common_command(
+        args, service=SERVICE, settings=settings, app_factory="services.school_api.app:create_app", audit_model=AuditEntry
+    ):
+        return
+    if args.command == "relay":
+        asyncio.run(_run_relay(settings))
+    elif args.command == "mint-token":
+        print(
+            mint_development_token(
+                settings,
+                key_name="dev-school-idp",
+                issuer=settings.idp_issuer,
+                audience=AUDIENCE,
+                subject=args.sub,
+                claims={"role": args.role, "school_urn": args.school_urn},
+                hours=args.hours,
+            )
+        )
+
+
+async def _run_relay(settings: SchoolSettings) -> None:
+    configure_logging(SERVICE, settings.log_level)
+    settings.assert_fit_for_environment()
+    engine = create_engine(settings.database_url, pool_size=4)
+    http = new_http_client(
+        settings.police_api_url,
+        connect_timeout=settings.police_connect_timeout_seconds,
+        read_timeout=settings.police_read_timeout_seconds,
+    )
+    clock = Clock()
+    relay = Relay(
+        async_sessionmaker(engine, expire_on_commit=False, sync_session_class=SchoolSession),
+        PoliceClient(http, load_credentials(settings.police_clients_file), clock),
+        settings,
+        clock,
+    )
+    try:
+        await relay.run_forever()
+    finally:
+        await http.aclose()
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

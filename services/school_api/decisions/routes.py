@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response, status
+
+from services.school_api.access import SchoolContext
+from services.school_api.decisions import service
+from services.school_api.decisions.schemas import DecisionCreate, DecisionOut
+from shared.concurrency import etag, expected_version
+from shared.http import problem_responses
+
+router = APIRouter(tags=["decisions"])
+
+
+@router.post(
+    "/incidents/{incident_id}/decision",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DecisionOut,
+    responses=problem_responses(404, 409, 412, 422, 428),
+)
+async def decide(
+    incident_id: uuid.UUID,
+    body: DecisionCreate,
+    ctx: SchoolContext,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> DecisionOut:
+    """Refer to the police, to children's social care, or manage in school (S-POLICE)."""
+    decision, referral, incident = await service.decide(ctx, incident_id, body, expected_version(if_match))
+    response.headers["ETag"] = etag(incident.version)
+    out = DecisionOut.model_validate(decision, from_attributes=True)
+    out.police_referral_id = referral.id if referral else None
+    return out

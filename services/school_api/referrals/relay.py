@@ -1,0 +1,271 @@
+"""The relay: carries queued referrals to the police and brings their status back.
+
+- Claims due outbox messages under a lease, so several relays can run at once: `FOR UPDATE SKIP
+  LOCKED` on PostgreSQL; on SQLite (where SQLAlchemy silently drops SKIP LOCKED) a conditional
+  UPDATE that only takes unleased rows, inside SQLite's single-writer transaction.
+- Sends each with its fixed Idempotency-Key outside any transaction, then records the result.
+  A relay that dies mid-send leaves its lease to expire; another relay sends the same key again
+  and the police answer with the report they already stored.
+- Polls the police status of delivered referrals that are not finalised (see README: why poll).
+- Wakes at once when a referral is committed, and otherwise every `relay_idle_poll_seconds`.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.school_api.referrals.models import OutboxMessage, PoliceReferral
+from services.school_api.referrals.police_client import CredentialsRefused, NoCredentials, PoliceClient
+from services.school_api.referrals.retry import Verdict, next_attempt_at, retry_after_seconds, verdict_for_status
+from services.school_api.referrals.vocabulary import DeliveryState, OutboxState
+from services.school_api.settings import SchoolSettings
+from shared.clock import Clock
+from shared.tenancy import ALL_TENANTS, set_tenant
+
+log = logging.getLogger("relay")
+
+# Only these fields of a police problem are kept for the DSL; police problems carry no personal data.
+_PROBLEM_FIELDS = ("type", "title", "status", "detail", "violations", "errors")
+
+
+class Relay:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        police: PoliceClient,
+        settings: SchoolSettings,
+        clock: Clock,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.police = police
+        self.settings = settings
+        self.clock = clock
+        self.relay_id = uuid.uuid4().hex[:12]
+        self._wake = asyncio.Event()
+        self._last_status_poll: datetime | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _session(self) -> AsyncSession:
+        session = self.sessionmaker()
+        set_tenant(session, ALL_TENANTS)
+        return session
+
+    async def run_forever(self) -> None:
+        log.info("relay started", extra={"fields": {"relay_id": self.relay_id}})
+        while True:
+            self._wake.clear()
+            try:
+                delivered = await self.deliver_due()
+                await self.refresh_statuses_if_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database blip must not stop the relay; the next pass retries
+                log.exception("relay pass failed")
+                delivered = 0
+            if delivered:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.relay_idle_poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def deliver_due(self) -> int:
+        """Claim and send one batch; returns how many messages were attempted."""
+        claimed = await self.claim_due()
+        if not claimed:
+            return 0
+        await asyncio.gather(*(self._deliver(message_id, lease) for message_id, lease in claimed))
+        return len(claimed)
+
+    async def claim_due(self) -> list[tuple[uuid.UUID, str]]:
+        now = self.clock.now()
+        lease_token = f"{self.relay_id}:{uuid.uuid4().hex[:12]}"
+        lease_until = now + timedelta(seconds=self.settings.relay_lease_seconds)
+        due = and_(
+            OutboxMessage.state == OutboxState.pending,
+            OutboxMessage.available_at <= now,
+            or_(OutboxMessage.lease_expires_at.is_(None), OutboxMessage.lease_expires_at < now),
+        )
+        async with self._session() as session:
+            if session.bind.dialect.name == "postgresql":
+                ids = list(
+                    (
+                        await session.scalars(
+                            select(OutboxMessage.id)
+                            .where(due)
+                            .order_by(OutboxMessage.available_at)
+                            .limit(self.settings.relay_batch_size)
+                            .with_for_update(skip_locked=True)
+                        )
+                    ).all()
+                )
+                if ids:
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id.in_(ids))
+                        .values(lease_owner=lease_token, lease_expires_at=lease_until)
+                    )
+            else:
+                # BEGIN IMMEDIATE holds SQLite's write lock for this statement's transaction, and
+                # the WHERE re-checks the lease, so two relays can never take the same row.
+                candidates = (
+                    select(OutboxMessage.id)
+                    .where(due)
+                    .order_by(OutboxMessage.available_at)
+                    .limit(self.settings.relay_batch_size)
+                    .scalar_subquery()
+                )
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(candidates), due)
+                    .values(lease_owner=lease_token, lease_expires_at=lease_until)
+                    .execution_options(synchronize_session=False)
+                )
+                ids = list(
+                    (await session.scalars(select(OutboxMessage.id).where(OutboxMessage.lease_owner == lease_token))).all()
+                )
+            await session.commit()
+        return [(message_id, lease_token) for message_id in ids]
+
+    async def _deliver(self, message_id: uuid.UUID, lease_token: str) -> None:
+        async with self._session() as session:
+            message = await session.get(OutboxMessage, message_id)
+        if message is None or message.lease_owner != lease_token:
+            return
+        retry_after: float | None = None
+        try:
+            response = await self.police.submit_report(message.school_urn, message.idempotency_key, message.payload)
+        except (NoCredentials, CredentialsRefused) as exc:
+            await self._record(message_id, lease_token, Verdict.give_up, error=_credentials_error(exc))
+            return
+        except httpx.HTTPError as exc:
+            await self._record(message_id, lease_token, Verdict.retry, error={"kind": "network", "detail": type(exc).__name__})
+            return
+        verdict = verdict_for_status(response.status_code)
+        if response.status_code == 401:
+            self.police.forget_token(message.school_urn)
+        if verdict is Verdict.delivered:
+            await self._record(message_id, lease_token, verdict, report=response.json())
+            return
+        if response.status_code in (429, 503):
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"), self.clock.now())
+        await self._record(message_id, lease_token, verdict, error=_problem_from(response), retry_after=retry_after)
+
+    async def _record(
+        self,
+        message_id: uuid.UUID,
+        lease_token: str,
+        verdict: Verdict,
+        *,
+        report: dict[str, Any] | None = None,
+        error: dict[str, Any] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        now = self.clock.now()
+        async with self._session() as session:
+            message = await session.get(OutboxMessage, message_id)
+            if message is None or message.state is not OutboxState.pending:
+                return  # another relay finished it after our lease expired; its record stands
+            referral = await session.get(PoliceReferral, message.referral_id)
+            assert referral is not None
+            message.attempts += 1
+            referral.attempts = message.attempts
+            referral.updated_at = now
+            message.lease_owner = None
+            message.lease_expires_at = None
+            if verdict is Verdict.delivered and report is not None:
+                message.state = OutboxState.done
+                message.completed_at = now
+                message.last_error = None
+                referral.delivery_state = DeliveryState.delivered
+                referral.police_report_id = uuid.UUID(report["id"])
+                referral.police_reference = report["police_reference"]
+                referral.delivered_at = now
+                referral.last_error = None
+                log.info("referral delivered", extra={"fields": {"referral_id": str(referral.id), "attempts": message.attempts}})
+            elif verdict is Verdict.give_up:
+                message.state = OutboxState.dead
+                message.last_error = error
+                referral.delivery_state = DeliveryState.failed
+                referral.last_error = error
+                log.warning("referral failed", extra={"fields": {"referral_id": str(referral.id), "status": (error or {}).get("status")}})
+            else:
+                message.available_at = next_attempt_at(
+                    now,
+                    message.attempts,
+                    base=self.settings.relay_backoff_base_seconds,
+                    cap=self.settings.relay_backoff_cap_seconds,
+                    retry_after=retry_after,
+                )
+                message.last_error = error
+                referral.last_error = error
+            await session.commit()
+
+    async def refresh_statuses_if_due(self) -> int:
+        now = self.clock.now()
+        interval = timedelta(seconds=self.settings.status_poll_seconds)
+        if self._last_status_poll is not None and now - self._last_status_poll < interval:
+            return 0
+        self._last_status_poll = now
+        return await self.refresh_statuses()
+
+    async def refresh_statuses(self) -> int:
+        """Ask the police for the status of every delivered referral that is not finalised."""
+        async with self._session() as session:
+            open_referrals = list(
+                (
+                    await session.scalars(
+                        select(PoliceReferral).where(
+                            PoliceReferral.delivery_state == DeliveryState.delivered,
+                            PoliceReferral.police_case_closed.is_(False),
+                        )
+                    )
+                ).all()
+            )
+        refreshed = 0
+        for referral in open_referrals:
+            try:
+                response = await self.police.report_status(referral.school_urn, str(referral.police_report_id))
+            except (httpx.HTTPError, NoCredentials, CredentialsRefused):
+                continue  # tried again next interval
+            if response.status_code != 200:
+                if response.status_code == 401:
+                    self.police.forget_token(referral.school_urn)
+                continue
+            status = response.json()
+            async with self._session() as session:
+                stored = await session.get(PoliceReferral, referral.id)
+                if stored is not None:
+                    stored.police_status = status
+                    stored.police_status_checked_at = self.clock.now()
+                    stored.police_case_closed = bool(status.get("finalised"))
+                    stored.updated_at = self.clock.now()
+                    await session.commit()
+            refreshed += 1
+        return refreshed
+
+
+def _problem_from(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    problem = {key: body[key] for key in _PROBLEM_FIELDS if isinstance(body, dict) and key in body}
+    problem.setdefault("status", response.status_code)
+    problem["kind"] = "http"
+    return problem
+
+
+def _credentials_error(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, NoCredentials):
+        return {"kind": "configuration", "detail": "No police client credentials are configured for this school."}
+    return {"kind": "configuration", "detail": "The police refused this school's client credentials."}

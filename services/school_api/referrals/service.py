@@ -1,0 +1,73 @@
+"""Queueing a police referral (the outbox write) and reading referrals back for the DSL."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from services.school_api.incidents.models import Incident
+from services.school_api.referrals.models import OutboxMessage, PoliceReferral
+from services.school_api.referrals.vocabulary import DeliveryState, OutboxState, PoliceChannel
+from shared.context import Context
+from shared.db import on_commit
+from shared.problems import NotFound
+
+RECORD = "police_referral"
+REFERRAL_QUEUED = "referral_queued"
+
+
+async def queue_police_referral(ctx: Context, incident: Incident, channel: PoliceChannel, payload: dict[str, Any]) -> PoliceReferral:
+    """Write the referral and its outbox message in the caller's transaction; nothing is sent here."""
+    referral = PoliceReferral(
+        id=uuid.uuid4(),
+        school_urn=incident.school_urn,
+        incident_id=incident.id,
+        channel=channel,
+        delivery_state=DeliveryState.queued,
+        attempts=0,
+        created_by=ctx.actor.subject,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(referral)
+    await ctx.session.flush()
+    ctx.session.add(
+        OutboxMessage(
+            id=uuid.uuid4(),
+            referral_id=referral.id,
+            school_urn=incident.school_urn,
+            idempotency_key=uuid.uuid4().hex,
+            payload=payload,
+            state=OutboxState.pending,
+            attempts=0,
+            available_at=ctx.now,
+            created_at=ctx.now,
+        )
+    )
+    wake_relay = ctx.signals.get(REFERRAL_QUEUED)
+    if wake_relay is not None:
+        on_commit(ctx.session, wake_relay)
+    ctx.audit.record("police_referral.create", RECORD, referral.id)
+    return referral
+
+
+async def list_referrals(ctx: Context, incident_id: uuid.UUID) -> list[PoliceReferral]:
+    rows = list(
+        (
+            await ctx.session.scalars(
+                select(PoliceReferral).where(PoliceReferral.incident_id == incident_id).order_by(PoliceReferral.created_at)
+            )
+        ).all()
+    )
+    for row in rows:
+        ctx.audit.record("police_referral.read", RECORD, row.id)
+    return rows
+
+
+async def get_referral(ctx: Context, referral_id: uuid.UUID) -> PoliceReferral:
+    referral = await ctx.session.scalar(select(PoliceReferral).where(PoliceReferral.id == referral_id))
+    if referral is None:
+        raise NotFound("No such referral in your school.")
+    ctx.audit.record("police_referral.read", RECORD, referral.id)
+    return referral

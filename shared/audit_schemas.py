@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    occurred_at: datetime
+    request_id: str | None
+    subject: str
+    role: str
+    operation: str
+    record_type: str | None
+    record_id: str | None
+    outcome: str
+    problem_type: str | None
+    hash: str

@@ -1,0 +1,98 @@
+"""Command-line pieces both services share: serve, migrate, mint a development token, audit commands."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from shared.audit import signed_checkpoint, verify_against_checkpoint, verify_chain
+from shared.clock import Clock
+from shared.db import create_engine, new_sessionmaker
+from shared.devkeys import dev_private_key
+from shared.migrations import upgrade
+from shared.settings import Environment, ServiceSettings
+from shared.tenancy import ALL_TENANTS, set_tenant
+from shared.tokens import TokenIssuer, public_key_pem_from_private
+
+
+def add_common_commands(commands: Any, default_port: int) -> None:
+    serve = commands.add_parser("serve", help="run the API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=default_port)
+    commands.add_parser("migrate", help="upgrade the database to the latest migration")
+    verify = commands.add_parser("audit-verify", help="verify the audit hash chain; exit 1 naming the first broken row")
+    verify.add_argument("--checkpoint", type=Path, help="a signed checkpoint exported earlier, to detect a rewrite")
+    checkpoint = commands.add_parser("audit-checkpoint", help="print a signed checkpoint of the audit chain's head")
+    checkpoint.add_argument("--output", type=Path)
+
+
+def run_common_command(
+    args: argparse.Namespace, *, service: str, settings: ServiceSettings, app_factory: str, audit_model: type[Any]
+) -> bool:
+    if args.command == "serve":
+        import uvicorn
+
+        uvicorn.run(app_factory, factory=True, host=args.host, port=args.port, log_config=None, access_log=False)
+    elif args.command == "migrate":
+        upgrade(service, settings.database_url)
+        print(f"{service}: database at head")
+    elif args.command == "audit-verify":
+        sys.exit(asyncio.run(_audit_verify(settings, audit_model, args.checkpoint)))
+    elif args.command == "audit-checkpoint":
+        signed = asyncio.run(_audit_checkpoint(settings, audit_model, service))
+        if args.output:
+            args.output.write_text(signed + "\n")
+        print(signed)
+    else:
+        return False
+    return True
+
+
+def _signing_key(settings: Any) -> str:
+    return Path(settings.signing_key_file).read_text()
+
+
+async def _audit_verify(settings: Any, audit_model: type[Any], checkpoint: Path | None) -> int:
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        async with new_sessionmaker(engine)() as session:
+            set_tenant(session, ALL_TENANTS)
+            report = await verify_chain(session, audit_model)
+            if not report.intact:
+                print(json.dumps({"intact": False, "first_broken_seq": report.first_broken_seq, "problem": report.problem}))
+                return 1
+            if checkpoint is not None:
+                public = public_key_pem_from_private(_signing_key(settings).encode()).decode()
+                rewritten = await verify_against_checkpoint(session, audit_model, checkpoint.read_text().strip(), public)
+                if rewritten:
+                    print(json.dumps({"intact": False, "problem": rewritten}))
+                    return 1
+            print(json.dumps({"intact": True, "rows": report.rows_checked, "head_seq": report.head_seq, "head_hash": report.head_hash}))
+            return 0
+    finally:
+        await engine.dispose()
+
+
+async def _audit_checkpoint(settings: Any, audit_model: type[Any], service: str) -> str:
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        async with new_sessionmaker(engine)() as session:
+            set_tenant(session, ALL_TENANTS)
+            signer = TokenIssuer(f"{service}-audit", _signing_key(settings))
+            return await signed_checkpoint(session, audit_model, signer, service, Clock())
+    finally:
+        await engine.dispose()
+
+
+def mint_development_token(
+    settings: ServiceSettings, *, key_name: str, issuer: str, audience: str, subject: str, claims: dict[str, Any], hours: int
+) -> str:
+    if settings.environment is Environment.production:
+        raise SystemExit("mint-token is a development command and refuses to run in production")
+    signer = TokenIssuer(issuer, dev_private_key(key_name), key_id=key_name)
+    return signer.issue(subject=subject, audience=audience, now=Clock().now(), lifetime=timedelta(hours=hours), claims=claims)
+

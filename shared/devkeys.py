@@ -1,0 +1,35 @@
+"""Development key pairs, created under the git-ignored var/keys on first `make run` (never committed)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from shared.settings import DEV_VAR_DIR
+from shared.tokens import generate_private_key_pem, public_key_pem_from_private
+
+KEYS_DIR = DEV_VAR_DIR / "keys"
+DEV_KEY_PAIRS = ("dev-school-idp", "dev-police-idp")
+DEV_SIGNING_KEYS = ("school-api-signing", "police-api-signing")
+
+
+def ensure_private_key(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(generate_private_key_pem())
+    return path.read_bytes()
+
+
+def ensure_dev_keys() -> None:
+    for name in DEV_KEY_PAIRS:
+        private = ensure_private_key(KEYS_DIR / f"{name}.pem")
+        public = KEYS_DIR / f"{name}.public.pem"
+        if not public.exists():
+            public.write_bytes(public_key_pem_from_private(private))
+    for name in DEV_SIGNING_KEYS:
+        ensure_private_key(KEYS_DIR / f"{name}.pem")
+
+
+def dev_private_key(name: str) -> str:
+    return (KEYS_DIR / f"{name}.pem").read_text()

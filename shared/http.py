@@ -1,0 +1,316 @@
+"""The HTTP edge both services share: problem+json rendering, the request guard, headers, logs.
+
+`RequestGuard` is pure ASGI so that it can refuse oversized, non-JSON or image-carrying bodies
+before FastAPI parses anything, and so that every response gets the security headers.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.logging import request_id_var
+from shared.media import MediaFinding, UnstorableText, inspect_json
+from shared.problems import (
+    PROBLEM_CONTENT_TYPE,
+    ImageRefused,
+    InternalError,
+    MalformedRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    UnsupportedMediaType,
+    ValidationFailed,
+    catalogue,
+)
+
+log = logging.getLogger("http")
+
+RefusalHook = Callable[[Request | Scope, Problem], Awaitable[None]]
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+_MEDIA_TYPES_REFUSED_AS_IMAGES = ("image/", "video/", "multipart/", "application/octet-stream")
+
+SECURITY_HEADERS = [
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+_INTERACTIVE_DOCS = ("/docs", "/redoc")
+
+
+def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
+    return JSONResponse(
+        problem.body(instance=instance, request_id=request_id_var.get()),
+        status_code=problem.status,
+        headers=problem.headers,
+        media_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+class RequestGuard:
+    """Request id, body limit (413), JSON only (415), no media (422), headers, one access log line."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        on_refusal: RefusalHook | None = None,
+        form_paths: frozenset[str] = frozenset(),
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.on_refusal = on_refusal
+        # Paths that take an OAuth2 form body (the token endpoint, RFC 6749 section 4.4.2).
+        self.form_paths = form_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        token = request_id_var.set(request_id)
+        status_holder = {"status": 500}
+        path = scope.get("path", "")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                if b"content-security-policy" not in present and not path.startswith(_INTERACTIVE_DOCS):
+                    headers.append((b"content-security-policy", API_CSP))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            if scope["method"] in _BODY_METHODS:
+                body, problem = await self._read_and_check_body(scope, receive)
+                if problem is not None:
+                    if self.on_refusal is not None:
+                        await self.on_refusal(scope, problem)
+                    await problem_response(problem, instance=path)(scope, _empty_receive, send_with_headers)
+                    return
+                receive = _replay(body)
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            route = scope.get("route")
+            log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": scope["method"],
+                        "route": getattr(route, "path", "unmatched"),
+                        "status": status_holder["status"],
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    }
+                },
+            )
+            request_id_var.reset(token)
+
+    async def _read_and_check_body(self, scope: Scope, receive: Receive) -> tuple[bytes, Problem | None]:
+        headers = {name.lower(): value for name, value in scope.get("headers", [])}
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            return b"", PayloadTooLarge(f"Request bodies are limited to {self.max_body_bytes} bytes.")
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return b"", PayloadTooLarge(f"Request bodies are limited to {self.max_body_bytes} bytes.")
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if not body:
+            return body, None
+        content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+        if content_type == "application/x-www-form-urlencoded" and scope.get("path") in self.form_paths:
+            return body, None
+        if content_type.startswith(_MEDIA_TYPES_REFUSED_AS_IMAGES):
+            return body, UnsupportedMediaType(
+                "Images, videos and files are never accepted. Record what the image is, never the image (S-IMAGE)."
+            )
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            return body, UnsupportedMediaType("Request bodies must be application/json.")
+        try:
+            document = json.loads(body)
+        except UnicodeDecodeError:
+            return body, MalformedRequest("The body is not valid UTF-8.")
+        except (ValueError, RecursionError):
+            return body, MalformedRequest("The body is not valid JSON.")
+        inspection = inspect_json(document)
+        if inspection.media is not None:
+            return body, ImageRefused(_MEDIA_MESSAGES[inspection.media])
+        if inspection.unstorable is not None:
+            return body, ValidationFailed(_UNSTORABLE_MESSAGES[inspection.unstorable])
+        return body, None
+
+
+_MEDIA_MESSAGES = {
+    MediaFinding.data_uri: "A field carries a data: URI. Images are never accepted: record the image's nature instead (S-IMAGE).",
+    MediaFinding.encoded_media: "A field carries encoded image or video content. Images are never accepted (S-IMAGE).",
+    MediaFinding.oversized_text: "A field is longer than any legitimate text and may carry encoded media (S-IMAGE).",
+}
+_UNSTORABLE_MESSAGES = {
+    UnstorableText.nul_character: "Text fields may not contain NUL characters.",
+    UnstorableText.unpaired_surrogate: "Text fields must be valid Unicode (an unpaired surrogate was sent).",
+    UnstorableText.too_deep: "The JSON document is nested too deeply.",
+}
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if _SAFE_REQUEST_ID.match(candidate):
+                return candidate
+    return uuid.uuid4().hex
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def install_problem_handlers(app: FastAPI, on_refusal: RefusalHook | None = None) -> None:
+    async def render(request: Request, problem: Problem) -> JSONResponse:
+        if on_refusal is not None and problem.status < 500:
+            await on_refusal(request, problem)
+        return problem_response(problem, instance=request.url.path)
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return await render(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Locations and messages only: pydantic's `input` and `ctx` would echo what was sent.
+        errors = [
+            {"loc": [str(part) for part in error.get("loc", ())], "msg": error.get("msg", ""), "type": error.get("type", "")}
+            for error in exc.errors()
+        ]
+        if any(error["type"] == "json_invalid" for error in errors):
+            return await render(request, MalformedRequest("The body is not valid JSON."))
+        return await render(request, ValidationFailed("The request has invalid fields.", errors=errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return await render(request, NotFound("No such resource."))
+        if exc.status_code == 405:
+            return await render(request, MethodNotAllowed("Method not allowed on this resource."))
+        generic = Problem(str(exc.detail) if exc.status_code < 500 else None)
+        generic.status = exc.status_code  # type: ignore[misc]
+        return problem_response(generic, instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc)
+        return problem_response(InternalError(), instance=request.url.path)
+
+
+def add_problem_catalogue(app: FastAPI) -> None:
+    """Serve `/problems/{slug}` so that every problem `type` resolves to its description."""
+
+    @app.get("/problems", include_in_schema=False)
+    async def problem_catalogue() -> list[dict[str, Any]]:
+        return [_describe(problem) for problem in catalogue().values()]
+
+    @app.get("/problems/{slug}", include_in_schema=False)
+    async def problem_type(slug: str) -> dict[str, Any]:
+        problem = catalogue().get(slug)
+        if problem is None:
+            raise NotFound("No such problem type.")
+        return _describe(problem)
+
+
+def _describe(problem: type[Problem]) -> dict[str, Any]:
+    return {
+        "type": problem.type_uri(),
+        "title": problem.title,
+        "status": problem.status,
+        "description": problem.description or problem.title,
+    }
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "violations": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"rule": {"type": "string"}, "message": {"type": "string"}}},
+        },
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["type", "title", "status"],
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries declaring problem+json bodies for the given statuses."""
+    return {
+        status: {
+            "description": _STATUS_TEXT.get(status, "Problem"),
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
+
+
+_STATUS_TEXT = {
+    400: "Malformed request (invalid JSON or UTF-8, or a required header missing)",
+    401: "Missing, expired or invalid bearer token",
+    403: "Role not allowed",
+    404: "Not found in the caller's organisation",
+    409: "Conflict with the record's state",
+    412: "If-Match is stale",
+    413: "Body too large",
+    415: "Body is not JSON (images and files are never accepted)",
+    422: "Invalid fields, an image, or a rule of the guidance refused the request",
+    428: "If-Match required",
+    429: "Too many attempts",
+    500: "Internal error",
+    503: "Service unavailable",
+}

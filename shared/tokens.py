@@ -1,0 +1,171 @@
+"""JSON Web Tokens: the only module that imports python-jose.
+
+Why so strict: python-jose 3.5.0 does not require `exp`, `iat`, `iss`, `aud` or `sub` unless
+asked, accepts a token with no `aud` even when `audience=` is given, and accepts an HS256
+token "signed" with the DER or PEM bytes of an ES256 public key if HS256 is allowed.
+So every issuer is trusted for exactly one algorithm (ES256), every `require_*` option is on,
+the presence of `aud` is checked again by hand, and the header algorithm is compared
+before the signature is even looked at.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from jose import jwt
+from jose.exceptions import JOSEError
+
+ALGORITHM = "ES256"
+TOKEN_USE_ACCESS = "access"
+_REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "token_use")
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted. The message is for logs only and names no claim values."""
+
+
+def generate_private_key_pem() -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def public_key_pem_from_private(private_pem: bytes) -> bytes:
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    issuer: str
+    public_key_pem: str
+    algorithm: str = ALGORITHM
+
+    def __post_init__(self) -> None:
+        if self.algorithm != ALGORITHM:
+            raise ValueError("only ES256 issuers are supported")
+        key = serialization.load_pem_public_key(self.public_key_pem.encode())
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            raise ValueError("an ES256 issuer needs an EC public key")
+
+
+@dataclass(frozen=True)
+class TokenIssuer:
+    """Signs access tokens with one ES256 private key."""
+
+    issuer: str
+    private_key_pem: str
+    key_id: str = "default"
+
+    def issue(
+        self,
+        *,
+        subject: str,
+        audience: str,
+        now: datetime,
+        lifetime: timedelta,
+        claims: dict[str, Any] | None = None,
+    ) -> str:
+        payload: dict[str, Any] = dict(claims or {})
+        payload.update(
+            iss=self.issuer,
+            sub=subject,
+            aud=audience,
+            iat=int(now.timestamp()),
+            nbf=int(now.timestamp()),
+            exp=int((now + lifetime).timestamp()),
+            jti=str(uuid.uuid4()),
+            token_use=TOKEN_USE_ACCESS,
+        )
+        return jwt.encode(payload, self.private_key_pem, algorithm=ALGORITHM, headers={"kid": self.key_id})
+
+    def sign_document(self, document: dict[str, Any]) -> str:
+        """A compact JWS over a document (audit checkpoints); no token claims are added."""
+        return jwt.encode(document, self.private_key_pem, algorithm=ALGORITHM, headers={"kid": self.key_id})
+
+
+@dataclass
+class TokenVerifier:
+    """Verifies access tokens for one audience against a fixed set of issuers."""
+
+    audience: str
+    issuers: list[TrustedIssuer]
+    leeway_seconds: int = 30
+    _by_issuer: dict[str, TrustedIssuer] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_issuer = {trusted.issuer: trusted for trusted in self.issuers}
+
+    def verify(self, token: str) -> dict[str, Any]:
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.get_unverified_claims(token)
+        except JOSEError as exc:
+            raise InvalidToken("malformed token") from exc
+        if not isinstance(unverified, dict):
+            raise InvalidToken("claims are not an object")
+        trusted = self._by_issuer.get(unverified.get("iss"))  # type: ignore[arg-type]
+        if trusted is None:
+            raise InvalidToken("untrusted issuer")
+        if header.get("alg") != trusted.algorithm:
+            raise InvalidToken("algorithm not allowed for issuer")
+        try:
+            claims = jwt.decode(
+                token,
+                trusted.public_key_pem,
+                algorithms=[trusted.algorithm],
+                audience=self.audience,
+                issuer=trusted.issuer,
+                options={
+                    "verify_signature": True,
+                    "verify_aud": True,
+                    "verify_iat": True,
+                    "verify_exp": True,
+                    "verify_nbf": True,
+                    "verify_iss": True,
+                    "verify_sub": True,
+                    "verify_jti": False,
+                    "require_aud": True,
+                    "require_iat": True,
+                    "require_exp": True,
+                    "require_iss": True,
+                    "require_sub": True,
+                    "leeway": self.leeway_seconds,
+                },
+            )
+        except JOSEError as exc:
+            raise InvalidToken(type(exc).__name__) from exc
+        missing = [name for name in _REQUIRED_CLAIMS if name not in claims]
+        if missing:
+            raise InvalidToken("missing required claims: " + ",".join(missing))
+        # jose accepts a list audience containing ours; a token for both services is refused too.
+        if claims["aud"] != self.audience:
+            raise InvalidToken("audience mismatch")
+        if claims["token_use"] != TOKEN_USE_ACCESS:
+            raise InvalidToken("wrong token type")
+        if not isinstance(claims["sub"], str) or not claims["sub"]:
+            raise InvalidToken("empty subject")
+        return claims
+
+
+def verify_signed_document(signed: str, public_key_pem: str) -> dict[str, Any]:
+    try:
+        if jwt.get_unverified_header(signed).get("alg") != ALGORITHM:
+            raise InvalidToken("algorithm not allowed")
+        return jwt.decode(
+            signed,
+            public_key_pem,
+            algorithms=[ALGORITHM],
+            options={"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_sub": False},
+        )
+    except JOSEError as exc:
+        raise InvalidToken(type(exc).__name__) from exc

@@ -1,0 +1,166 @@
+"""Fixtures shared by the whole suite: both apps in-process on a real database of the chosen backend.
+
+`make test` runs the suite twice: TEST_DATABASE=sqlite, then TEST_DATABASE=postgresql.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.police_api.app import create_app as create_police_app
+from services.police_api.settings import PoliceSettings
+from services.school_api.app import create_app as create_school_app
+from services.school_api.referrals.police_client import ClientCredentials
+from services.school_api.settings import SchoolSettings
+from shared.clock import Clock
+from shared.migrations import upgrade
+from tests.support import BACKEND, POLICE_IDP, SCHOOL_IDP, Keys, ThrowAwayDatabase, Tokens, bearer, fresh_urn
+
+
+def pytest_report_header() -> str:
+    return f"database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ysi")
+
+
+@pytest.fixture(scope="session")
+def keys(workdir: Path) -> Keys:
+    return Keys(workdir / "keys")
+
+
+@pytest.fixture(scope="session")
+def school_db(workdir: Path) -> Iterator[ThrowAwayDatabase]:
+    database = ThrowAwayDatabase("school", workdir)
+    upgrade("school_api", database.url)
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="session")
+def police_db(workdir: Path) -> Iterator[ThrowAwayDatabase]:
+    database = ThrowAwayDatabase("police", workdir)
+    upgrade("police_api", database.url)
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="session")
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def moved_clock(clock: Clock) -> Iterator[Clock]:
+    """The apps' clock, for a test that moves time; put back afterwards."""
+    yield clock
+    clock.reset()
+
+
+@pytest.fixture(scope="session")
+def tokens(keys: Keys, clock: Clock) -> Tokens:
+    return Tokens(keys, clock)
+
+
+def police_settings(keys: Keys, database_url: str, **overrides: object) -> PoliceSettings:
+    values = dict(
+        environment="test",
+        database_url=database_url,
+        idp_issuer=POLICE_IDP,
+        idp_public_key_file=keys.path("police-idp.public.pem"),
+        signing_key_file=keys.path("police-signing.pem"),
+    )
+    values.update(overrides)
+    return PoliceSettings(**values)
+
+
+def school_settings(keys: Keys, database_url: str, workdir: Path, **overrides: object) -> SchoolSettings:
+    values = dict(
+        environment="test",
+        database_url=database_url,
+        idp_issuer=SCHOOL_IDP,
+        idp_public_key_file=keys.path("school-idp.public.pem"),
+        signing_key_file=keys.path("school-signing.pem"),
+        police_clients_file=workdir / "no-police-clients.json",
+        relay_enabled=False,
+    )
+    values.update(overrides)
+    return SchoolSettings(**values)
+
+
+@pytest.fixture(scope="session")
+async def police_app(keys: Keys, police_db: ThrowAwayDatabase, clock: Clock) -> AsyncIterator[object]:
+    app = create_police_app(police_settings(keys, police_db.url), clock=clock)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def police_http_for_school(police_app: object) -> AsyncIterator[httpx.AsyncClient]:
+    """The school service's outbound client, wired to the police app in-process."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=police_app), base_url="http://police-api") as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def school_app(
+    keys: Keys, school_db: ThrowAwayDatabase, workdir: Path, clock: Clock, police_http_for_school: httpx.AsyncClient
+) -> AsyncIterator[object]:
+    app = create_school_app(school_settings(keys, school_db.url, workdir), clock=clock, police_http=police_http_for_school)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def school(school_app: object) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=school_app), base_url="http://school-api") as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def police(police_app: object) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=police_app), base_url="http://police-api") as client:
+        yield client
+
+
+@pytest.fixture
+def urn() -> str:
+    return fresh_urn()
+
+
+FORCE = "52"
+
+
+@pytest.fixture
+async def registered_school(urn: str, police_app: object, school_app: object) -> str:
+    """A school registered as a police client (force 52), its credentials known to the school's relay."""
+    from services.police_api.clients.service import register_school_client
+
+    runtime = police_app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.session() as session:
+        secret = await register_school_client(
+            session, client_id=f"school-{urn}-{uuid.uuid4().hex[:6]}", school_urn=urn, force_code=FORCE, now=runtime.clock.now()
+        )
+        client_id = (await session.execute(_client_id_of(urn))).scalar_one()
+        await session.commit()
+    school_app.state.relay.police.credentials[urn] = ClientCredentials(client_id, secret)  # type: ignore[attr-defined]
+    return urn
+
+
+def _client_id_of(urn: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from services.police_api.clients.models import SchoolClient
+
+    return select(SchoolClient.client_id).where(SchoolClient.school_urn == urn)
+
+
+@pytest.fixture
+def dsl(tokens: Tokens, urn: str) -> dict[str, str]:
+    return bearer(tokens.school("dsl", urn))
