@@ -1,0 +1,36 @@
+# The two commands: `make run` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install openapi bench bench-full soak migration clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Start both services on SQLite (school 127.0.0.1:8001, police 127.0.0.1:8002); Ctrl-C stops both.
+run: $(STAMP)
+	$(PY) -m scripts.run_dev
+
+## Run the whole suite on SQLite, then on PostgreSQL (started if it is down; throw-away databases).
+test: $(STAMP)
+	bash scripts/test.sh
+
+## Regenerate openapi/*.json and docs generated from the code.
+openapi: $(STAMP)
+	$(PY) -m scripts.export_openapi
+
+## Autogenerate a migration: make migration service=school_api m="add devices"
+migration: $(STAMP)
+	$(PY) -m scripts.new_migration $(service) "$(m)"
+
+clean:
+	rm -rf $(VENV) var build *.egg-info
