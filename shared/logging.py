@@ -50,7 +50,8 @@ def configure_logging(service: str, level: str = "INFO", stream: Any = None) -> 
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only a handler of ours (an app created twice in one process); keep any other, such as a test's capture.
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h.formatter, JsonFormatter)] + [handler]
     root.setLevel(level.upper())
     # Uvicorn's own access log prints the raw path with its query string; ours prints the route.
     logging.getLogger("uvicorn.access").disabled = True

@@ -22,7 +22,7 @@ SERVICE = "police_api"
 OFFICER_ROLES = [role.value for role in PoliceRole if role is not PoliceRole.school_client]
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="police-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     add_common_commands(commands, default_port=8002)
@@ -37,7 +37,11 @@ def main(argv: list[str] | None = None) -> None:
     mint.add_argument("--sub", default="dev-officer")
     mint.add_argument("--hours", type=int, default=8)
     commands.add_parser("purge-idempotency", help="delete Idempotency-Key records past their retention")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     settings = PoliceSettings()
 
     if run_common_command(

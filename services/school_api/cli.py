@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 SERVICE = "school_api"
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="school-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     add_common_commands(commands, default_port=8001)
@@ -28,7 +28,11 @@ def main(argv: list[str] | None = None) -> None:
     mint.add_argument("--school-urn", required=True)
     mint.add_argument("--sub", default="dev-user")
     mint.add_argument("--hours", type=int, default=8)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     settings = SchoolSettings()
 
     if run_common_command(

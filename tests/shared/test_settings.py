@@ -1,0 +1,49 @@
+"""A production setting left at a development default refuses to start outside development mode."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.police_api.app import create_app as create_police_app
+from services.police_api.settings import PoliceSettings
+from services.school_api.app import create_app as create_school_app
+from services.school_api.settings import SchoolSettings
+from shared.settings import DevelopmentDefaultInProduction
+
+
+def test_school_service_refuses_production_with_development_keys_and_sqlite() -> None:
+    with pytest.raises(DevelopmentDefaultInProduction) as refused:
+        create_school_app(SchoolSettings(environment="production"))
+    message = str(refused.value)
+    for setting in ("database_url", "idp_public_key_file", "signing_key_file", "police_clients_file", "idp_issuer"):
+        assert setting in message
+
+
+def test_police_service_refuses_production_with_a_development_signing_key(tmp_path: Path) -> None:
+    settings = PoliceSettings(
+        environment="production",
+        database_url="postgresql+asyncpg://police@db/police",
+        idp_issuer="https://idp.force.example",
+        idp_public_key_file=tmp_path / "idp.pem",
+    )
+    with pytest.raises(DevelopmentDefaultInProduction, match="signing_key_file"):
+        create_police_app(settings)
+
+
+def test_production_settings_without_development_defaults_are_accepted(tmp_path: Path) -> None:
+    settings = PoliceSettings(
+        environment="production",
+        database_url="postgresql+asyncpg://police@db/police",
+        idp_issuer="https://idp.force.example",
+        idp_public_key_file=tmp_path / "idp.pem",
+        signing_key_file=tmp_path / "signing.pem",
+    )
+    settings.assert_fit_for_environment()
+
+
+def test_settings_are_read_from_prefixed_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCHOOL_API_STATUS_POLL_SECONDS", "15")
+    monkeypatch.setenv("POLICE_API_CLIENT_TOKEN_LIFETIME_SECONDS", "120")
+    assert SchoolSettings().status_poll_seconds == 15
+    assert PoliceSettings().client_token_lifetime_seconds == 120
