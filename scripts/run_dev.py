@@ -24,7 +24,12 @@ CLIENTS_FILE = DEV_VAR_DIR / "police-clients.json"
 VENV_BIN = os.path.dirname(sys.executable)
 
 
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a terminated `make run` stops both services too
     DEV_VAR_DIR.mkdir(exist_ok=True)
     ensure_dev_keys()
     from services.police_api.settings import PoliceSettings

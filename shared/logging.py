@@ -58,6 +58,8 @@ def configure_logging(service: str, level: str = "INFO", stream: Any = None) -> 
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # Alembic announces its context on every readiness check.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     # httpx logs every URL it calls; the relay's own lines say what matters without them.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # SQL echo would print bound parameters, which are personal data.

@@ -1,6 +1,7 @@
 """Alembic helpers shared by both services: run migrations from code, and tell whether a database is at head."""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -32,7 +33,9 @@ def downgrade(service: str, database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(service, database_url), revision)
 
 
+@cache
 def head_revision(service: str) -> str | None:
+    """Read once per process: the migrations on disk do not change under a running service."""
     return ScriptDirectory.from_config(alembic_config(service, "sqlite://")).get_current_head()
 
 
