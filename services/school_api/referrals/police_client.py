@@ -75,8 +75,8 @@ class PoliceClient:
                 },
             )
             if response.status_code in (400, 401):
-                raise CredentialsRefused(response.json().get("error", "invalid_client"))
-            response.raise_for_status()
+                raise CredentialsRefused(school_urn)
+            response.raise_for_status()  # 429/5xx: an httpx.HTTPStatusError, retried like a network fault
             body = response.json()
             token = _CachedToken(body["access_token"], self.clock.now() + timedelta(seconds=int(body["expires_in"])))
             self._tokens[school_urn] = token

@@ -18,12 +18,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.referrals.police_client import CredentialsRefused, NoCredentials, PoliceClient
-from services.school_api.referrals.retry import Verdict, next_attempt_at, retry_after_seconds, verdict_for_status
+from services.school_api.referrals.retry import (
+    RETRY_AFTER_STATUSES,
+    Verdict,
+    next_attempt_at,
+    retry_after_seconds,
+    verdict_for_status,
+)
 from services.school_api.referrals.vocabulary import DeliveryState, OutboxState
 from services.school_api.settings import SchoolSettings
 from shared.clock import Clock
@@ -74,16 +80,39 @@ class Relay:
             if delivered:
                 continue
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.relay_idle_poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_seconds())
             except TimeoutError:
                 pass
+
+    async def _idle_seconds(self) -> float:
+        """Sleep until the next retry or lease expiry falls due, or the idle poll, whichever is first."""
+        idle = self.settings.relay_idle_poll_seconds
+        pending = OutboxMessage.state == OutboxState.pending
+        try:
+            async with self._session() as session:
+                next_retry = await session.scalar(
+                    select(func.min(OutboxMessage.available_at)).where(pending, OutboxMessage.lease_expires_at.is_(None))
+                )
+                next_lease_expiry = await session.scalar(select(func.min(OutboxMessage.lease_expires_at)).where(pending))
+        except Exception:  # the database is away: the idle poll tries again
+            return idle
+        moments = [moment for moment in (next_retry, next_lease_expiry) if moment is not None]
+        if not moments:
+            return idle
+        return max(0.05, min(idle, (min(moments) - self.clock.now()).total_seconds()))
 
     async def deliver_due(self) -> int:
         """Claim and send one batch; returns how many messages were attempted."""
         claimed = await self.claim_due()
         if not claimed:
             return 0
-        await asyncio.gather(*(self._deliver(message_id, lease) for message_id, lease in claimed))
+        results = await asyncio.gather(
+            *(self._deliver(message_id, lease) for message_id, lease in claimed), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                # Its lease expires and another pass sends the same key again.
+                log.error("delivery pass failed", exc_info=result)
         return len(claimed)
 
     async def claim_due(self) -> list[tuple[uuid.UUID, str]]:
@@ -145,9 +174,12 @@ class Relay:
         try:
             response = await self.police.submit_report(message.school_urn, message.idempotency_key, message.payload)
         except (NoCredentials, CredentialsRefused) as exc:
-            await self._record(message_id, lease_token, Verdict.give_up, error=_credentials_error(exc))
+            # A configuration fault an administrator can fix: keep the report queued (capped backoff)
+            # and show the DSL why, rather than drop a child's report for a missing secret.
+            await self._record(message_id, lease_token, Verdict.retry, error=_credentials_error(exc))
             return
         except httpx.HTTPError as exc:
+            # Connect/read timeouts and refused connections: the police may be down or restarting.
             await self._record(message_id, lease_token, Verdict.retry, error={"kind": "network", "detail": type(exc).__name__})
             return
         verdict = verdict_for_status(response.status_code)
@@ -156,7 +188,7 @@ class Relay:
         if verdict is Verdict.delivered:
             await self._record(message_id, lease_token, verdict, report=response.json())
             return
-        if response.status_code in (429, 503):
+        if response.status_code in RETRY_AFTER_STATUSES:
             retry_after = retry_after_seconds(response.headers.get("Retry-After"), self.clock.now())
         await self._record(message_id, lease_token, verdict, error=_problem_from(response), retry_after=retry_after)
 
@@ -175,6 +207,10 @@ class Relay:
             message = await session.get(OutboxMessage, message_id)
             if message is None or message.state is not OutboxState.pending:
                 return  # another relay finished it after our lease expired; its record stands
+            if verdict is not Verdict.delivered and message.lease_owner != lease_token:
+                # Our lease expired and another relay holds the message now: its outcome decides.
+                # (A delivered answer is recorded whoever holds the lease: it is the police's truth.)
+                return
             referral = await session.get(PoliceReferral, message.referral_id)
             assert referral is not None
             message.attempts += 1
@@ -232,26 +268,45 @@ class Relay:
                 ).all()
             )
         refreshed = 0
-        for referral in open_referrals:
-            try:
-                response = await self.police.report_status(referral.school_urn, str(referral.police_report_id))
-            except (httpx.HTTPError, NoCredentials, CredentialsRefused):
-                continue  # tried again next interval
-            if response.status_code != 200:
-                if response.status_code == 401:
-                    self.police.forget_token(referral.school_urn)
-                continue
-            status = response.json()
-            async with self._session() as session:
-                stored = await session.get(PoliceReferral, referral.id)
-                if stored is not None:
-                    stored.police_status = status
-                    stored.police_status_checked_at = self.clock.now()
-                    stored.police_case_closed = bool(status.get("finalised"))
-                    stored.updated_at = self.clock.now()
-                    await session.commit()
-            refreshed += 1
+        size = self.settings.relay_batch_size
+        for start in range(0, len(open_referrals), size):
+            answers = await asyncio.gather(*(self._status_of(referral) for referral in open_referrals[start : start + size]))
+            if any(answer is _UNREACHABLE for answer in answers):
+                break  # the police are away: the next interval asks again, delivery is not held up
+            for referral, status in zip(open_referrals[start : start + size], answers, strict=True):
+                if not isinstance(status, dict):
+                    continue
+                async with self._session() as session:
+                    stored = await session.get(PoliceReferral, referral.id)
+                    if stored is not None:
+                        stored.police_status = status
+                        stored.police_status_checked_at = self.clock.now()
+                        stored.police_case_closed = bool(status.get("finalised"))
+                        stored.updated_at = self.clock.now()
+                        await session.commit()
+                refreshed += 1
         return refreshed
+
+    async def _status_of(self, referral: PoliceReferral) -> dict[str, Any] | object | None:
+        """The police status document, None when refused, `_UNREACHABLE` when the police cannot be reached."""
+        try:
+            response = await self.police.report_status(referral.school_urn, str(referral.police_report_id))
+        except httpx.HTTPError:
+            return _UNREACHABLE
+        except (NoCredentials, CredentialsRefused):
+            return None
+        if response.status_code == 401:
+            self.police.forget_token(referral.school_urn)
+        if response.status_code != 200:
+            return None
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None
+
+
+_UNREACHABLE = object()
 
 
 def _problem_from(response: httpx.Response) -> dict[str, Any]:

@@ -17,6 +17,8 @@ class Verdict(StrEnum):
 # 401 is not among them (the cached token may have expired: fetch another and retry), nor 408,
 # 409 (the police are still processing the same key) or 429 (slow down).
 _RETRYABLE_CLIENT_ERRORS = {401, 408, 409, 425, 429}
+# Answers whose Retry-After is honoured: slow down (429), unavailable (503), key still in progress (409).
+RETRY_AFTER_STATUSES = frozenset({409, 429, 503})
 
 
 def verdict_for_status(status: int) -> Verdict:
