@@ -1,0 +1,326 @@
+"""Soak the hand-off: both services as real processes on loopback, many referrals, a police service
+that is stopped and restarted while they are being sent, then an exact count on the police side.
+
+    .venv/bin/python -m scripts.soak [--backend sqlite|postgresql] [--referrals 2000] [--clients 20]
+                                     [--restarts 3] [--seed N] [--timeout 900]
+
+- Throw-away databases (a temp folder for SQLite; `ysi_test_…` databases on the local PostgreSQL),
+  throw-away keys, one registered school per client, every process on 127.0.0.1.
+- The school API runs with its relay, and a second relay runs alone (`school-api relay`), so two
+  relays compete for the outbox throughout.
+- `--clients` DSLs (threads) refer `--referrals` incidents in total through the school API, each an
+  incident and then a decision to refer, while the police service is stopped (SIGTERM or SIGKILL)
+  and restarted `--restarts` times at random moments.
+- Then it waits for the outbox to drain and checks, straight from both databases, that the police
+  hold exactly one report per school incident, for the right school, and that every school
+  referral carries the reference and report id the police gave it.
+
+Prints lost, duplicated and the time to drain, and exits non-zero if anything was lost or
+duplicated or the run did not finish within `--timeout` seconds.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="soak", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--referrals", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--restarts", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--timeout", type=float, default=900.0, help="give up (and fail) after this many seconds")
+    parser.add_argument("--keep", action="store_true", help="keep the working folder (logs) afterwards")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Sent:
+    incident_id: str
+    school_urn: str
+    reference: str
+
+
+@dataclass
+class Run:
+    sent: list[Sent] = field(default_factory=list)
+    client_errors: Counter[str] = field(default_factory=Counter)
+    outages: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ["TEST_DATABASE"] = args.backend  # read by tests.support at import
+    from tests.processes import VENV_BIN, ServiceProcess, police_env, register_school, school_env
+    from tests.support import Keys, ThrowAwayDatabase, Tokens, fresh_urn
+    from shared.clock import Clock
+    from shared.migrations import upgrade
+
+    rng = random.Random(args.seed)
+    started = time.monotonic()
+    deadline = started + args.timeout
+    folder = Path(tempfile.mkdtemp(prefix="ysi-soak-"))
+    keys = Keys(folder / "keys")
+    tokens = Tokens(keys, Clock())
+    school_db, police_db = ThrowAwayDatabase("soak_school", folder), ThrowAwayDatabase("soak_police", folder)
+    processes: list[ServiceProcess] = []
+    relay: subprocess.Popen | None = None
+    try:
+        upgrade("school_api", school_db.url)
+        upgrade("police_api", police_db.url)
+        police = ServiceProcess("services.police_api.app", police_env(keys, police_db.url), folder / "police.log")
+        clients_file = folder / "police-clients.json"
+        urns = [fresh_urn() for _ in range(args.clients)]
+        for urn in urns:
+            register_school(police.env, urn, "52", clients_file)
+        env = school_env(keys, school_db.url, police.url, clients_file)
+        # Production-like polling of statuses; the fast retry settings come from school_env.
+        env["SCHOOL_API_STATUS_POLL_SECONDS"] = "20"
+        school = ServiceProcess("services.school_api.app", env, folder / "school.log")
+        processes += [police, school]
+        police.start(wait=False)
+        school.start(wait=False)
+        police.wait_ready()
+        school.wait_ready()
+        relay = subprocess.Popen(
+            [str(VENV_BIN / "school-api"), "relay"], env={**os.environ, **env},
+            stdout=(folder / "relay.log").open("ab"), stderr=subprocess.STDOUT,
+        )
+        print(f"soak: {args.referrals} referrals from {args.clients} clients, backend {args.backend}, "
+              f"{args.restarts} police restarts; logs in {folder}", flush=True)
+
+        run = Run()
+        sending_done = threading.Event()
+        chaos = threading.Thread(target=_chaos, args=(police, args.restarts, rng, run, sending_done, deadline))
+        chaos.start()
+        send_started = time.monotonic()
+        per_client = _split(args.referrals, args.clients)
+        senders = [
+            threading.Thread(target=_send, args=(school.url, tokens.school("dsl", urn), count, run, deadline))
+            for urn, count in zip(urns, per_client, strict=True)
+        ]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        send_seconds = time.monotonic() - send_started
+        sending_done.set()
+        chaos.join()
+        police_back = time.monotonic()
+        print(f"soak: {len(run.sent)} referrals recorded in {send_seconds:.1f}s; police restarts: {len(run.outages)}", flush=True)
+
+        drained_at = _wait_drained(school_db.url, [s.incident_id for s in run.sent], deadline)
+        drain_seconds = (drained_at or time.monotonic()) - police_back
+        figures = asyncio.run(_check(school_db.url, police_db.url, run.sent))
+        figures.update(
+            referrals_requested=args.referrals,
+            referrals_recorded=len(run.sent),
+            client_errors=dict(run.client_errors),
+            police_outages=run.outages,
+            seconds_sending=round(send_seconds, 1),
+            seconds_to_drain_after_last_restart=round(drain_seconds, 1),
+            drained=drained_at is not None,
+            seconds_total=round(time.monotonic() - started, 1),
+            backend=args.backend,
+            seed=args.seed,
+        )
+        print(json.dumps(figures, indent=2), flush=True)
+        ok = (
+            figures["drained"]
+            and figures["lost"] == 0
+            and figures["duplicated"] == 0
+            and figures["mismatched"] == 0
+            and len(run.sent) == args.referrals
+        )
+        print(f"soak: lost {figures['lost']}, duplicated {figures['duplicated']}, "
+              f"time to drain {figures['seconds_to_drain_after_last_restart']}s -> {'PASS' if ok else 'FAIL'}", flush=True)
+        return 0 if ok else 1
+    finally:
+        if relay is not None and relay.poll() is None:
+            relay.send_signal(signal.SIGTERM)
+            try:
+                relay.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                relay.kill()
+        for process in reversed(processes):
+            process.stop()
+        school_db.drop()
+        police_db.drop()
+        if not args.keep and args.backend == "postgresql":
+            pass  # the folder holds only logs and keys; kept for inspection, removed by the OS temp cleaner
+
+
+def _split(total: int, parts: int) -> list[int]:
+    return [total // parts + (1 if index < total % parts else 0) for index in range(parts)]
+
+
+def _send(school_url: str, token: str, count: int, run: Run, deadline: float) -> None:
+    """One DSL: record an incident and decide to refer it, `count` times. The school is never down,
+    so any failure here is a client error and counted (the soak is about the police going away)."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"}
+    incident = {"disclosed_at": "2026-11-27T09:00:00Z", "disclosure_source": "peer", "image_nature": "potentially_illegal"}
+    decision = {"outcome": "refer_police", "police_channel": "scpo", "reasons": "Soak test referral."}
+    with httpx.Client(base_url=school_url, timeout=60) as http:
+        done = 0
+        while done < count and time.monotonic() < deadline:
+            try:
+                created = http.post("/incidents", json=incident, headers=headers)
+                if created.status_code != 201:
+                    run.client_errors[f"create {created.status_code}"] += 1
+                    continue
+                body = created.json()
+                decided = http.post(
+                    f"/incidents/{body['id']}/decision", json=decision, headers={**headers, "If-Match": created.headers["ETag"]}
+                )
+                if decided.status_code != 201:
+                    run.client_errors[f"decide {decided.status_code}"] += 1
+                    continue
+            except httpx.HTTPError as exc:
+                run.client_errors[type(exc).__name__] += 1
+                continue
+            with run.lock:
+                run.sent.append(Sent(body["id"], body["school_urn"], body["reference"]))
+            done += 1
+
+
+def _chaos(police: Any, restarts: int, rng: random.Random, run: Run, sending_done: threading.Event, deadline: float) -> None:
+    """Stop the police `restarts` times at random moments (mostly while referrals are being sent)."""
+    police_started = time.monotonic()
+    for index in range(restarts):
+        if time.monotonic() > deadline:
+            return
+        up_for = rng.uniform(1.0, 8.0)
+        sending_done.wait(timeout=up_for)
+        kill = rng.random() < 0.5
+        down_for = rng.uniform(1.0, 6.0)
+        stopped_at = time.monotonic()
+        police.stop(kill=kill)
+        time.sleep(down_for)
+        police.start(wait=False)
+        police.wait_ready(timeout=60)
+        run.outages.append({
+            "stopped_after_s": round(stopped_at - police_started, 1),
+            "how": "SIGKILL" if kill else "SIGTERM",
+            "down_for_s": round(time.monotonic() - stopped_at, 1),
+            "while_sending": not sending_done.is_set(),
+        })
+        del index
+
+
+def _wait_drained(school_url: str, incident_ids: list[str], deadline: float) -> float | None:
+    """The moment every referral left `queued` (read from the school database), or None on timeout."""
+    while time.monotonic() < deadline:
+        states = asyncio.run(_school_states(school_url, incident_ids))
+        if states.get("queued", 0) == 0 and sum(states.values()) == len(incident_ids):
+            return time.monotonic()
+        time.sleep(0.5)
+    return None
+
+
+async def _school_states(school_url: str, incident_ids: list[str]) -> Counter[str]:
+    from sqlalchemy import func, select
+
+    from services.school_api.referrals.models import PoliceReferral
+    from shared.db import create_engine
+
+    engine = create_engine(school_url, pool_size=1)
+    ids = [uuid.UUID(value) for value in incident_ids]
+    states: Counter[str] = Counter()
+    try:
+        async with engine.connect() as connection:
+            for start in range(0, len(ids), 500):
+                rows = await connection.execute(
+                    select(PoliceReferral.delivery_state, func.count())
+                    .where(PoliceReferral.incident_id.in_(ids[start : start + 500]))
+                    .group_by(PoliceReferral.delivery_state)
+                )
+                states.update({str(getattr(state, "value", state)): count for state, count in rows})
+    finally:
+        await engine.dispose()
+    return states
+
+
+async def _check(school_url: str, police_url: str, sent: list[Sent]) -> dict[str, Any]:
+    """Compare both databases: one police report per school incident, for the right school, and the
+    school's referral carrying that report's id and police reference."""
+    from sqlalchemy import select
+
+    from services.police_api.incidents.models import PoliceIncident
+    from services.police_api.reports.models import SchoolReport
+    from services.school_api.referrals.models import PoliceReferral
+    from shared.db import create_engine
+
+    school_engine, police_engine = create_engine(school_url, pool_size=1), create_engine(police_url, pool_size=1)
+    try:
+        async with police_engine.connect() as connection:
+            reports = (
+                await connection.execute(
+                    select(SchoolReport.id, SchoolReport.school_incident_id, SchoolReport.school_urn,
+                           SchoolReport.school_incident_reference, PoliceIncident.reference)
+                    .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+                )
+            ).all()
+        async with school_engine.connect() as connection:
+            referrals = (
+                await connection.execute(
+                    select(PoliceReferral.incident_id, PoliceReferral.delivery_state, PoliceReferral.police_report_id,
+                           PoliceReferral.police_reference, PoliceReferral.attempts)
+                )
+            ).all()
+    finally:
+        await school_engine.dispose()
+        await police_engine.dispose()
+
+    expected = {s.incident_id: s for s in sent}
+    per_incident: dict[str, list[Any]] = {}
+    for row in reports:
+        per_incident.setdefault(str(row.school_incident_id), []).append(row)
+    lost = [incident_id for incident_id in expected if incident_id not in per_incident]
+    duplicated = sum(len(rows) - 1 for rows in per_incident.values() if len(rows) > 1)
+    unknown = [incident_id for incident_id in per_incident if incident_id not in expected]
+    mismatched = 0
+    school_side = {str(row.incident_id): row for row in referrals}
+    for incident_id, rows in per_incident.items():
+        mine = expected.get(incident_id)
+        referral = school_side.get(incident_id)
+        if mine is None or referral is None:
+            continue
+        report = rows[0]
+        if (report.school_urn, report.school_incident_reference) != (mine.school_urn, mine.reference):
+            mismatched += 1
+        elif (referral.police_report_id, referral.police_reference) != (report.id, report.reference):
+            mismatched += 1
+    states = Counter(str(getattr(row.delivery_state, "value", row.delivery_state)) for row in referrals)
+    attempts = Counter(row.attempts for row in referrals)
+    return {
+        "police_reports": len(reports),
+        "lost": len(lost),
+        "duplicated": duplicated,
+        "unknown_on_police_side": len(unknown),
+        "mismatched": mismatched,
+        "school_referral_states": dict(states),
+        "attempts_per_referral": {str(k): v for k, v in sorted(attempts.items())},
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Acceptance 1 and 2 over real processes: the police service as uvicorn on a loopback port with
+its own throw-away database, the school API as uvicorn, and relays as `school-api relay`."""
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.handoff.processes import HoldingProxy, Services, referral_of, services, wait_for
+from tests.handoff.support import refer_over_the_network
+from tests.support import Keys, Tokens, bearer
+
+pytestmark = pytest.mark.slow
+
+LEASE_SECONDS = 3
+
+
+@pytest.fixture
+def handoff(tmp_path: Path, keys: Keys) -> Iterator[Services]:
+    yield from services(tmp_path, keys)
+
+
+def test_a_referral_made_while_the_police_are_down_is_queued_then_delivered_once_when_they_return(
+    handoff: Services, tokens: Tokens
+) -> None:
+    school = handoff.school()
+    school.start()
+    try:
+        dsl = bearer(tokens.school("dsl", handoff.urn))
+        incident_id = refer_over_the_network(school.url, dsl)
+        queued = wait_for(
+            lambda: (r := referral_of(school.url, dsl, incident_id))["attempts"] >= 2 and r, 20, "two failed attempts"
+        )
+        assert queued["delivery_state"] == "queued" and queued["police_reference"] is None
+        assert queued["last_error"]["kind"] == "network"
+        assert handoff.police_reports([incident_id]) == {}
+
+        handoff.police.start()
+        delivered = wait_for(
+            lambda: (r := referral_of(school.url, dsl, incident_id))["delivery_state"] == "delivered" and r,
+            30, "delivery after the police came back",
+        )
+        assert delivered["police_reference"].startswith("52-")
+        assert delivered["last_error"] is None
+        assert handoff.police_reports([incident_id]) == {incident_id: 1}
+        officer = bearer(tokens.police("supervisor", "52"))
+        listed = httpx.get(f"{handoff.police.url}/incidents", headers=officer, params={"limit": 200}).json()["items"]
+        assert [item["reference"] for item in listed].count(delivered["police_reference"]) == 1
+    finally:
+        school.stop()
+
+
+def test_a_relay_killed_after_the_police_stored_the_report_is_replaced_and_the_police_still_have_one(
+    handoff: Services, tokens: Tokens
+) -> None:
+    handoff.police.start()
+    proxy = HoldingProxy(handoff.police.url)
+    school = handoff.school(relay_enabled="false")  # only the relay processes below deliver
+    school.start()
+    try:
+        dsl = bearer(tokens.school("dsl", handoff.urn))
+        proxy.hold_reports = True
+        incident_id = refer_over_the_network(school.url, dsl)
+        relay_settings = {"relay_lease_seconds": str(LEASE_SECONDS), "police_read_timeout_seconds": "60"}
+        first_relay = handoff.start_relay(proxy.url, **relay_settings)
+        assert proxy.police_answered.wait(timeout=30), "the relay never sent the report"
+
+        # The police have stored the report and answered; the relay has not recorded it.
+        (first,) = proxy.reports_sent()
+        assert first.status == 201
+        assert handoff.police_reports([incident_id]) == {incident_id: 1}
+        assert referral_of(school.url, dsl, incident_id)["delivery_state"] == "queued"
+        outbox = handoff.outbox_row(incident_id)
+        assert outbox["state"] == "pending" and outbox["lease_owner"] is not None
+
+        first_relay.send_signal(signal.SIGKILL)
+        assert first_relay.wait(timeout=10) == -signal.SIGKILL
+        proxy.release()
+
+        handoff.start_relay(proxy.url, **relay_settings)
+        delivered = wait_for(
+            lambda: (r := referral_of(school.url, dsl, incident_id))["delivery_state"] == "delivered" and r,
+            30, "delivery by the second relay",
+        )
+        first_sent, second_sent = proxy.reports_sent()[:2]
+        assert second_sent.idempotency_key == first_sent.idempotency_key == outbox["idempotency_key"]
+        assert (second_sent.status, second_sent.body) == (first_sent.status, first_sent.body), "the police replayed their answer"
+        assert second_sent.at - first_sent.at >= LEASE_SECONDS * 0.8, "sent again before the first lease expired"
+        assert len(proxy.reports_sent()) == 2
+        assert delivered["police_reference"] == httpx.Response(201, content=first_sent.body).json()["police_reference"]
+        assert handoff.police_reports([incident_id]) == {incident_id: 1}
+        assert handoff.outbox_row(incident_id)["state"] == "done"
+    finally:
+        proxy.close()
+        school.stop()
