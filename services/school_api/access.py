@@ -31,11 +31,42 @@ SAFEGUARDING_READERS = DSL | {SchoolRole.headteacher}
 EVERYONE = frozenset(SchoolRole)
 
 # operation id (the route function's name) -> roles allowed, all within the caller's own school.
+# docs/school-workflow.md carries the same table with paths.
 POLICY: dict[str, frozenset[SchoolRole]] = {
+    # incidents: anyone opens one from a disclosure; staff then reach only their own, as reference and status.
     "create_incident": EVERYONE,
     "list_incidents": SAFEGUARDING_READERS | {SchoolRole.mis},
-    "get_incident": SAFEGUARDING_READERS | {SchoolRole.mis},
+    "get_incident": EVERYONE,
+    "update_incident": DSL,
+    "add_observation": SAFEGUARDING_READERS | {SchoolRole.staff},
+    "close_incident": DSL,
+    # people: the MIS client may add people (it knows the pupils), never read them back.
+    "add_person": DSL | {SchoolRole.mis},
+    "list_people": SAFEGUARDING_READERS,
+    "get_person": SAFEGUARDING_READERS,
+    "update_person": DSL,
+    "add_device": DSL,
+    "list_devices": SAFEGUARDING_READERS,
+    "get_device": SAFEGUARDING_READERS,
+    "record_custody": DSL,
+    "record_action": DSL,
+    "list_actions": SAFEGUARDING_READERS,
+    # S-SEARCH / S-IMAGE: only the headteacher authorises a search or agrees to an image being viewed.
+    "authorise": frozenset({SchoolRole.headteacher}),
+    "list_authorisations": SAFEGUARDING_READERS,
+    "record_search": DSL,
+    "list_searches": SAFEGUARDING_READERS,
+    # Reachable by every member of staff on purpose: S-IMAGE itself refuses anyone but the DSL, naming the rule.
+    "record_image_viewing": SAFEGUARDING_READERS | {SchoolRole.staff},
+    "list_image_viewings": SAFEGUARDING_READERS,
+    "assess_risk": DSL,
+    "list_assessments": SAFEGUARDING_READERS,
     "decide": DSL,
+    "get_decision": SAFEGUARDING_READERS,
+    "review_incident": DSL,
+    "list_reviews": SAFEGUARDING_READERS,
+    "get_chronology": SAFEGUARDING_READERS,
+    "get_chronology_html": SAFEGUARDING_READERS,
     "list_referrals": SAFEGUARDING_READERS,
     "get_referral": SAFEGUARDING_READERS,
     "list_audit_entries": frozenset({SchoolRole.dsl, SchoolRole.headteacher}),

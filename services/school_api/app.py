@@ -9,15 +9,24 @@ import httpx
 from fastapi import FastAPI
 
 from services.school_api.access import actor_from_claims
+from services.school_api.actions.routes import router as actions_router
+from services.school_api.assessments.routes import router as assessments_router
 from services.school_api.audit.routes import router as audit_router
+from services.school_api.authorisations.routes import router as authorisations_router
+from services.school_api.chronology.routes import router as chronology_router
 from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.decisions.routes import router as decisions_router
+from services.school_api.devices.routes import router as devices_router
 from services.school_api.incidents.routes import router as incidents_router
+from services.school_api.people.routes import router as people_router
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
 from services.school_api.referrals.relay import Relay
 from services.school_api.referrals.routes import router as referrals_router
 from services.school_api.referrals.service import REFERRAL_QUEUED
+from services.school_api.reviews.routes import router as reviews_router
+from services.school_api.searches.routes import router as searches_router
 from services.school_api.settings import AUDIENCE, SchoolSettings
+from services.school_api.viewings.routes import router as viewings_router
 from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
@@ -91,7 +100,12 @@ def create_app(
         lifespan=lifespan,
         max_body_bytes=settings.max_body_bytes,
     )
-    for router in (incidents_router, decisions_router, referrals_router, audit_router):
+    routers = (
+        incidents_router, people_router, devices_router, actions_router, authorisations_router, searches_router,
+        viewings_router, assessments_router, decisions_router, reviews_router, chronology_router, referrals_router,
+        audit_router,
+    )
+    for router in routers:
         app.include_router(router)
     declare_common_problems(app)
     return app

@@ -10,11 +10,16 @@ from services.school_api.referrals.vocabulary import PoliceChannel
 
 
 class DecisionCreate(BaseModel):
+    """S-POLICE and S-PARENTS: where the incident goes, why, and whether parents are informed."""
+
     model_config = ConfigDict(extra="forbid")
 
     outcome: DecisionOutcome
     police_channel: PoliceChannel | None = None
     reasons: str | None = Field(default=None, max_length=10_000)
+    inform_parents: bool = True
+    parents_not_informed_reason: str | None = Field(default=None, max_length=5_000)
+    safeguards: str | None = Field(default=None, max_length=5_000)
 
 
 class DecisionOut(BaseModel):
@@ -23,6 +28,10 @@ class DecisionOut(BaseModel):
     outcome: DecisionOutcome
     police_channel: PoliceChannel | None
     reasons: str | None
+    inform_parents: bool
+    parents_not_informed_reason: str | None
+    safeguards: str | None
+    assessment_id: uuid.UUID | None
     decided_by: str
     decided_at: datetime
     police_referral_id: uuid.UUID | None = None

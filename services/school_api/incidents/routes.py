@@ -3,35 +3,45 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import AwareDatetime
 
 from services.school_api.access import SchoolContext, sees_narratives
 from services.school_api.incidents import service
 from services.school_api.incidents.models import Incident
-from services.school_api.incidents.schemas import IncidentCreate, IncidentDetail, IncidentPage, IncidentSummary
+from services.school_api.incidents.schemas import (
+    CloseRequest,
+    IncidentCreate,
+    IncidentDetail,
+    IncidentPage,
+    IncidentReceipt,
+    IncidentSummary,
+    IncidentUpdate,
+    ObservationCreate,
+    ObservationReceipt,
+)
 from services.school_api.incidents.vocabulary import IncidentStatus
-from shared.concurrency import etag
+from shared.concurrency import etag, expected_version
 from shared.http import problem_responses
 from shared.identity import Actor
 from shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
+IncidentView = IncidentDetail | IncidentSummary | IncidentReceipt
 
-def shape(incident: Incident, actor: Actor) -> IncidentDetail | IncidentSummary:
+
+def shape(incident: Incident, actor: Actor) -> IncidentView:
+    """Staff see reference and status; the MIS client a summary; safeguarding readers everything."""
+    if actor.role == service.STAFF:
+        return IncidentReceipt.model_validate(incident, from_attributes=True)
     if sees_narratives(actor):
         return IncidentDetail.model_validate(incident, from_attributes=True)
     return IncidentSummary.model_validate(incident, from_attributes=True)
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    response_model=IncidentDetail | IncidentSummary,
-    responses=problem_responses(422),
-)
-async def create_incident(body: IncidentCreate, ctx: SchoolContext, response: Response) -> IncidentDetail | IncidentSummary:
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentView, responses=problem_responses(422))
+async def create_incident(body: IncidentCreate, ctx: SchoolContext, response: Response) -> IncidentView:
     """Open an incident from a disclosure (APPX8 step 1). Any member of staff may; the DSL is told."""
     incident = await service.open_incident(ctx, body)
     response.headers["ETag"] = etag(incident.version)
@@ -56,8 +66,49 @@ async def list_incidents(
     )
 
 
-@router.get("/{incident_id}", response_model=IncidentDetail | IncidentSummary, responses=problem_responses(404))
-async def get_incident(incident_id: uuid.UUID, ctx: SchoolContext, response: Response) -> IncidentDetail | IncidentSummary:
+@router.get("/{incident_id}", response_model=IncidentView, responses=problem_responses(404))
+async def get_incident(incident_id: uuid.UUID, ctx: SchoolContext, response: Response) -> IncidentView:
+    """One incident, shaped by role. Staff reach only incidents they opened, and see reference and status."""
     incident = await service.get_incident(ctx, incident_id)
     response.headers["ETag"] = etag(incident.version)
     return shape(incident, ctx.actor)
+
+
+@router.patch("/{incident_id}", response_model=IncidentDetail, responses=problem_responses(404, 409, 412, 428))
+async def update_incident(
+    incident_id: uuid.UUID,
+    body: IncidentUpdate,
+    ctx: SchoolContext,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> IncidentDetail:
+    """Complete or correct the disclosure answers (APPX8 step 1). Needs If-Match."""
+    incident = await service.update_incident(ctx, incident_id, body, expected_version(if_match))
+    response.headers["ETag"] = etag(incident.version)
+    return IncidentDetail.model_validate(incident, from_attributes=True)
+
+
+@router.post(
+    "/{incident_id}/observations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ObservationReceipt,
+    responses=problem_responses(404, 409),
+)
+async def add_observation(incident_id: uuid.UUID, body: ObservationCreate, ctx: SchoolContext) -> ObservationReceipt:
+    """Add what a member of staff saw or heard. Staff may add to incidents they opened, never read them back."""
+    observation = await service.add_observation(ctx, incident_id, body)
+    return ObservationReceipt.model_validate(observation, from_attributes=True)
+
+
+@router.post("/{incident_id}/close", response_model=IncidentDetail, responses=problem_responses(404, 409, 412, 428))
+async def close_incident(
+    incident_id: uuid.UUID,
+    body: CloseRequest,
+    ctx: SchoolContext,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> IncidentDetail:
+    """Close a reviewed incident (S-REVIEW: a decision and a review first; S-DSL: senior management informed)."""
+    incident = await service.close_incident(ctx, incident_id, body, expected_version(if_match))
+    response.headers["ETag"] = etag(incident.version)
+    return IncidentDetail.model_validate(incident, from_attributes=True)

@@ -1,21 +1,30 @@
-"""Opening, reading and listing incidents. No FastAPI here; the caller's Context says who and when."""
+"""Opening, reading, updating, listing and closing incidents. No FastAPI here; the Context says who and when."""
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from services.school_api.incidents.models import Incident, IncidentCounter
-from services.school_api.incidents.schemas import IncidentCreate
+from services.school_api.actions.models import ActionEntry
+from services.school_api.actions.vocabulary import ActionKind
+from services.school_api.decisions.models import Decision
+from services.school_api.incidents.models import Incident, IncidentCounter, Observation
+from services.school_api.incidents.schemas import CloseRequest, IncidentCreate, IncidentUpdate, ObservationCreate
 from services.school_api.incidents.vocabulary import IncidentStatus
+from services.school_api.reviews.models import Review
+from services.school_api.rules.dsl import s_dsl
+from services.school_api.rules.lifecycle import can_transition
+from services.school_api.rules.review import s_review
+from shared.concurrency import check_version
 from shared.context import Context
 from shared.pagination import decode_cursor, encode_cursor
-from shared.problems import NotFound
+from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused
 
 RECORD = "incident"
+STAFF = "staff"
 
 
 async def open_incident(ctx: Context, data: IncidentCreate) -> Incident:
@@ -28,6 +37,14 @@ async def open_incident(ctx: Context, data: IncidentCreate) -> Incident:
         disclosure_source=data.disclosure_source,
         image_nature=data.image_nature,
         narrative=data.narrative,
+        image_involvement=[value.value for value in data.image_involvement] if data.image_involvement else None,
+        sharing_extent=data.sharing_extent,
+        device_possession=data.device_possession,
+        device_ownership=data.device_ownership,
+        dsl_consulted=data.dsl_consulted,
+        immediate_support_needed=data.immediate_support_needed,
+        other_pupils_involved=data.other_pupils_involved,
+        where_image_ended_up=data.where_image_ended_up,
         created_by=ctx.actor.subject,
         created_by_role=ctx.actor.role,
         created_at=ctx.now,
@@ -59,10 +76,88 @@ async def _next_reference(ctx: Context) -> str:
 
 async def get_incident(ctx: Context, incident_id: uuid.UUID, *, operation: str = "incident.read") -> Incident:
     # The session's tenant guard adds `school_urn = caller's URN`: another school's id is simply not found.
-    incident = await ctx.session.scalar(select(Incident).where(Incident.id == incident_id))
+    query = select(Incident).where(Incident.id == incident_id)
+    if ctx.actor.role == STAFF:
+        # Staff may reach only incidents they opened, and only to add to them or see reference and status.
+        query = query.where(Incident.created_by == ctx.actor.subject)
+    incident = await ctx.session.scalar(query)
     if incident is None:
         raise NotFound("No such incident in your school.")
     ctx.audit.record(operation, RECORD, incident.id)
+    return incident
+
+
+async def get_writable_incident(ctx: Context, incident_id: uuid.UUID, *, operation: str) -> Incident:
+    """The incident, refused with 409 once closed: a closed record is kept as it was (S-RECORD)."""
+    incident = await get_incident(ctx, incident_id, operation=operation)
+    if incident.status is IncidentStatus.closed:
+        raise Conflict("The incident is closed; its record can be read but not changed.")
+    return incident
+
+
+def transition(ctx: Context, incident: Incident, target: IncidentStatus) -> None:
+    if not can_transition(incident.status, target):
+        raise InvalidTransition(f"An incident that is {incident.status.value} cannot become {target.value}.")
+    incident.status = target
+    incident.updated_at = ctx.now
+
+
+async def update_incident(ctx: Context, incident_id: uuid.UUID, data: IncidentUpdate, expected_version: int) -> Incident:
+    incident = await get_writable_incident(ctx, incident_id, operation="incident.update")
+    check_version(incident.version, expected_version)
+    for name in data.model_fields_set:
+        value = getattr(data, name)
+        if name == "image_nature" and value is None:
+            continue
+        if name == "image_involvement" and value is not None:
+            value = [item.value for item in value]
+        setattr(incident, name, value)
+    incident.updated_at = ctx.now
+    await ctx.session.flush()
+    return incident
+
+
+async def add_observation(ctx: Context, incident_id: uuid.UUID, data: ObservationCreate) -> Observation:
+    incident = await get_writable_incident(ctx, incident_id, operation="incident.observation.append")
+    observation = Observation(
+        id=uuid.uuid4(),
+        school_urn=incident.school_urn,
+        incident_id=incident.id,
+        observed_at=data.observed_at,
+        text=data.text,
+        recorded_by=ctx.actor.subject,
+        recorded_by_role=ctx.actor.role,
+        recorded_at=ctx.now,
+    )
+    ctx.session.add(observation)
+    await ctx.session.flush()
+    ctx.audit.record("observation.create", "observation", observation.id)
+    return observation
+
+
+async def actions_taken(ctx: Context, incident_id: uuid.UUID) -> list[ActionKind]:
+    rows = await ctx.session.scalars(
+        select(ActionEntry.kind).where(ActionEntry.incident_id == incident_id, ActionEntry.taken.is_(True))
+    )
+    return list(rows.all())
+
+
+async def close_incident(ctx: Context, incident_id: uuid.UUID, data: CloseRequest, expected_version: int) -> Incident:
+    incident = await get_writable_incident(ctx, incident_id, operation="incident.close")
+    check_version(incident.version, expected_version)
+    has_decision = await ctx.session.scalar(select(exists().where(Decision.incident_id == incident.id)))
+    has_review = await ctx.session.scalar(select(exists().where(Review.incident_id == incident.id)))
+    violations = s_review(has_decision=bool(has_decision), has_review=bool(has_review))
+    violations += s_dsl(await actions_taken(ctx, incident.id))
+    if violations:
+        raise RuleRefused("The incident cannot be closed yet.", violations=violations)
+    transition(ctx, incident, IncidentStatus.closed)
+    incident.closed_at = ctx.now
+    incident.closed_by = ctx.actor.subject
+    if data.resolution:
+        # S-RECORD: details, action and resolution are recorded even where the school manages it alone.
+        incident.narrative = (incident.narrative + "\n\n" if incident.narrative else "") + f"Resolution: {data.resolution}"
+    await ctx.session.flush()
     return incident
 
 

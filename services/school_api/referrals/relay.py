@@ -21,6 +21,9 @@ import httpx
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+# The whole school metadata: a flush sorts rows by foreign key, so every referenced table must be
+# known even in the relay's own process (`school-api relay`), which imports no routes.
+import services.school_api.models  # noqa: F401
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.referrals.police_client import CredentialsRefused, NoCredentials, PoliceClient
 from services.school_api.referrals.retry import (
@@ -227,13 +230,13 @@ class Relay:
                 referral.police_reference = report["police_reference"]
                 referral.delivered_at = now
                 referral.last_error = None
-                log.info("referral delivered", extra={"fields": {"referral_id": str(referral.id), "attempts": message.attempts}})
+                outcome = ("referral delivered", logging.INFO)
             elif verdict is Verdict.give_up:
                 message.state = OutboxState.dead
                 message.last_error = error
                 referral.delivery_state = DeliveryState.failed
                 referral.last_error = error
-                log.warning("referral failed", extra={"fields": {"referral_id": str(referral.id), "status": (error or {}).get("status")}})
+                outcome = ("referral failed", logging.WARNING)
             else:
                 message.available_at = next_attempt_at(
                     now,
@@ -244,7 +247,10 @@ class Relay:
                 )
                 message.last_error = error
                 referral.last_error = error
+                outcome = ("referral delivery will be retried", logging.INFO)
+            fields = {"referral_id": str(referral.id), "attempts": message.attempts, "status": (error or {}).get("status")}
             await session.commit()
+        log.log(outcome[1], outcome[0], extra={"fields": fields})
 
     async def refresh_statuses_if_due(self) -> int:
         now = self.clock.now()

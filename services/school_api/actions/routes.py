@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from services.school_api.access import SchoolContext
+from services.school_api.actions import service
+from services.school_api.actions.schemas import ActionCreate, ActionOut
+from services.school_api.incidents import service as incidents
+from shared.http import problem_responses
+
+router = APIRouter(prefix="/incidents/{incident_id}/actions", tags=["actions"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ActionOut, responses=problem_responses(404, 409))
+async def record_action(incident_id: uuid.UUID, body: ActionCreate, ctx: SchoolContext) -> ActionOut:
+    """Log an action taken or not taken (S-RECORD); not taken needs its justification."""
+    return ActionOut.model_validate(await service.record_action(ctx, incident_id, body), from_attributes=True)
+
+
+@router.get("", response_model=list[ActionOut], responses=problem_responses(404))
+async def list_actions(incident_id: uuid.UUID, ctx: SchoolContext) -> list[ActionOut]:
+    await incidents.get_incident(ctx, incident_id)
+    return [ActionOut.model_validate(row, from_attributes=True) for row in await service.list_actions(ctx, incident_id)]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from services.school_api.access import SchoolContext
+from services.school_api.assessments import service
+from services.school_api.assessments.schemas import AssessmentCreate, AssessmentOut
+from services.school_api.incidents import service as incidents
+from shared.concurrency import etag
+from shared.http import problem_responses
+
+router = APIRouter(prefix="/incidents/{incident_id}/assessments", tags=["assessments"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=AssessmentOut, responses=problem_responses(404, 409))
+async def assess_risk(incident_id: uuid.UUID, body: AssessmentCreate, ctx: SchoolContext, response: Response) -> AssessmentOut:
+    """Record a risk assessment (S-IMMEDIATE, S-FACTORS, S-TYPOLOGY) and get the recommendation with its rule
+    ids and reasons. Answers that contradict the record (an adult, a pictured pupil under 13, wide sharing) are refused."""
+    assessment = await service.assess(ctx, incident_id, body)
+    incident = await incidents.get_incident(ctx, incident_id)
+    response.headers["ETag"] = etag(incident.version)
+    return AssessmentOut.model_validate(assessment, from_attributes=True)
+
+
+@router.get("", response_model=list[AssessmentOut], responses=problem_responses(404))
+async def list_assessments(incident_id: uuid.UUID, ctx: SchoolContext) -> list[AssessmentOut]:
+    await incidents.get_incident(ctx, incident_id)
+    return [AssessmentOut.model_validate(r, from_attributes=True) for r in await service.list_assessments(ctx, incident_id)]

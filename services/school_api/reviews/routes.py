@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response, status
+
+from services.school_api.access import SchoolContext
+from services.school_api.incidents import service as incidents
+from services.school_api.reviews import service
+from services.school_api.reviews.schemas import ReviewCreate, ReviewOut
+from shared.concurrency import etag, expected_version
+from shared.http import problem_responses
+
+router = APIRouter(prefix="/incidents/{incident_id}/review", tags=["reviews"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ReviewOut, responses=problem_responses(404, 409, 412, 428))
+async def review_incident(
+    incident_id: uuid.UUID,
+    body: ReviewCreate,
+    ctx: SchoolContext,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> ReviewOut:
+    """Review outcomes and procedures after the decision (S-REVIEW). Needs the incident's If-Match."""
+    row, incident = await service.review(ctx, incident_id, body, expected_version(if_match))
+    response.headers["ETag"] = etag(incident.version)
+    return ReviewOut.model_validate(row, from_attributes=True)
+
+
+@router.get("", response_model=list[ReviewOut], responses=problem_responses(404))
+async def list_reviews(incident_id: uuid.UUID, ctx: SchoolContext) -> list[ReviewOut]:
+    await incidents.get_incident(ctx, incident_id)
+    return [ReviewOut.model_validate(r, from_attributes=True) for r in await service.list_reviews(ctx, incident_id)]
