@@ -32,5 +32,13 @@ openapi: $(STAMP)
 migration: $(STAMP)
 	$(PY) -m scripts.new_migration $(service) "$(m)"
 
+## Benchmark the services against the bare stack on PostgreSQL (docs/performance.md); about 5 minutes.
+bench: $(STAMP)
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+## The same with the growth run up to 1,000,000 incidents/reports/persons.
+bench-full: $(STAMP)
+	$(PY) -m bench.run --full $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,666 @@
+"""`make bench`: the services against the bare stack (issue 7). See docs/performance.md.
+
+    .venv/bin/python -m bench.run                     # PostgreSQL, growth 10k -> 100k, about 5 minutes
+    .venv/bin/python -m bench.run --full              # growth 10k -> 1,000,000 (make bench-full)
+    .venv/bin/python -m bench.run --backend sqlite    # the same against SQLite files
+
+Starts the floor (bench/floor_app.py), the police API and the school API as uvicorn processes (one
+worker each) on throw-away databases with throw-away keys, drives load over 127.0.0.1 only, prints a
+table and writes JSON to bench/results/. Always stops its processes and drops its databases.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import openapi
+from bench.loadgen import Connection, LoadResult, Request, Response, closed_loop, open_loop, percentile
+from bench.seed import SEED_YEAR, BASE_TIME, Seeder, enum_value
+from bench.stack import (
+    BenchError, Database, Keys, Service, get_json, police_env, postgres_version, register_school, school_env,
+)
+from shared.concurrency import etag
+from shared.migrations import upgrade
+from shared.pagination import encode_cursor
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+FORCE = "52"
+URN = "654321"
+NOW_ISO = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+TARGETS = {
+    "create_ratio": 0.5, "create_p99_ms": 50.0, "handoff_p50_ms": 200.0, "handoff_p99_ms": 1000.0,
+    "growth_ratio": 1.5, "rss_mb": 200.0,
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, folder: Path) -> None:
+        self.args = args
+        self.folder = folder
+        self.databases: list[Database] = []
+        self.services: list[Service] = []
+        self.results: dict[str, Any] = {"operations": {}, "growth": {}, "notes": []}
+
+    # ---------- the stack ----------
+    def start_stack(self) -> None:
+        backend = self.args.backend
+        log(f"creating throw-away {backend} databases and keys in {self.folder}")
+        self.school_db = self._database("school")
+        self.police_db = self._database("police")
+        self.floor_db = self._database("floor")
+        upgrade("school_api", self.school_db.async_url)
+        upgrade("police_api", self.police_db.async_url)
+        self.keys = Keys(self.folder / "keys")
+        clients_file = self.folder / "police-clients.json"
+        penv = police_env(self.keys, self.police_db.async_url)
+        self.client = register_school(penv, URN, FORCE, clients_file)
+        self.floor = Service("floor", "bench.floor_app:create_app",
+                             {"BENCH_FLOOR_DATABASE_URL": self.floor_db.async_url}, self.folder / "floor.log")
+        self.police = Service("police_api", "services.police_api.app:create_app", penv, self.folder / "police.log")
+        self.school = Service("school_api", "services.school_api.app:create_app",
+                              school_env(self.keys, self.school_db.async_url, self.police.url, clients_file),
+                              self.folder / "school.log")
+        for service in (self.floor, self.police, self.school):
+            self.services.append(service)
+            service.start()
+        for service in self.services:
+            service.wait_ready()
+        log(f"floor :{self.floor.port}  police :{self.police.port}  school :{self.school.port}  ready")
+        from services.police_api.models import Base as PoliceBase  # noqa: PLC0415 - after the migrations ran
+        from services.school_api.models import Base as SchoolBase  # noqa: PLC0415
+
+        self.school_seeder = Seeder(self.school_db.sync_url, SchoolBase.metadata)
+        self.police_seeder = Seeder(self.police_db.sync_url, PoliceBase.metadata)
+
+    def _database(self, name: str) -> Database:
+        database = Database(self.args.backend, name, self.folder)
+        self.databases.append(database)
+        return database
+
+    def stop_stack(self) -> None:
+        for seeder in ("school_seeder", "police_seeder"):
+            if hasattr(self, seeder):
+                getattr(self, seeder).dispose()
+        for service in self.services:
+            try:
+                service.stop()
+            except Exception as exc:  # noqa: BLE001 - keep stopping the others
+                log(f"stopping {service.name}: {exc}")
+        for database in self.databases:
+            try:
+                database.drop()
+            except Exception as exc:  # noqa: BLE001
+                log(f"could not drop {database.name}: {exc}")
+
+    # ---------- helpers ----------
+    def op(self, key: str, label: str, **figures: Any) -> None:
+        self.results["operations"].setdefault(key, {"label": label}).update(figures)
+
+    def note(self, text: str) -> None:
+        log(text)
+        self.results["notes"].append(text)
+
+    async def closed(self, port: int, make: Callable[[int], Request | None], expected: set[int], **kw: Any) -> LoadResult:
+        return await closed_loop(port, make, concurrency=self.args.concurrency, seconds=self.args.seconds,
+                                 warmup=self.args.warmup, expected=expected, **kw)
+
+    async def opened(self, port: int, make: Callable[[int], Request | None], expected: set[int], rate: float,
+                     seconds: float | None = None, **kw: Any) -> LoadResult:
+        return await open_loop(port, make, rate=rate, seconds=seconds or self.args.seconds, expected=expected, **kw)
+
+    async def call(self, port: int, request: Request) -> Response:
+        connection = Connection(port)
+        try:
+            return await connection.send(request)
+        finally:
+            connection.close()
+
+    # ---------- the measurements ----------
+    async def measure(self) -> None:
+        self.school_api = get_json(f"{self.school.url}/openapi.json")
+        self.police_api = get_json(f"{self.police.url}/openapi.json")
+        self.dsl = {"Authorization": f"Bearer {self.keys.school_token('dsl', URN)}"}
+        self.officer = {"Authorization": f"Bearer {self.keys.police_token('supervisor', FORCE)}"}
+        await self.generator_ceiling()
+        await self.create_incident()
+        await self.risk_assessment()
+        await self.handoff()
+        await self.police_intake()
+        await self.growth()
+
+    async def generator_ceiling(self) -> None:
+        log("load generator ceiling: GET /noop on the floor app")
+        result = await self.closed(self.floor.port, lambda i: Request("GET", "/noop"), {200})
+        self.op("generator_ceiling", "load generator vs no-op endpoint", closed=result.summary())
+
+    def create_body(self) -> dict[str, Any]:
+        schema = openapi.find(self.school_api, "POST", "create_incident")
+        preferred = {"disclosed_at": NOW_ISO, "disclosure_source": "peer", "image_nature": "potentially_illegal"}
+        return openapi.fit(self.school_api, schema.body_schema if schema else None, preferred)
+
+    async def create_incident(self) -> None:
+        body = self.create_body()
+        floor_request = Request.json("POST", "/incidents", body)
+        log("floor: create incident (closed loop, then open loop)")
+        floor_closed = await self.closed(self.floor.port, lambda i: floor_request, {201})
+        floor_open = await self.opened(self.floor.port, lambda i: floor_request, {201}, self.args.rate)
+        self.floor_throughput = floor_closed.throughput
+        self.op("floor_create", "floor: validate + insert one row", closed=floor_closed.summary(), open=floor_open.summary())
+
+        school_request = Request.json("POST", "/incidents", body, self.dsl)
+        self.pool: list[tuple[str, str]] = []
+
+        def keep(_request: Request, response: Response) -> None:
+            if response.status == 201:
+                self.pool.append((response.json()["id"], response.headers.get("etag", etag(1))))
+
+        log("school: create incident (closed loop, then open loop)")
+        closed = await self.closed(self.school.port, lambda i: school_request, {201}, on_response=keep)
+        await asyncio.sleep(1)
+        opened = await self.opened(self.school.port, lambda i: school_request, {201}, self.args.rate, on_response=keep)
+        ratio = closed.throughput / self.floor_throughput if self.floor_throughput else None
+        self.op("create_incident", "school: create incident (auth + validation + audit)", closed=closed.summary(),
+                open=opened.summary(), ratio_to_floor=round(ratio, 3) if ratio else None)
+        if closed.failed:
+            self.note(f"create incident failures: {closed.first_failure}")
+
+    async def risk_assessment(self) -> None:
+        operation = (openapi.find(self.school_api, "POST", "risk", path_prefix="/incidents/{")
+                     or openapi.find(self.school_api, "POST", "assessment", path_prefix="/incidents/{"))
+        if operation is None:
+            self.op("risk_assessment", "school: record a risk assessment", available=False,
+                    reason="not available: no POST /incidents/{id}/…risk…/…assessment… in the school's OpenAPI")
+            return
+        self.risk_operation = operation
+        body = openapi.fit(self.school_api, operation.body_schema, {})
+        param = operation.parameters("path")[0]["name"]
+        pool = list(self.pool)
+
+        def make(i: int) -> Request | None:
+            if not pool:
+                return None
+            incident_id, tag = pool.pop()
+            return Request.json(operation.method, operation.url(**{param: incident_id}), body,
+                                {**self.dsl, "If-Match": tag})
+
+        probe = await self.call(self.school.port, make(0))
+        if probe.status >= 300:
+            self.risk_operation = None
+            self.op("risk_assessment", "school: record a risk assessment", available=False,
+                    reason=f"not available: {operation!r} answered HTTP {probe.status} to a minimal body: "
+                           f"{probe.body[:300].decode(errors='replace')}")
+            return
+        expected = {probe.status}
+        log(f"school: risk assessment {operation!r} over {len(pool)} fresh incidents")
+        closed = await self.closed(self.school.port, make, expected)
+        opened = await self.opened(self.school.port, make, expected, self.args.rate) if pool else None
+        ratio = closed.throughput / self.floor_throughput if self.floor_throughput else None
+        self.op("risk_assessment", f"school: record a risk assessment ({operation.method} {operation.path})",
+                available=True, closed=closed.summary(), open=opened.summary() if opened else None,
+                ratio_to_floor=round(ratio, 3) if ratio else None)
+
+    async def handoff(self) -> None:
+        log(f"hand-off: {self.args.handoffs} decisions, one at a time, relay idle poll at its default")
+        decide = openapi.find(self.school_api, "POST", "/decision")
+        if decide is None:
+            self.op("handoff", "hand-off end to end", available=False, reason="not available: no decision endpoint")
+            return
+        decision = openapi.fit(self.school_api, decide.body_schema, {
+            "outcome": "refer_police", "police_channel": "scpo", "reasons": "Benchmark: potentially illegal image."})
+        body = self.create_body()
+        connection, poller = Connection(self.school.port), Connection(self.school.port)
+        visible_ms: list[float] = []
+        sent: dict[str, float] = {}
+        failure = None
+        try:
+            for index in range(self.args.handoffs):
+                created = await connection.send(Request.json("POST", "/incidents", body, self.dsl))
+                if created.status != 201:
+                    failure = f"create answered {created.status}"
+                    break
+                incident_id, tag = created.json()["id"], created.headers.get("etag", etag(1))
+                if getattr(self, "risk_operation", None) is not None:
+                    op = self.risk_operation
+                    assessed = await connection.send(Request.json(
+                        op.method, op.url(**{op.parameters("path")[0]["name"]: incident_id}),
+                        openapi.fit(self.school_api, op.body_schema, {}), {**self.dsl, "If-Match": tag}))
+                    tag = assessed.headers.get("etag", tag)
+                    if "etag" not in assessed.headers:
+                        current = await connection.send(Request("GET", f"/incidents/{incident_id}", None, tuple(self.dsl.items())))
+                        tag = current.headers.get("etag", tag)
+                await asyncio.sleep(0.2 + (index % 5) * 0.05)  # the relay is idle when the decision lands
+                started_wall, started = time.time(), time.perf_counter()
+                decided = await connection.send(Request.json(
+                    "POST", decide.url(incident_id=incident_id), decision, {**self.dsl, "If-Match": tag}))
+                if decided.status != 201:
+                    failure = f"decision answered HTTP {decided.status}: {decided.body[:300].decode(errors='replace')}"
+                    break
+                sent[incident_id] = started_wall
+                deadline = started + 10
+                while time.perf_counter() < deadline:
+                    answer = await poller.send(Request("GET", f"/incidents/{incident_id}/referrals", None, tuple(self.dsl.items())))
+                    referrals = answer.json() if answer.status == 200 else []
+                    if referrals and referrals[0].get("delivery_state") == "delivered" and referrals[0].get("police_reference"):
+                        visible_ms.append((time.perf_counter() - started) * 1000)
+                        break
+                    await asyncio.sleep(0.005)
+                else:
+                    failure = "a referral was not delivered within 10 s"
+                    visible_ms.append(10_000.0)
+        finally:
+            connection.close()
+            poller.close()
+        stored_ms = self.police_stored_ms(sent)
+        figures: dict[str, Any] = {"available": failure is None or bool(visible_ms), "samples": len(visible_ms)}
+        for name, values in (("stored", stored_ms), ("visible_to_school", visible_ms)):
+            ordered = sorted(values)
+            figures[name] = {"p50_ms": _r(percentile(ordered, 0.5)), "p99_ms": _r(percentile(ordered, 0.99)),
+                             "max_ms": _r(ordered[-1] if ordered else None)}
+        if failure:
+            figures["reason"] = failure
+            self.note(f"hand-off: {failure}")
+        self.op("handoff", "hand-off: decision → police report stored → visible to the school", **figures)
+
+    def police_stored_ms(self, sent: dict[str, float]) -> list[float]:
+        """Decision sent → the police's receipt time of the stored report (read back from its database)."""
+        from sqlalchemy import select  # noqa: PLC0415
+
+        table = self.police_seeder.metadata.tables["school_reports"]
+        out = []
+        with self.police_seeder.engine.connect() as connection:
+            for incident_id, started in sent.items():
+                received = connection.scalar(
+                    select(table.c.received_at).where(table.c.school_incident_id == uuid.UUID(incident_id)))
+                if received is not None:
+                    out.append((received.timestamp() - started) * 1000)
+        return out
+
+    def client_token(self) -> dict[str, str]:
+        import urllib.parse  # noqa: PLC0415
+        import urllib.request  # noqa: PLC0415
+
+        form = urllib.parse.urlencode({"grant_type": "client_credentials", **self.client}).encode()
+        with urllib.request.urlopen(urllib.request.Request(f"{self.police.url}/oauth/token", data=form), timeout=10) as answer:
+            return {"Authorization": f"Bearer {json.loads(answer.read())['access_token']}"}
+
+    def intake_factory(self) -> Callable[[int], Request]:
+        submit = openapi.find(self.police_api, "POST", "/reports")
+        template = openapi.fit(self.police_api, submit.body_schema if submit else None, {
+            "school_incident_id": str(uuid.uuid4()), "school_incident_reference": f"{URN}-2026-0001",
+            "channel": "scpo", "disclosed_at": NOW_ISO, "referred_at": NOW_ISO, "image": {"nature": "unknown"},
+            "people": [{"school_person_id": str(uuid.uuid4()), "kind": "pupil", "roles": ["pictured"],
+                        "age_years": 14, "sex": "female"}],
+            "referral_reasons": "Benchmark report.",
+        })
+        token = self.client_token()
+        run = uuid.uuid4().hex[:8]
+
+        def make(i: int) -> Request:
+            body = dict(template, school_incident_id=str(uuid.uuid4()))
+            if body.get("people"):
+                body["people"] = [dict(person, school_person_id=str(uuid.uuid4())) for person in body["people"]]
+            return Request.json("POST", "/reports", body, {**token, "Idempotency-Key": f"bench-{run}-{i}-{uuid.uuid4().hex[:6]}"})
+
+        return make
+
+    async def police_intake(self) -> None:
+        log("police: intake POST /reports (closed loop, then open loop)")
+        make = self.intake_factory()
+        probe = await self.call(self.police.port, make(0))
+        if probe.status != 201:
+            self.op("police_intake", "police: intake of a school report", available=False,
+                    reason=f"not available: HTTP {probe.status}: {probe.body[:300].decode(errors='replace')}")
+            return
+        closed = await self.closed(self.police.port, make, {201})
+        opened = await self.opened(self.police.port, make, {201}, self.args.rate)
+        ratio = closed.throughput / self.floor_throughput if self.floor_throughput else None
+        self.op("police_intake", "police: intake of a school report (Idempotency-Key, school_client token)",
+                closed=closed.summary(), open=opened.summary(), ratio_to_floor=round(ratio, 3) if ratio else None)
+
+    # ---------- growth ----------
+    def count(self, seeder: Seeder, table_name: str, where: str = "") -> int:
+        from sqlalchemy import text  # noqa: PLC0415
+
+        with seeder.engine.connect() as connection:
+            return connection.scalar(text(f'SELECT count(*) FROM "{table_name}" {where}'))
+
+    def seed_to(self, level: int) -> None:
+        started = time.perf_counter()
+        school_incidents = self.school_seeder.metadata.tables["incidents"]
+        have = self.count(self.school_seeder, "incidents")
+        if level > have:
+            offset = self.seeded_school = getattr(self, "seeded_school", 0)
+            self.school_seeder.insert("incidents", level - have, {
+                "school_urn": lambda i: URN,
+                "reference": lambda i: f"{URN}-{SEED_YEAR}-{offset + i:07d}",
+                "status": lambda i: enum_value(school_incidents, "status", "open"),
+                "disclosure_source": lambda i: enum_value(school_incidents, "disclosure_source", "peer"),
+                "image_nature": lambda i: enum_value(school_incidents, "image_nature", "unknown"),
+                "created_by": lambda i: "bench-seed", "created_by_role": lambda i: "dsl",
+                "created_at": lambda i: _seed_time(offset + i), "updated_at": lambda i: _seed_time(offset + i),
+                "disclosed_at": lambda i: _seed_time(offset + i), "narrative": lambda i: None,
+            })
+            self.seeded_school = offset + level - have
+        police_tables = self.police_seeder.metadata.tables
+        have = self.count(self.police_seeder, "police_incidents")
+        if level > have:
+            offset = self.seeded_police = getattr(self, "seeded_police", 0)
+            n = level - have
+            incidents = police_tables["police_incidents"]
+            ids = self.police_seeder.insert("police_incidents", n, {
+                "force_code": lambda i: FORCE, "reference": lambda i: f"{FORCE}-{SEED_YEAR}-{offset + i:08d}",
+                "classification": lambda i: enum_value(incidents, "classification", "youth_produced_sexual_imagery"),
+                "status": lambda i: enum_value(incidents, "status", "open"),
+                "created_at": lambda i: _seed_time(offset + i), "updated_at": lambda i: _seed_time(offset + i),
+            }, keep="id")
+            reports = police_tables["school_reports"]
+            self.police_seeder.insert("school_reports", n, {
+                "force_code": lambda i: FORCE, "client_id": lambda i: self.client["client_id"],
+                "school_urn": lambda i: URN, "school_incident_reference": lambda i: f"{URN}-{SEED_YEAR}-{offset + i:07d}",
+                "channel": lambda i: enum_value(reports, "channel", "scpo"), "content": lambda i: {},
+                "police_incident_id": lambda i: ids[i], "received_at": lambda i: _seed_time(offset + i),
+                "updated_at": lambda i: _seed_time(offset + i),
+            })
+            if "idempotency_records" in police_tables:
+                self.police_seeder.insert("idempotency_records", n, {
+                    "client_id": lambda i: self.client["client_id"], "key": lambda i: f"seed-{offset + i}",
+                    "request_hash": lambda i: "0" * 64, "state": lambda i: "completed", "locked_until": lambda i: None,
+                    "response_status": lambda i: 201, "response_body": lambda i: {},
+                    "created_at": lambda i: _seed_time(offset + i), "expires_at": lambda i: datetime(2099, 1, 1, tzinfo=UTC),
+                })
+            parents = {"police_incidents": ids}
+            for table in self.police_seeder.metadata.sorted_tables:
+                if "person" not in table.name:
+                    continue
+                try:
+                    kept = self.police_seeder.insert(table.name, n, {
+                        name: (lambda i, name=name: FORCE) for name in ("force_code",) if name in table.columns
+                    }, parents=parents, keep="id" if "id" in table.columns else None)
+                    parents[table.name] = kept
+                except Exception as exc:  # noqa: BLE001 - the lookup row says why
+                    self.note(f"seeding {table.name} failed ({type(exc).__name__}: {str(exc)[:200]})")
+            self.seeded_police = offset + n
+        log(f"seeded to {level:,} incidents/reports/persons in {time.perf_counter() - started:.1f}s")
+
+    def deep_cursor(self, seeder: Seeder, table_name: str, tenant_column: str, tenant: str) -> str | None:
+        """The cursor of the row at 90 % depth, in the services' own cursor format."""
+        from sqlalchemy import select  # noqa: PLC0415
+
+        table = seeder.metadata.tables[table_name]
+        total = self.count(seeder, table_name)
+        query = (select(table.c.created_at, table.c.id).where(table.c[tenant_column] == tenant)
+                 .order_by(table.c.created_at.desc(), table.c.id.desc()).offset(int(total * 0.9)).limit(1))
+        with seeder.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return encode_cursor(row.created_at, row.id) if row else None
+
+    def lookup_factory(self) -> tuple[Callable[[int], Request] | None, str]:
+        operation = None
+        for candidate in openapi.operations(self.police_api):
+            if "repeat" in f"{candidate.path} {candidate.operation_id}".lower() and candidate.method in ("GET", "POST"):
+                operation = candidate
+                break
+        if operation is None:
+            return None, "not available: no repeat-offender operation in the police OpenAPI"
+        values: dict[str, Any] = {}
+        for param in operation.parameters("path"):
+            name = param["name"]
+            stem = name.removesuffix("_id")
+            table = next((t for t in self.police_seeder.metadata.sorted_tables if stem in t.name and "id" in t.columns), None)
+            if table is None:
+                return None, f"not available: cannot find a record for path parameter {name} of {operation!r}"
+            from sqlalchemy import select  # noqa: PLC0415
+
+            with self.police_seeder.engine.connect() as connection:
+                values[name] = connection.scalar(select(table.c.id).limit(1))
+        query = "&".join(f"{p['name']}={openapi.example(self.police_api, p.get('schema', {}), p['name'])}"
+                         for p in operation.parameters("query") if p.get("required"))
+        path = operation.url(**values) + (f"?{query}" if query else "")
+        body = openapi.fit(self.police_api, operation.body_schema, {}) if operation.body_schema else None
+
+        def make(i: int) -> Request:
+            if body is not None:
+                return Request.json(operation.method, path, body, self.officer)
+            return Request(operation.method, path, None, tuple(self.officer.items()))
+
+        return make, repr(operation)
+
+    async def growth(self) -> None:
+        levels = [10_000, 1_000_000] if self.args.full else [10_000, self.args.growth_max]
+        rate, seconds = self.args.growth_rate, self.args.growth_seconds
+        intake = self.intake_factory()
+        lookup, lookup_label = None, ""
+        per_level: dict[str, dict[str, Any]] = {}
+        for level in levels:
+            self.seed_to(level)
+            if lookup is None:
+                lookup, lookup_label = self.lookup_factory()
+            school_deep = self.deep_cursor(self.school_seeder, "incidents", "school_urn", URN)
+            police_deep = self.deep_cursor(self.police_seeder, "police_incidents", "force_code", FORCE)
+            school_get = tuple(self.dsl.items())
+            police_get = tuple(self.officer.items())
+            cases: dict[str, Callable[[int], Request] | None] = {
+                "school_list_first": lambda i: Request("GET", "/incidents?limit=50", None, school_get),
+                "school_list_deep": lambda i: Request("GET", f"/incidents?limit=50&cursor={school_deep}", None, school_get),
+                "police_list_first": lambda i: Request("GET", "/incidents?limit=50", None, police_get),
+                "police_list_deep": lambda i: Request("GET", f"/incidents?limit=50&cursor={police_deep}", None, police_get),
+                "police_intake": intake,
+                "repeat_offender_lookup": lookup,
+            }
+            for name, make in cases.items():
+                if make is None:
+                    continue
+                port = self.school.port if name.startswith("school") else self.police.port
+                expected = {201} if name == "police_intake" else {200}
+                result = await self.opened(port, make, expected, rate, seconds)
+                per_level.setdefault(name, {})[str(level)] = result.summary()
+                if result.failed:
+                    self.note(f"growth {name} at {level:,}: {result.first_failure}")
+                log(f"  {name:24s} at {level:>9,}: p50 {result.summary()['p50_ms']} ms  p99 {result.summary()['p99_ms']} ms")
+        low, high = str(levels[0]), str(levels[-1])
+        for name, by_level in per_level.items():
+            if low in by_level and high in by_level and by_level[low]["p50_ms"] and by_level[high]["p50_ms"]:
+                by_level["ratio_p50"] = round(by_level[high]["p50_ms"] / by_level[low]["p50_ms"], 2)
+                by_level["ratio_p99"] = round(by_level[high]["p99_ms"] / by_level[low]["p99_ms"], 2)
+        if lookup is None:
+            per_level["repeat_offender_lookup"] = {"available": False, "reason": lookup_label}
+        else:
+            per_level.setdefault("repeat_offender_lookup", {})["operation"] = lookup_label
+        self.results["growth"] = {"levels": levels, "rate_per_s": rate, "seconds": seconds, "operations": per_level}
+
+
+def _seed_time(index: int) -> datetime:
+    from datetime import timedelta  # noqa: PLC0415
+
+    return BASE_TIME - timedelta(seconds=index)
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+# ---------- the report ----------
+def machine() -> dict[str, Any]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                     if line.startswith("MemTotal"))
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory_gb": round(memory_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "kernel": platform.release(), "postgresql": postgres_version()}
+
+
+def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
+    ops, growth = results["operations"], results["growth"].get("operations", {})
+    out = []
+
+    def add(target: str, value: Any, met: bool | None, detail: str = "") -> None:
+        out.append({"target": target, "value": value, "met": met, "detail": detail})
+
+    ratio = ops.get("create_incident", {}).get("ratio_to_floor")
+    add("create incident throughput ≥ 0.5 × floor", ratio, None if ratio is None else ratio >= TARGETS["create_ratio"])
+    p99 = ops.get("create_incident", {}).get("open", {}).get("p99_ms")
+    add(f"create incident p99 < 50 ms at {results['settings']['rate']:.0f}/s", p99,
+        None if p99 is None else p99 < TARGETS["create_p99_ms"])
+    handoff = ops.get("handoff", {})
+    stored = handoff.get("stored", {})
+    add("hand-off median < 200 ms (decision → police report stored)", stored.get("p50_ms"),
+        None if stored.get("p50_ms") is None else stored["p50_ms"] < TARGETS["handoff_p50_ms"])
+    add("hand-off p99 < 1 s", stored.get("p99_ms"), None if stored.get("p99_ms") is None else stored["p99_ms"] < TARGETS["handoff_p99_ms"])
+    levels = results["growth"].get("levels", [])
+    label = f"{levels[-1]:,}/{levels[0]:,}" if levels else "?"
+    for name in ("school_list_first", "school_list_deep", "police_list_first", "police_list_deep",
+                 "police_intake", "repeat_offender_lookup"):
+        entry = growth.get(name, {})
+        ratio = entry.get("ratio_p50")
+        add(f"growth {name} ({label}, p50) ≤ 1.5", ratio, None if ratio is None else ratio <= TARGETS["growth_ratio"],
+            entry.get("reason", ""))
+    for name, rss in results.get("peak_rss_mb", {}).items():
+        if name != "floor":
+            add(f"peak RSS {name} < 200 MB", rss, None if rss is None else rss < TARGETS["rss_mb"])
+    return out
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = ["| operation | closed loop /s (c=%d) | × floor | open loop p50 / p99 ms (at /s) | failed |" % results["settings"]["concurrency"],
+             "|---|---:|---:|---|---:|"]
+    for key, entry in results["operations"].items():
+        if key == "handoff":
+            continue
+        if entry.get("available") is False:
+            lines.append(f"| {entry['label']} | – | – | {entry.get('reason', 'not available')} | – |")
+            continue
+        closed, opened = entry.get("closed") or {}, entry.get("open") or {}
+        ratio = entry.get("ratio_to_floor")
+        failed = (closed.get("failed") or 0) + (opened.get("failed") or 0)
+        open_text = f"{opened.get('p50_ms')} / {opened.get('p99_ms')} (at {opened.get('target_rate_per_s'):.0f})" if opened else "–"
+        lines.append(f"| {entry['label']} | {closed.get('throughput_per_s', '–')} | {ratio if ratio is not None else '–'} | {open_text} | {failed} |")
+    handoff = results["operations"].get("handoff", {})
+    if handoff:
+        lines += ["", "| hand-off (n=%s) | p50 ms | p99 ms | max ms |" % handoff.get("samples"), "|---|---:|---:|---:|"]
+        for name in ("stored", "visible_to_school"):
+            figures = handoff.get(name, {})
+            lines.append(f"| decision → {name.replace('_', ' ')} | {figures.get('p50_ms')} | {figures.get('p99_ms')} | {figures.get('max_ms')} |")
+        if handoff.get("reason"):
+            lines.append(f"\n{handoff['reason']}")
+    growth = results["growth"]
+    if growth:
+        low, high = (str(level) for level in (growth["levels"][0], growth["levels"][-1]))
+        lines += ["", f"| growth (open loop {growth['rate_per_s']:.0f}/s) | p50 / p99 ms at {int(low):,} | p50 / p99 ms at {int(high):,} | ratio p50 | ratio p99 |",
+                  "|---|---|---|---:|---:|"]
+        for name, entry in growth["operations"].items():
+            if entry.get("available") is False:
+                lines.append(f"| {name} | {entry['reason']} | | | |")
+                continue
+            a, b = entry.get(low, {}), entry.get(high, {})
+            lines.append(f"| {name} | {a.get('p50_ms')} / {a.get('p99_ms')} | {b.get('p50_ms')} / {b.get('p99_ms')} | {entry.get('ratio_p50')} | {entry.get('ratio_p99')} |")
+    lines += ["", "| peak RSS | MB |", "|---|---:|"]
+    lines += [f"| {name} | {rss} |" for name, rss in results.get("peak_rss_mb", {}).items()]
+    lines += ["", "| target | measured | met |", "|---|---:|---|"]
+    for verdict in results.get("targets", []):
+        met = {True: "met", False: "MISSED", None: "not measured"}[verdict["met"]]
+        lines.append(f"| {verdict['target']} | {verdict['value']} | {met} {verdict['detail']} |")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--full", action="store_true", help="growth up to 1,000,000 incidents/reports/persons")
+    parser.add_argument("--growth-max", type=int, default=100_000, help="upper growth level without --full")
+    parser.add_argument("--concurrency", type=int, default=16, help="closed-loop clients")
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per closed/open-loop phase")
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--rate", type=float, default=100.0, help="open-loop arrival rate per second")
+    parser.add_argument("--growth-rate", type=float, default=20.0)
+    parser.add_argument("--growth-seconds", type=float, default=6.0)
+    parser.add_argument("--handoffs", type=int, default=30)
+    parser.add_argument("--keep-logs", action="store_true", help="copy the services' logs to bench/results/")
+    return parser.parse_args(argv)
+
+
+def _raise_interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)  # stop processes and drop databases on kill too
+    folder = Path(tempfile.mkdtemp(prefix="ysi-bench-"))
+    bench = Bench(args, folder)
+    started = time.perf_counter()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    bench.results.update(started_at=stamp, machine=machine(), command=" ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+                         settings={"backend": args.backend, "full": args.full, "concurrency": args.concurrency,
+                                   "seconds": args.seconds, "warmup": args.warmup, "rate": args.rate,
+                                   "growth_rate": args.growth_rate, "growth_seconds": args.growth_seconds,
+                                   "handoffs": args.handoffs})
+    failed: BaseException | None = None
+    try:
+        bench.start_stack()
+        runner_kwargs: dict[str, Any] = {}
+        try:
+            import uvloop  # noqa: PLC0415 - the generator's event loop; the services use uvicorn's default
+
+            runner_kwargs["loop_factory"] = uvloop.new_event_loop
+        except ImportError:
+            pass
+        with asyncio.Runner(**runner_kwargs) as runner:
+            runner.run(bench.measure())
+        bench.results["peak_rss_mb"] = {s.name: _r(s.rss_mb()[1]) for s in bench.services}
+    except BenchError as exc:
+        failed = exc
+        log(f"FAILED: {exc}")
+    except KeyboardInterrupt as exc:
+        failed = exc
+        log("interrupted: stopping processes and dropping databases")
+    except Exception as exc:  # noqa: BLE001 - report, clean up, exit non-zero
+        failed = exc
+        import traceback  # noqa: PLC0415
+
+        traceback.print_exc()
+        for service in bench.services:
+            log(f"last lines of {service.name}'s log:\n{service.tail()}")
+    finally:
+        bench.results.setdefault("peak_rss_mb", {s.name: _r(s.rss_mb()[1]) for s in bench.services})
+        if args.keep_logs or failed is not None:
+            logs = RESULTS_DIR / f"logs-{stamp}"
+            logs.mkdir(parents=True, exist_ok=True)
+            for service in bench.services:
+                if service.log_file.exists():
+                    shutil.copy(service.log_file, logs / service.log_file.name)
+        bench.stop_stack()
+        shutil.rmtree(folder, ignore_errors=True)
+    bench.results["duration_s"] = round(time.perf_counter() - started, 1)
+    bench.results["targets"] = verdicts(bench.results) if failed is None else []
+    RESULTS_DIR.mkdir(exist_ok=True)
+    out = RESULTS_DIR / f"bench-{args.backend}-{stamp}.json"
+    out.write_text(json.dumps(bench.results, indent=2, default=str))
+    (RESULTS_DIR / f"latest-{args.backend}.json").write_text(json.dumps(bench.results, indent=2, default=str))
+    print()
+    print(table(bench.results))
+    print(f"\n{args.backend}, {bench.results['duration_s']} s; JSON: {out}")
+    for note in bench.results["notes"]:
+        print(f"note: {note}")
+    return 1 if failed is not None else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
