@@ -1,0 +1,56 @@
+"""S-POLICE and S-PARENTS: the decision (table-driven)."""
+from __future__ import annotations
+
+import pytest
+
+from services.school_api.assessments.vocabulary import Typology as T
+from services.school_api.decisions.vocabulary import DecisionOutcome as D
+from services.school_api.rules.decision import DecisionFacts, decision_violations, s_parents, s_police
+
+WHY = "Self-generated image shared with a partner; both willing; education input instead."
+
+
+@pytest.mark.parametrize("outcome", [D.manage_in_school, D.refer_social_care])
+def test_adult_involvement_forces_police_referral(outcome: D) -> None:
+    for reasons in (None, WHY):
+        violations = s_police(outcome, adult_involved=True, typology=T.aggravated_adult_involved, reasons=reasons)
+        assert [v.rule for v in violations] == ["S-POLICE"]
+
+
+def test_adult_involvement_referred_to_police_is_allowed() -> None:
+    assert s_police(D.refer_police, adult_involved=True, typology=T.aggravated_adult_involved, reasons=None) == []
+
+
+@pytest.mark.parametrize(
+    ("outcome", "typology", "reasons", "refused"),
+    [
+        (D.manage_in_school, T.aggravated_youth_intent_to_harm, None, True),  # aggravated: almost always referred
+        (D.manage_in_school, T.aggravated_youth_reckless_misuse, WHY, False),
+        (D.refer_social_care, T.aggravated_youth_intent_to_harm, None, True),
+        (D.manage_in_school, T.experimental_romantic, None, True),  # experimental not referred: reasons in writing
+        (D.manage_in_school, T.experimental_sexual_attention_seeking, WHY, False),
+        (D.refer_social_care, T.experimental_other, None, False),
+        (D.refer_police, T.experimental_romantic, None, False),
+    ],
+)
+def test_not_referring_needs_written_reasons(outcome: D, typology: T, reasons: str | None, refused: bool) -> None:
+    violations = s_police(outcome, adult_involved=False, typology=typology, reasons=reasons)
+    assert bool(violations) is refused
+    assert all(v.rule == "S-POLICE" for v in violations)
+
+
+@pytest.mark.parametrize(
+    ("inform", "reason", "refused"),
+    [(True, None, False), (False, None, True), (False, "  ", True), (False, "Informing the father would put the pupil at risk.", False)],
+)
+def test_not_informing_parents_needs_a_reason(inform: bool, reason: str | None, refused: bool) -> None:
+    violations = s_parents(inform, reason)
+    assert bool(violations) is refused
+    assert all(v.rule == "S-PARENTS" for v in violations)
+
+
+def test_immediate_criterion_met_cannot_be_managed_in_school() -> None:
+    facts = DecisionFacts(adult_involved=False, typology=T.experimental_romantic, immediate_criteria_met=True)
+    violations = decision_violations(D.manage_in_school, facts, reasons=WHY, inform_parents=True, reason_not_to_inform=None)
+    assert [v.rule for v in violations] == ["S-IMMEDIATE"]
+    assert decision_violations(D.refer_social_care, facts, reasons=None, inform_parents=True, reason_not_to_inform=None) == []
