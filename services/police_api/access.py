@@ -29,15 +29,63 @@ class PoliceRole(StrEnum):
 
 
 OFFICERS = frozenset(PoliceRole) - {PoliceRole.school_client}
+_R = PoliceRole
+# Who works the school's report and its incident. SCPO: everything on school reports; supervisor:
+# everything in the force; crime registrar: reads everything, corrects crime recording.
+_READERS = frozenset({_R.call_handler, _R.scpo, _R.cid, _R.supervisor, _R.crime_registrar})
+_INVESTIGATORS = frozenset({_R.scpo, _R.cid, _R.supervisor})
 
 POLICY: dict[str, frozenset[PoliceRole]] = {
-    "submit_report": frozenset({PoliceRole.school_client}),
-    "get_report_status": frozenset({PoliceRole.school_client}),
-    "list_reports": frozenset({PoliceRole.call_handler, PoliceRole.scpo, PoliceRole.supervisor, PoliceRole.crime_registrar}),
-    "get_report": frozenset({PoliceRole.call_handler, PoliceRole.scpo, PoliceRole.supervisor, PoliceRole.crime_registrar}),
+    # School reports (P-101)
+    "submit_report": frozenset({_R.school_client}),
+    "get_report_status": frozenset({_R.school_client}),
+    "list_reports": frozenset({_R.call_handler, _R.scpo, _R.supervisor, _R.crime_registrar}),
+    "get_report": frozenset({_R.call_handler, _R.scpo, _R.supervisor, _R.crime_registrar}),
+    "triage_report": frozenset({_R.call_handler, _R.scpo, _R.supervisor}),
+    # Incidents (P-INCIDENT, P-101); CID and PPU see only their own incidents (incidents.service.visible)
     "list_incidents": OFFICERS,
     "get_incident": OFFICERS,
-    "list_audit_entries": frozenset({PoliceRole.supervisor, PoliceRole.crime_registrar}),
+    "create_incident": frozenset({_R.call_handler, _R.scpo, _R.supervisor}),
+    "update_incident": frozenset({_R.call_handler, _R.scpo, _R.supervisor}),
+    "finalise_incident": frozenset({_R.supervisor}),
+    # Persons and links (P-CRIME)
+    "get_person": OFFICERS,
+    "merge_persons": frozenset({_R.scpo, _R.supervisor, _R.crime_registrar}),
+    "list_links": OFFICERS,
+    "create_link": frozenset({_R.call_handler, _R.scpo, _R.cid, _R.supervisor}),
+    "update_link": frozenset({_R.call_handler, _R.scpo, _R.cid, _R.supervisor}),
+    # Crimes (P-CRIME, P-OFFENCES)
+    "record_crime": frozenset({_R.scpo, _R.cid, _R.supervisor, _R.crime_registrar}),
+    "record_no_crime_decision": frozenset({_R.scpo, _R.cid, _R.supervisor, _R.crime_registrar}),
+    "list_crimes": _READERS,
+    "get_crime": _READERS,
+    "correct_crime_recording": frozenset({_R.crime_registrar, _R.supervisor}),
+    "record_victim_contact": _INVESTIGATORS,
+    "list_offence_codes": OFFICERS,
+    "add_offence_code": frozenset({_R.crime_registrar, _R.supervisor}),
+    "list_outcome_codes": OFFICERS,
+    # PPU (P-PPU)
+    "list_ppu_notifications": frozenset({_R.ppu, _R.scpo, _R.supervisor, _R.crime_registrar}),
+    "list_incident_ppu_notifications": OFFICERS,
+    "get_ppu_notification": frozenset({_R.ppu, _R.scpo, _R.supervisor, _R.crime_registrar}),
+    "acknowledge_ppu_notification": frozenset({_R.ppu, _R.supervisor}),
+    "add_ppu_update": frozenset({_R.ppu, _R.supervisor}),
+    # Assessment and route (P-REPEAT, P-ROUTE, P-FULL-INVESTIGATION)
+    "get_assessment": _READERS,
+    "record_assessment": _INVESTIGATORS,
+    "route_incident": frozenset({_R.scpo, _R.supervisor}),
+    "override_route": frozenset({_R.supervisor}),
+    "record_restorative_meeting": frozenset({_R.scpo, _R.supervisor}),
+    "list_restorative_meetings": _READERS,
+    "record_education": frozenset({_R.scpo, _R.supervisor}),
+    "list_education": _READERS,
+    # Outcomes (P-OUTCOME21, P-OUTCOME22, P-NOTICE)
+    "propose_outcome": _INVESTIGATORS,
+    "finalise_outcome": frozenset({_R.supervisor}),
+    "get_young_person_notices": _INVESTIGATORS,
+    # NCRS compliance (P-CRIME)
+    "crime_recording_compliance": frozenset({_R.crime_registrar, _R.supervisor}),
+    "list_audit_entries": frozenset({_R.supervisor, _R.crime_registrar}),
 }
 
 _URN = re.compile(r"^\d{6}$")

@@ -11,8 +11,14 @@ from services.police_api.access import ClaimsReader
 from services.police_api.audit.routes import router as audit_router
 from services.police_api.clients.routes import router as clients_router
 from services.police_api.database import AuditEntry, PoliceSession
+from services.police_api.compliance.routes import router as compliance_router
+from services.police_api.crimes.routes import router as crimes_router
 from services.police_api.incidents.routes import router as incidents_router
+from services.police_api.outcomes.routes import router as outcomes_router
+from services.police_api.persons.routes import router as persons_router
+from services.police_api.ppu.routes import router as ppu_router
 from services.police_api.reports.routes import router as reports_router
+from services.police_api.routing.routes import router as routing_router
 from services.police_api.settings import AUDIENCE, PoliceSettings
 from shared.clock import Clock
 from shared.context import Runtime
@@ -72,7 +78,18 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
         max_body_bytes=settings.max_body_bytes,
         form_paths=frozenset({TOKEN_PATH}),
     )
-    for router in (clients_router, reports_router, incidents_router, audit_router):
+    for router in (
+        clients_router,
+        reports_router,
+        incidents_router,
+        persons_router,
+        crimes_router,
+        ppu_router,
+        routing_router,
+        outcomes_router,
+        compliance_router,
+        audit_router,
+    ):
         app.include_router(router)
     declare_common_problems(app)
     return app

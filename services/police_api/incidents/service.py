@@ -1,22 +1,39 @@
-"""Police incidents: one is opened for every school report (P-INCIDENT)."""
+"""Police incidents: one is opened for every school report (P-INCIDENT), never as School Crime Beat (P-101)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.police_api.incidents.models import ForceCounter, PoliceIncident
 from services.police_api.incidents.vocabulary import IncidentClassification, PoliceIncidentStatus
+from services.police_api.ppu.models import PPUNotification
+from services.police_api.routing.vocabulary import Route
+from services.police_api.rules.classification import check_classification
+from services.police_api.rules.crime import crime_recording_deadline
+from shared.concurrency import check_version
 from shared.context import Context
 from shared.pagination import decode_cursor, encode_cursor
-from shared.problems import NotFound
+from shared.problems import InvalidTransition, NotFound, RuleRefused
 
 RECORD = "police_incident"
 
 
-async def open_incident(ctx: Context, classification: IncidentClassification) -> PoliceIncident:
+def refuse_classification(classification: IncidentClassification) -> None:
+    violations = check_classification(classification)
+    if violations:
+        raise RuleRefused("That classification is not allowed for this incident.", violations=violations)
+
+
+async def open_incident(
+    ctx: Context, classification: IncidentClassification, *, reported_at: datetime | None = None
+) -> PoliceIncident:
+    """P-INCIDENT: an incident with a force reference; P-CRIME: its NCRS deadline from the report's receipt."""
+    refuse_classification(classification)
+    reported_at = reported_at or ctx.now
     incident = PoliceIncident(
         id=uuid.uuid4(),
         force_code=ctx.actor.tenant,
@@ -25,6 +42,9 @@ async def open_incident(ctx: Context, classification: IncidentClassification) ->
         status=PoliceIncidentStatus.open,
         created_at=ctx.now,
         updated_at=ctx.now,
+        reported_at=reported_at,
+        crime_deadline_at=crime_recording_deadline(reported_at),
+        indicators=[],
     )
     ctx.session.add(incident)
     await ctx.session.flush()
@@ -49,8 +69,18 @@ async def _next_reference(ctx: Context) -> str:
     return f"{ctx.actor.tenant}-{year}-{number:06d}"
 
 
+def visible(ctx: Context, query: Select) -> Select:  # type: ignore[type-arg]
+    """What a role may see within its force: CID the incidents routed to CID; the PPU the incidents
+    that concern a child it was notified of. Other officers see every incident of the force."""
+    if ctx.actor.role == "cid":
+        return query.where(PoliceIncident.route == Route.cid)
+    if ctx.actor.role == "ppu":
+        return query.where(exists().where(PPUNotification.incident_id == PoliceIncident.id))
+    return query
+
+
 async def get_incident(ctx: Context, incident_id: uuid.UUID, *, operation: str = "police_incident.read") -> PoliceIncident:
-    incident = await ctx.session.scalar(select(PoliceIncident).where(PoliceIncident.id == incident_id))
+    incident = await ctx.session.scalar(visible(ctx, select(PoliceIncident).where(PoliceIncident.id == incident_id)))
     if incident is None:
         raise NotFound("No such incident in your force.")
     ctx.audit.record(operation, RECORD, incident.id)
@@ -61,6 +91,7 @@ async def list_incidents(
     ctx: Context, *, status: PoliceIncidentStatus | None, cursor: str | None, limit: int
 ) -> tuple[list[PoliceIncident], str | None]:
     query = select(PoliceIncident).order_by(PoliceIncident.created_at.desc(), PoliceIncident.id.desc()).limit(limit + 1)
+    query = visible(ctx, query)
     if status is not None:
         query = query.where(PoliceIncident.status == status)
     if cursor is not None:
@@ -79,3 +110,22 @@ async def list_incidents(
     for row in rows:
         ctx.audit.record("police_incident.list", RECORD, row.id)
     return rows, next_cursor
+
+
+def ensure_open(incident: PoliceIncident) -> None:
+    if incident.status is PoliceIncidentStatus.finalised:
+        raise InvalidTransition("The incident is finalised.")
+
+
+async def change_classification(
+    ctx: Context, incident_id: uuid.UUID, classification: IncidentClassification, expected_version: int
+) -> PoliceIncident:
+    incident = await get_incident(ctx, incident_id)
+    check_version(incident.version, expected_version)
+    refuse_classification(classification)
+    ensure_open(incident)
+    incident.classification = classification
+    incident.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record("police_incident.update", RECORD, incident.id)
+    return incident

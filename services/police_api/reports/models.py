@@ -5,11 +5,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.database import Base, ForceScoped
-from services.police_api.reports.schemas import ReportChannel
+from services.police_api.reports.schemas import ReportChannel, TriagePriority
 from shared.db import UTCDateTime, new_id
 
 
@@ -28,6 +28,14 @@ class SchoolReport(ForceScoped, Base):
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     police_incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("police_incidents.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The call handler's triage (officers only; never shown to the school).
+    triage_priority: Mapped[TriagePriority | None] = mapped_column(Enum(TriagePriority, native_enum=False, length=10))
+    triage_note: Mapped[str | None] = mapped_column(Text)
+    triaged_by: Mapped[str | None] = mapped_column(String(200))
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class IdempotencyRecord(Base):

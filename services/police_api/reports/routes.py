@@ -3,12 +3,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.police_api.access import PoliceContext
+from services.police_api.incidents.models import PoliceIncident
 from services.police_api.reports import idempotency, service
-from services.police_api.reports.schemas import ReportStatus, SchoolReportIn, SchoolReportReceipt
+from services.police_api.reports.models import SchoolReport
+from services.police_api.reports.schemas import (
+    ReportStatus,
+    SchoolReportIn,
+    SchoolReportOut,
+    SchoolReportReceipt,
+    SchoolReportSummary,
+    TriageIn,
+)
+from shared.concurrency import etag, expected_version
 from shared.context import runtime_of
 from shared.db import on_rollback
 from shared.http import problem_responses
@@ -28,7 +38,10 @@ async def submit_report(
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
-    """A school's report (P-101). Exactly once per Idempotency-Key: a repeat replays the first answer."""
+    """A school's report (P-101). Exactly once per Idempotency-Key: a repeat replays the first answer.
+
+    Opens the police incident (P-INCIDENT), indexes and links every reported person (P-CRIME), notifies
+    the PPU of every child (P-PPU) and starts the 24-hour crime-recording clock (NCRS)."""
     settings = request.app.state.settings
     claim = await idempotency.claim(
         runtime_of(request),
@@ -54,3 +67,60 @@ async def submit_report(
 async def get_report_status(report_id: uuid.UUID, ctx: PoliceContext) -> ReportStatus:
     """For the reporting school only: reference, crimes recorded, PPU notified, route and outcome."""
     return await service.report_status(ctx, report_id)
+
+
+def _summary(report: SchoolReport, incident: PoliceIncident) -> dict[str, object]:
+    return dict(
+        id=report.id,
+        police_incident_id=incident.id,
+        police_reference=incident.reference,
+        school_urn=report.school_urn,
+        school_incident_reference=report.school_incident_reference,
+        channel=report.channel,
+        received_at=report.received_at,
+        triage_priority=report.triage_priority,
+        triaged_at=report.triaged_at,
+    )
+
+
+@router.get("", response_model=list[SchoolReportSummary], responses=problem_responses(422))
+async def list_reports(
+    ctx: PoliceContext,
+    untriaged: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[SchoolReportSummary]:
+    """Incoming school reports of the force, newest first (`untriaged=true`: those not yet triaged)."""
+    rows = await service.list_reports(ctx, untriaged_only=untriaged, limit=limit)
+    return [SchoolReportSummary(**_summary(report, incident)) for report, incident in rows]
+
+
+async def _report_out(ctx: PoliceContext, report: SchoolReport, response: Response) -> SchoolReportOut:
+    incident = await ctx.session.get_one(PoliceIncident, report.police_incident_id)
+    response.headers["ETag"] = etag(report.version)
+    return SchoolReportOut(
+        **_summary(report, incident),
+        content=report.content,
+        triage_note=report.triage_note,
+        triaged_by=report.triaged_by,
+        version=report.version,
+    )
+
+
+@router.get("/{report_id}", response_model=SchoolReportOut, responses=problem_responses(404))
+async def get_report(report_id: uuid.UUID, ctx: PoliceContext, response: Response) -> SchoolReportOut:
+    """The report as received (the third-party report of HOCR) with its triage; officers only."""
+    report = await service.get_report(ctx, report_id)
+    return await _report_out(ctx, report, response)
+
+
+@router.post("/{report_id}/triage", response_model=SchoolReportOut, responses=problem_responses(404, 412, 428))
+async def triage_report(
+    report_id: uuid.UUID,
+    body: TriageIn,
+    ctx: PoliceContext,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> SchoolReportOut:
+    """The call handler's triage of an incoming report. Needs If-Match."""
+    report = await service.triage(ctx, report_id, priority=body.priority, note=body.note, expected_version=expected_version(if_match))
+    return await _report_out(ctx, report, response)

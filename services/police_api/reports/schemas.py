@@ -20,6 +20,14 @@ class ReportChannel(StrEnum):
     scpo = "scpo"
 
 
+class TriagePriority(StrEnum):
+    """The call handler's triage of an incoming report."""
+
+    immediate = "immediate"
+    priority = "priority"
+    standard = "standard"
+
+
 class ReportedPersonKind(StrEnum):
     pupil = "pupil"
     child_elsewhere = "child_elsewhere"
@@ -129,3 +137,33 @@ class ReportStatus(BaseModel):
     outcome: str | None
     finalised: bool
     updated_at: datetime
+
+
+class TriageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    priority: TriagePriority
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SchoolReportSummary(BaseModel):
+    """For officers: a report in the incoming list."""
+
+    id: uuid.UUID
+    police_incident_id: uuid.UUID
+    police_reference: str
+    school_urn: str
+    school_incident_reference: str
+    channel: ReportChannel
+    received_at: datetime
+    triage_priority: TriagePriority | None
+    triaged_at: datetime | None
+
+
+class SchoolReportOut(SchoolReportSummary):
+    """For officers: the report as received (the third-party report, P-CRIME) and its triage."""
+
+    content: dict[str, object]
+    triage_note: str | None
+    triaged_by: str | None
+    version: int

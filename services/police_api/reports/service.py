@@ -1,15 +1,30 @@
-"""Receiving a school's report (P-101, P-INCIDENT) and telling the school what became of it."""
+"""Receiving a school's report (P-101, P-INCIDENT, P-PPU, P-CRIME) and telling the school what became of it.
+
+Intake, in the request's one transaction: the report, its police incident with a force reference and
+its NCRS deadline, every reported person found again in (or added to) the force's nominal index,
+each linked with a role derived from what the school reported, and a PPU notification for every child.
+"""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from services.police_api.crimes.models import Crime
+from services.police_api.crimes.vocabulary import OUTCOME_LABELS, OutcomeCode
 from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.incidents.vocabulary import IncidentClassification, PoliceIncidentStatus
+from services.police_api.persons import service as persons
+from services.police_api.persons.models import PersonLink
+from services.police_api.persons.vocabulary import PersonAge
+from services.police_api.ppu.models import PPUNotification
 from services.police_api.reports.models import SchoolReport
-from services.police_api.reports.schemas import ReportStatus, SchoolReportIn, SchoolReportReceipt
+from services.police_api.reports.schemas import ReportStatus, SchoolReportIn, SchoolReportReceipt, TriagePriority
+from services.police_api.rules.links import derive_link_role, is_aggravated
+from services.police_api.rules.offences import age_status
+from shared.concurrency import check_version
 from shared.context import Context
 from shared.problems import NotFound
 
@@ -17,8 +32,10 @@ RECORD = "school_report"
 
 
 async def receive_report(ctx: Context, data: SchoolReportIn) -> tuple[SchoolReport, PoliceIncident]:
-    """Store the report and open its police incident, in the caller's one transaction."""
-    incident = await incidents.open_incident(ctx, IncidentClassification.youth_produced_sexual_imagery)
+    """Store the report, open its police incident, index and link its people, notify the PPU."""
+    incident = await incidents.open_incident(
+        ctx, IncidentClassification.youth_produced_sexual_imagery, reported_at=ctx.now
+    )
     report = SchoolReport(
         id=uuid.uuid4(),
         force_code=ctx.actor.tenant,
@@ -35,7 +52,50 @@ async def receive_report(ctx: Context, data: SchoolReportIn) -> tuple[SchoolRepo
     ctx.session.add(report)
     await ctx.session.flush()
     ctx.audit.record("school_report.create", RECORD, report.id)
+    await _link_reported_people(ctx, incident, data)
     return report, incident
+
+
+async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: SchoolReportIn) -> None:
+    today = ctx.now.date()
+    ages = [
+        age_status(kind=p.kind.value, date_of_birth=p.date_of_birth, age_years=p.age_years, on=today) for p in data.people
+    ]
+    typology = data.risk_assessment.typology if data.risk_assessment else None
+    aggravated = is_aggravated(typology, [([r.value for r in p.roles], age) for p, age in zip(data.people, ages, strict=True)])
+    # The same person may be reported twice (two school records): one link, with all their reported roles.
+    linked: dict[uuid.UUID, tuple[PersonLink, set[str]]] = {}
+    for reported, age in zip(data.people, ages, strict=True):
+        person = await persons.find_or_create(
+            ctx,
+            persons.PersonDetails(
+                given_name=reported.given_name,
+                family_name=reported.family_name,
+                date_of_birth=reported.date_of_birth,
+                age_years=reported.age_years,
+                kind=reported.kind.value,
+                sex=reported.sex.value,
+                upn=reported.upn,
+            ),
+        )
+        roles = {role.value for role in reported.roles}
+        if person.id in linked:
+            link, known = linked[person.id]
+            known |= roles
+            link.reported_roles = sorted(known)
+            link.role = derive_link_role(known, link.age_status, aggravated=aggravated)
+            continue
+        link = await persons.link_person(
+            ctx,
+            incident,
+            person,
+            role=derive_link_role(roles, age, aggravated=aggravated),
+            reported_roles=sorted(roles),
+            age=age,
+            school_person_id=reported.school_person_id,
+        )
+        linked[person.id] = (link, set(roles))
+    await ctx.session.flush()
 
 
 def receipt(report: SchoolReport, incident: PoliceIncident) -> SchoolReportReceipt:
@@ -56,19 +116,69 @@ async def get_report(ctx: Context, report_id: uuid.UUID, *, operation: str = "sc
     return report
 
 
+async def list_reports(ctx: Context, *, untriaged_only: bool, limit: int) -> list[tuple[SchoolReport, PoliceIncident]]:
+    query = (
+        select(SchoolReport, PoliceIncident)
+        .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+        .order_by(SchoolReport.received_at.desc(), SchoolReport.id)
+        .limit(limit)
+    )
+    if untriaged_only:
+        query = query.where(SchoolReport.triaged_at.is_(None))
+    rows = (await ctx.session.execute(query)).all()
+    for report, _ in rows:
+        ctx.audit.record("school_report.list", RECORD, report.id)
+    return [(report, incident) for report, incident in rows]
+
+
+async def triage(
+    ctx: Context, report_id: uuid.UUID, *, priority: TriagePriority, note: str | None, expected_version: int
+) -> SchoolReport:
+    report = await get_report(ctx, report_id)
+    check_version(report.version, expected_version)
+    report.triage_priority = priority
+    report.triage_note = note
+    report.triaged_by = ctx.actor.audit_label
+    report.triaged_at = ctx.now
+    report.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record("school_report.triage", RECORD, report.id)
+    return report
+
+
+def outcome_summary(codes: list[int]) -> str | None:
+    if not codes:
+        return None
+    counted = Counter(codes)
+    return "; ".join(
+        f"Outcome {code}: {OUTCOME_LABELS[OutcomeCode(code)]}" + (f" ({n} crimes)" if n > 1 else "")
+        for code, n in sorted(counted.items())
+    )
+
+
 async def report_status(ctx: Context, report_id: uuid.UUID) -> ReportStatus:
+    """What the reporting school may know: facts of progress, never officers' notes, names or reasons."""
     report = await get_report(ctx, report_id, operation="school_report.status")
     incident = await ctx.session.get_one(PoliceIncident, report.police_incident_id)
+    crime_rows = list((await ctx.session.scalars(select(Crime).where(Crime.incident_id == incident.id))).all())
+    notified = await ctx.session.scalar(
+        select(func.count()).select_from(PPUNotification).where(PPUNotification.incident_id == incident.id)
+    )
+    children = await ctx.session.scalar(
+        select(func.count()).select_from(PersonLink).where(PersonLink.incident_id == incident.id, PersonLink.age_status != PersonAge.adult)
+    )
+    codes = sorted(crime.outcome_code for crime in crime_rows if crime.outcome_code is not None)
+    stamps = [report.updated_at, incident.updated_at, *(crime.updated_at for crime in crime_rows)]
     return ReportStatus(
         id=report.id,
         police_reference=incident.reference,
         received_at=report.received_at,
-        crimes_recorded=0,
-        crime_decision_made=False,
-        ppu_notified=False,
-        route=None,
-        outcome_codes=[],
-        outcome=None,
+        crimes_recorded=len(crime_rows),
+        crime_decision_made=bool(crime_rows) or incident.no_crime_reason is not None,
+        ppu_notified=bool(notified) and notified >= (children or 0),
+        route=incident.route.value if incident.route is not None else None,
+        outcome_codes=codes,
+        outcome=outcome_summary(codes),
         finalised=incident.status is PoliceIncidentStatus.finalised,
-        updated_at=max(report.updated_at, incident.updated_at),
+        updated_at=max(stamps),
     )

@@ -1,0 +1,97 @@
+"""The Force Crime Registrar's NCRS view (P-CRIME): crimes recorded after their 24-hour deadline, and
+reports still without a crime decision after 24 hours."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, select
+
+from services.police_api.crimes.models import Crime
+from services.police_api.incidents.models import PoliceIncident
+from services.police_api.reports.models import SchoolReport
+from services.police_api.rules.crime import crime_decision_overdue, recorded_late, time_left
+from shared.context import Context
+
+
+@dataclass(frozen=True)
+class LateCrime:
+    crime_id: uuid.UUID
+    incident_id: uuid.UUID
+    police_reference: str
+    offence_code: str
+    deadline_at: datetime
+    recorded_at: datetime
+    late_by_seconds: int
+
+
+@dataclass(frozen=True)
+class UndecidedReport:
+    incident_id: uuid.UUID
+    report_id: uuid.UUID | None
+    police_reference: str
+    deadline_at: datetime
+    overdue: bool
+    time_left_seconds: int
+
+
+@dataclass(frozen=True)
+class ComplianceView:
+    as_of: datetime
+    late_crimes: list[LateCrime]
+    undecided: list[UndecidedReport]
+
+
+async def crime_recording(ctx: Context, *, limit: int) -> ComplianceView:
+    late_rows = (
+        await ctx.session.execute(
+            select(Crime, PoliceIncident.reference)
+            .join(PoliceIncident, PoliceIncident.id == Crime.incident_id)
+            .where(Crime.recorded_at > Crime.deadline_at)
+            .order_by(Crime.recorded_at.desc())
+            .limit(limit)
+        )
+    ).all()
+    late = [
+        LateCrime(
+            crime_id=crime.id,
+            incident_id=crime.incident_id,
+            police_reference=reference,
+            offence_code=crime.offence_code,
+            deadline_at=crime.deadline_at,
+            recorded_at=crime.recorded_at,
+            late_by_seconds=int((crime.recorded_at - crime.deadline_at).total_seconds()),
+        )
+        for crime, reference in late_rows
+        if recorded_late(crime.recorded_at, crime.deadline_at)
+    ]
+    pending_rows = (
+        await ctx.session.execute(
+            select(PoliceIncident, SchoolReport.id)
+            .outerjoin(SchoolReport, SchoolReport.police_incident_id == PoliceIncident.id)
+            .where(
+                PoliceIncident.crime_deadline_at.is_not(None),
+                PoliceIncident.no_crime_reason.is_(None),
+                ~exists().where(Crime.incident_id == PoliceIncident.id),
+            )
+            .order_by(PoliceIncident.crime_deadline_at)
+            .limit(limit)
+        )
+    ).all()
+    undecided = [
+        UndecidedReport(
+            incident_id=incident.id,
+            report_id=report_id,
+            police_reference=incident.reference,
+            deadline_at=incident.crime_deadline_at,
+            overdue=crime_decision_overdue(ctx.now, incident.crime_deadline_at, decision_made=False),
+            time_left_seconds=int(time_left(ctx.now, incident.crime_deadline_at).total_seconds()),
+        )
+        for incident, report_id in pending_rows
+    ]
+    for item in late:
+        ctx.audit.record("compliance.late_crime", "crime", item.crime_id)
+    for item in undecided:
+        ctx.audit.record("compliance.undecided", "police_incident", item.incident_id)
+    return ComplianceView(as_of=ctx.now, late_crimes=late, undecided=undecided)

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from services.police_api.access import PoliceContext
+from services.police_api.crimes import service
+from services.police_api.crimes.models import Crime
+from services.police_api.crimes.schemas import (
+    CorrectionIn,
+    CorrectionOut,
+    CrimeCreate,
+    CrimeOut,
+    OffenceCodeIn,
+    OffenceCodeOut,
+    OutcomeCodeOut,
+    VictimContactIn,
+    VictimContactOut,
+)
+from services.police_api.crimes.vocabulary import OUTCOME_LABELS, OutcomeCode
+from services.police_api.incidents import service as incidents
+from services.police_api.rules.crime import recorded_late
+from shared.concurrency import etag, expected_version
+from shared.context import Context
+from shared.http import problem_responses
+
+router = APIRouter(tags=["crimes"])
+
+
+async def crime_out(ctx: Context, crime: Crime, response: Response | None = None) -> CrimeOut:
+    if response is not None:
+        response.headers["ETag"] = etag(crime.version)
+    return CrimeOut(
+        id=crime.id,
+        incident_id=crime.incident_id,
+        victim_person_id=crime.victim_person_id,
+        subject_person_ids=await service.subjects_of(ctx, crime.id),
+        offence_code=crime.offence_code,
+        status=crime.status,
+        recorded_at=crime.recorded_at,
+        recorded_by=crime.recorded_by,
+        deadline_at=crime.deadline_at,
+        recorded_late=recorded_late(crime.recorded_at, crime.deadline_at),
+        proposed_outcome=crime.proposed_outcome,
+        proposed_rationale=crime.proposed_rationale,
+        outcome_code=crime.outcome_code,
+        outcome_label=OUTCOME_LABELS[OutcomeCode(crime.outcome_code)] if crime.outcome_code is not None else None,
+        public_interest_rationale=crime.public_interest_rationale,
+        finalised_at=crime.finalised_at,
+        version=crime.version,
+        corrections=[CorrectionOut.model_validate(c, from_attributes=True) for c in await service.corrections_of(ctx, crime.id)],
+        contacts=[VictimContactOut.model_validate(c, from_attributes=True) for c in await service.contacts_of(ctx, crime.id)],
+    )
+
+
+@router.post("/incidents/{incident_id}/crimes", status_code=201, response_model=CrimeOut, responses=problem_responses(404, 409))
+async def record_crime(incident_id: uuid.UUID, body: CrimeCreate, ctx: PoliceContext, response: Response) -> CrimeOut:
+    """Record a crime for one victim (P-CRIME) with its Home Office offence code (P-OFFENCES); late
+    recording (after the 24-hour NCRS deadline) is flagged."""
+    crime = await service.record_crime(
+        ctx, incident_id, victim_person_id=body.victim_person_id, offence_code=body.offence_code, subject_person_ids=body.subject_person_ids
+    )
+    response.headers["Location"] = f"/crimes/{crime.id}"
+    return await crime_out(ctx, crime, response)
+
+
+@router.get("/incidents/{incident_id}/crimes", response_model=list[CrimeOut], responses=problem_responses(404))
+async def list_crimes(incident_id: uuid.UUID, ctx: PoliceContext) -> list[CrimeOut]:
+    incident = await incidents.get_incident(ctx, incident_id)
+    return [await crime_out(ctx, crime) for crime in await service.crimes_of(ctx, incident.id)]
+
+
+@router.get("/crimes/{crime_id}", response_model=CrimeOut, responses=problem_responses(404))
+async def get_crime(crime_id: uuid.UUID, ctx: PoliceContext, response: Response) -> CrimeOut:
+    crime, _ = await service.get_crime(ctx, crime_id)
+    return await crime_out(ctx, crime, response)
+
+
+@router.patch("/crimes/{crime_id}/recording", response_model=CrimeOut, responses=problem_responses(404, 412, 428))
+async def correct_crime_recording(
+    crime_id: uuid.UUID, body: CorrectionIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+) -> CrimeOut:
+    """The registrar corrects the offence code or the recorded time, with a reason kept beside the crime."""
+    crime = await service.correct_recording(
+        ctx, crime_id, offence_code=body.offence_code, recorded_at=body.recorded_at, reason=body.reason,
+        expected_version=expected_version(if_match),
+    )
+    return await crime_out(ctx, crime, response)
+
+
+@router.post(
+    "/crimes/{crime_id}/victim-contacts", status_code=201, response_model=VictimContactOut, responses=problem_responses(404)
+)
+async def record_victim_contact(crime_id: uuid.UUID, body: VictimContactIn, ctx: PoliceContext) -> VictimContactOut:
+    """The victim (for a child, a parent or guardian) informed of the outcome (P-OUTCOME21)."""
+    contact = await service.record_victim_contact(
+        ctx, crime_id, contacted=body.contacted, contacted_at=body.contacted_at, method=body.method, note=body.note
+    )
+    return VictimContactOut.model_validate(contact, from_attributes=True)
+
+
+@router.get("/offence-codes", response_model=list[OffenceCodeOut])
+async def list_offence_codes(ctx: PoliceContext) -> list[OffenceCodeOut]:
+    """The offence reference table (P-OFFENCES): 86/2, 86/10 and any the registrar has added."""
+    return [OffenceCodeOut.model_validate(row, from_attributes=True) for row in await service.list_offence_codes(ctx)]
+
+
+@router.post("/offence-codes", status_code=201, response_model=OffenceCodeOut, responses=problem_responses(409))
+async def add_offence_code(body: OffenceCodeIn, ctx: PoliceContext) -> OffenceCodeOut:
+    """Add a Home Office offence code to the reference table."""
+    row = await service.add_offence_code(ctx, body.code, body.title, body.statute)
+    return OffenceCodeOut.model_validate(row, from_attributes=True)
+
+
+@router.get("/outcome-codes", response_model=list[OutcomeCodeOut])
+async def list_outcome_codes(ctx: PoliceContext) -> list[OutcomeCodeOut]:
+    """The Home Office outcome codes 0-22."""
+    ctx.audit.record("outcome_code.list", "outcome_code", None)
+    return [OutcomeCodeOut(code=code.value, name=code.name, label=OUTCOME_LABELS[code]) for code in OutcomeCode]

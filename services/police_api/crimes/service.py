@@ -1,0 +1,234 @@
+"""Crime recording under NCRS (P-CRIME, P-OFFENCES): one crime per victim within 24 hours of the report,
+a reasoned decision not to record, and the registrar's corrections."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from services.police_api.crimes.models import Crime, CrimeCorrection, CrimeSubject, OffenceCodeRef, VictimContact
+from services.police_api.crimes.vocabulary import ContactedParty, CrimeDecision, CrimeStatus
+from services.police_api.incidents import service as incidents
+from services.police_api.incidents.models import PoliceIncident
+from services.police_api.persons.models import PersonLink
+from services.police_api.rules.crime import check_crime_subjects, check_crime_victim, crime_recording_deadline
+from services.police_api.rules.offences import check_offence_code, is_home_office_code
+from shared.concurrency import check_version
+from shared.context import Context
+from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused, ValidationFailed
+
+RECORD = "crime"
+
+
+async def known_offence_codes(ctx: Context) -> set[str]:
+    return set((await ctx.session.scalars(select(OffenceCodeRef.code))).all())
+
+
+async def list_offence_codes(ctx: Context) -> list[OffenceCodeRef]:
+    ctx.audit.record("offence_code.list", "offence_code", None)
+    return list((await ctx.session.scalars(select(OffenceCodeRef).order_by(OffenceCodeRef.code))).all())
+
+
+async def add_offence_code(ctx: Context, code: str, title: str, statute: str) -> OffenceCodeRef:
+    if not is_home_office_code(code):
+        raise RuleRefused("Not a Home Office offence code.", violations=check_offence_code(code, set()))
+    if await ctx.session.get(OffenceCodeRef, code) is not None:
+        raise Conflict("That offence code is already in the reference table.")
+    row = OffenceCodeRef(code=code, title=title, statute=statute, added_by=ctx.actor.audit_label, added_at=ctx.now)
+    ctx.session.add(row)
+    await ctx.session.flush()
+    ctx.audit.record("offence_code.create", "offence_code", None)
+    return row
+
+
+def crime_deadline(incident: PoliceIncident) -> datetime:
+    return incident.crime_deadline_at or crime_recording_deadline(incident.reported_at or incident.created_at)
+
+
+async def record_crime(
+    ctx: Context,
+    incident_id: uuid.UUID,
+    *,
+    victim_person_id: uuid.UUID,
+    offence_code: str,
+    subject_person_ids: list[uuid.UUID] | None,
+) -> Crime:
+    """P-CRIME: one crime per victim, against the suspects or persons involved linked to the incident."""
+    incident = await incidents.get_incident(ctx, incident_id)
+    incidents.ensure_open(incident)
+    if incident.no_crime_reason is not None:
+        raise InvalidTransition("A decision not to record a crime stands for this incident; correct it first.")
+    links = {
+        link.person_id: link
+        for link in (await ctx.session.scalars(select(PersonLink).where(PersonLink.incident_id == incident.id))).all()
+    }
+    victim_link = links.get(victim_person_id)
+    violations = check_crime_victim(victim_link.role if victim_link else None)
+    violations += check_offence_code(offence_code, await known_offence_codes(ctx))
+    if subject_person_ids is None:
+        subject_person_ids = [pid for pid, link in links.items() if link.role.is_offender and pid != victim_person_id]
+    violations += check_crime_subjects(links[pid].role if pid in links else None for pid in subject_person_ids)
+    if violations:
+        raise RuleRefused("The crime cannot be recorded as asked.", violations=violations)
+    if await ctx.session.scalar(
+        select(Crime.id).where(Crime.incident_id == incident.id, Crime.victim_person_id == victim_person_id)
+    ):
+        raise Conflict("A crime is already recorded for this victim on this incident (one crime per victim).")
+    crime = Crime(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        incident_id=incident.id,
+        victim_person_id=victim_person_id,
+        offence_code=offence_code,
+        status=CrimeStatus.recorded,
+        recorded_at=ctx.now,
+        recorded_by=ctx.actor.audit_label,
+        deadline_at=crime_deadline(incident),
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(crime)
+    await ctx.session.flush()
+    for person_id in dict.fromkeys(subject_person_ids):
+        ctx.session.add(CrimeSubject(id=uuid.uuid4(), force_code=ctx.actor.tenant, crime_id=crime.id, person_id=person_id))
+    incident.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record("crime.create", RECORD, crime.id)
+    return crime
+
+
+async def record_no_crime(ctx: Context, incident_id: uuid.UUID, reason: str, expected_version: int) -> PoliceIncident:
+    """P-CRIME: a decision NOT to record a crime needs its reason."""
+    incident = await incidents.get_incident(ctx, incident_id)
+    check_version(incident.version, expected_version)
+    incidents.ensure_open(incident)
+    if not reason.strip():
+        raise ValidationFailed("A decision not to record a crime needs its reason.")
+    if await ctx.session.scalar(select(func.count()).select_from(Crime).where(Crime.incident_id == incident.id)):
+        raise Conflict("Crimes are recorded on this incident; a registrar corrects them instead.")
+    incident.no_crime_reason = reason
+    incident.no_crime_decided_at = ctx.now
+    incident.no_crime_decided_by = ctx.actor.audit_label
+    incident.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record("police_incident.no_crime_decision", incidents.RECORD, incident.id)
+    return incident
+
+
+async def crimes_of(ctx: Context, incident_id: uuid.UUID) -> list[Crime]:
+    rows = list(
+        (await ctx.session.scalars(select(Crime).where(Crime.incident_id == incident_id).order_by(Crime.recorded_at))).all()
+    )
+    for row in rows:
+        ctx.audit.record("crime.read", RECORD, row.id)
+    return rows
+
+
+def crime_decision(incident: PoliceIncident, crime_count: int) -> CrimeDecision:
+    if crime_count:
+        return CrimeDecision.crimes_recorded
+    if incident.no_crime_reason is not None:
+        return CrimeDecision.no_crime
+    return CrimeDecision.pending
+
+
+async def get_crime(ctx: Context, crime_id: uuid.UUID) -> tuple[Crime, PoliceIncident]:
+    """A crime, if its incident is visible to the caller's role (CID: routed to CID; PPU: notified)."""
+    crime = await ctx.session.scalar(select(Crime).where(Crime.id == crime_id))
+    if crime is None:
+        raise NotFound("No such crime in your force.")
+    try:
+        incident = await incidents.get_incident(ctx, crime.incident_id)
+    except NotFound:
+        raise NotFound("No such crime in your force.") from None
+    ctx.audit.record("crime.read", RECORD, crime.id)
+    return crime, incident
+
+
+async def subjects_of(ctx: Context, crime_id: uuid.UUID) -> list[uuid.UUID]:
+    return list((await ctx.session.scalars(select(CrimeSubject.person_id).where(CrimeSubject.crime_id == crime_id))).all())
+
+
+async def contacts_of(ctx: Context, crime_id: uuid.UUID) -> list[VictimContact]:
+    return list(
+        (await ctx.session.scalars(select(VictimContact).where(VictimContact.crime_id == crime_id).order_by(VictimContact.contacted_at))).all()
+    )
+
+
+async def corrections_of(ctx: Context, crime_id: uuid.UUID) -> list[CrimeCorrection]:
+    return list(
+        (await ctx.session.scalars(select(CrimeCorrection).where(CrimeCorrection.crime_id == crime_id).order_by(CrimeCorrection.corrected_at))).all()
+    )
+
+
+async def correct_recording(
+    ctx: Context,
+    crime_id: uuid.UUID,
+    *,
+    offence_code: str | None,
+    recorded_at: datetime | None,
+    reason: str,
+    expected_version: int,
+) -> Crime:
+    """The registrar corrects a crime's offence code or recorded time, always with a reason (kept, audited)."""
+    crime, _incident = await get_crime(ctx, crime_id)
+    check_version(crime.version, expected_version)
+    if offence_code is None and recorded_at is None:
+        raise ValidationFailed("Name the offence code or the recorded time to correct.")
+    if recorded_at is not None and recorded_at > ctx.now:
+        raise ValidationFailed("A crime cannot be recorded in the future.")
+    changes: list[tuple[str, str, str]] = []
+    if offence_code is not None and offence_code != crime.offence_code:
+        violations = check_offence_code(offence_code, await known_offence_codes(ctx))
+        if violations:
+            raise RuleRefused("The offence code cannot be used.", violations=violations)
+        changes.append(("offence_code", crime.offence_code, offence_code))
+        crime.offence_code = offence_code
+    if recorded_at is not None and recorded_at != crime.recorded_at:
+        changes.append(("recorded_at", crime.recorded_at.isoformat(), recorded_at.isoformat()))
+        crime.recorded_at = recorded_at
+    if not changes:
+        raise ValidationFailed("Nothing would change.")
+    for field_name, old, new in changes:
+        ctx.session.add(
+            CrimeCorrection(
+                id=uuid.uuid4(),
+                force_code=ctx.actor.tenant,
+                crime_id=crime.id,
+                field=field_name,
+                old_value=old,
+                new_value=new,
+                reason=reason,
+                corrected_by=ctx.actor.audit_label,
+                corrected_at=ctx.now,
+            )
+        )
+    crime.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record("crime.correct", RECORD, crime.id)
+    return crime
+
+
+async def record_victim_contact(
+    ctx: Context, crime_id: uuid.UUID, *, contacted: ContactedParty, contacted_at: datetime, method: str, note: str | None
+) -> VictimContact:
+    """P-OUTCOME21: the victim (for a child, a parent or guardian) informed of the outcome, and that contact recorded."""
+    crime, _incident = await get_crime(ctx, crime_id)
+    if contacted_at > ctx.now:
+        raise ValidationFailed("A contact cannot be recorded in the future.")
+    contact = VictimContact(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        crime_id=crime.id,
+        contacted=contacted,
+        contacted_at=contacted_at,
+        method=method,
+        note=note,
+        recorded_by=ctx.actor.audit_label,
+        created_at=ctx.now,
+    )
+    ctx.session.add(contact)
+    await ctx.session.flush()
+    ctx.audit.record("victim_contact.create", "victim_contact", contact.id)
+    return contact

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from services.police_api.access import PoliceContext
+from services.police_api.incidents import service as incidents
+from services.police_api.persons import service
+from services.police_api.persons.models import Person, PersonLink
+from services.police_api.persons.schemas import (
+    LinkCreate,
+    LinkOut,
+    LinkUpdate,
+    MergeIn,
+    PersonDetailOut,
+    PersonHistoryItem,
+    PersonOut,
+)
+from services.police_api.rules.links import derive_link_role
+from services.police_api.rules.offences import age_status
+from shared.concurrency import etag, expected_version
+from shared.context import Context
+from shared.http import problem_responses
+from shared.problems import ValidationFailed
+
+router = APIRouter(tags=["persons"])
+
+
+def link_out(link: PersonLink, person: Person | None = None) -> LinkOut:
+    out = LinkOut.model_validate(link, from_attributes=True)
+    if person is not None:
+        out.person = PersonOut.model_validate(person, from_attributes=True)
+    return out
+
+
+async def _person_detail(ctx: Context, person: Person, response: Response) -> PersonDetailOut:
+    history = await service.person_history(ctx, person.id)
+    response.headers["ETag"] = etag(person.version)
+    return PersonDetailOut(
+        **PersonOut.model_validate(person, from_attributes=True).model_dump(),
+        history=[
+            PersonHistoryItem(incident_id=incident.id, police_reference=incident.reference, role=link.role, linked_at=link.created_at)
+            for link, incident in history
+        ],
+    )
+
+
+@router.get("/persons/{person_id}", response_model=PersonDetailOut, responses=problem_responses(404))
+async def get_person(person_id: uuid.UUID, ctx: PoliceContext, response: Response) -> PersonDetailOut:
+    """A person of the force's nominal index, with the incidents they are linked to."""
+    person = await service.get_person(ctx, person_id)
+    return await _person_detail(ctx, person, response)
+
+
+@router.post("/persons/{person_id}/merge", response_model=PersonDetailOut, responses=problem_responses(404, 409, 412, 428))
+async def merge_persons(
+    person_id: uuid.UUID, body: MergeIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+) -> PersonDetailOut:
+    """Merge a duplicate record into this one, with the reason (an audited officer action). If-Match: this person's ETag."""
+    person = await service.merge(ctx, person_id, body.duplicate_person_id, body.reason, expected_version(if_match))
+    return await _person_detail(ctx, person, response)
+
+
+@router.get("/incidents/{incident_id}/links", response_model=list[LinkOut], responses=problem_responses(404))
+async def list_links(incident_id: uuid.UUID, ctx: PoliceContext) -> list[LinkOut]:
+    """Everyone linked to the incident, with their role (P-CRIME)."""
+    incident = await incidents.get_incident(ctx, incident_id)
+    return [link_out(link, person) for link, person in await service.links_of(ctx, incident.id)]
+
+
+@router.post("/incidents/{incident_id}/links", status_code=201, response_model=LinkOut, responses=problem_responses(404, 409))
+async def create_link(incident_id: uuid.UUID, body: LinkCreate, ctx: PoliceContext, response: Response) -> LinkOut:
+    """Link a person (indexed, or found again / added by their details). A child is notified to the PPU (P-PPU)."""
+    if (body.person_id is None) == (body.person is None):
+        raise ValidationFailed("Send either person_id or person.")
+    if body.role is None and not body.reported_roles:
+        raise ValidationFailed("Send a role, or the reported roles to derive it from.")
+    incident = await incidents.get_incident(ctx, incident_id)
+    incidents.ensure_open(incident)
+    if body.person is not None:
+        details = service.PersonDetails(**body.person.model_dump(mode="python"))
+        details = service.PersonDetails(**{**details.__dict__, "kind": body.person.kind.value, "sex": body.person.sex.value})
+        person = await service.find_or_create(ctx, details)
+        age = age_status(
+            kind=details.kind, date_of_birth=details.date_of_birth, age_years=details.age_years, on=ctx.now.date()
+        )
+    else:
+        assert body.person_id is not None
+        person = await service.get_person(ctx, body.person_id)
+        age = person.age_status
+    roles = [role.value for role in body.reported_roles]
+    role = body.role or derive_link_role(roles, age, aggravated=False)
+    link = await service.link_person(ctx, incident, person, role=role, reported_roles=roles, age=age, school_person_id=None)
+    incident.updated_at = ctx.now
+    response.headers["ETag"] = etag(link.version)
+    return link_out(link, person)
+
+
+@router.patch("/links/{link_id}", response_model=LinkOut, responses=problem_responses(404, 409, 412, 428))
+async def update_link(
+    link_id: uuid.UUID, body: LinkUpdate, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+) -> LinkOut:
+    """Change a person's role on an incident (victim, suspect, victim and suspect, person involved, witness)."""
+    link = await service.get_link(ctx, link_id)
+    incident = await incidents.get_incident(ctx, link.incident_id)
+    incidents.ensure_open(incident)
+    link = await service.change_link_role(ctx, link, body.role, expected_version(if_match))
+    response.headers["ETag"] = etag(link.version)
+    return link_out(link)

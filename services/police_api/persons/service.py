@@ -1,0 +1,247 @@
+"""The nominal index: finding a person again, linking them to incidents (P-CRIME), merging records."""
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select, update
+
+from services.police_api.crimes.models import Crime, CrimeSubject
+from services.police_api.incidents.models import PoliceIncident
+from services.police_api.persons.models import Person, PersonLink, PersonMerge
+from services.police_api.persons.vocabulary import LinkRole, PersonAge
+from services.police_api.ppu import service as ppu
+from services.police_api.routing.models import EducationRecord
+from services.police_api.rules.offences import age_status
+from services.police_api.ppu.models import PPUNotification
+from shared.concurrency import check_version
+from shared.context import Context
+from shared.problems import Conflict, NotFound, ValidationFailed
+
+PERSON = "person"
+LINK = "person_link"
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: date | None = None
+    age_years: int | None = None
+    kind: str | None = None
+    sex: str = "not_known"
+    upn: str | None = None
+
+
+@dataclass
+class LinkRequest:
+    details: PersonDetails
+    role: LinkRole | None = None
+    reported_roles: list[str] = field(default_factory=list)
+    school_person_id: uuid.UUID | None = None
+
+
+def name_key(given_name: str | None, family_name: str | None) -> str | None:
+    """Case, accents, punctuation and spacing do not make a different person: 'O'Brien, Zoë' = 'obrien zoe'."""
+    parts = []
+    for part in (given_name, family_name):
+        if not part:
+            continue
+        folded = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode().casefold()
+        folded = re.sub(r"[^a-z\s-]", "", folded).replace("-", " ")
+        folded = " ".join(folded.split())
+        if folded:
+            parts.append(folded)
+    return " ".join(parts) if parts else None
+
+
+async def _resolve(ctx: Context, person: Person) -> Person:
+    seen = set()
+    while person.merged_into_id is not None and person.id not in seen:
+        seen.add(person.id)
+        person = await ctx.session.get_one(Person, person.merged_into_id)
+    return person
+
+
+async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
+    """Find the person again in this force's index (UPN first, then normalised name and date of birth)."""
+    key = name_key(details.given_name, details.family_name)
+    found: Person | None = None
+    if details.upn:
+        found = await ctx.session.scalar(select(Person).where(Person.upn == details.upn).order_by(Person.created_at).limit(1))
+    if found is None and key is not None and details.date_of_birth is not None:
+        found = await ctx.session.scalar(
+            select(Person)
+            .where(Person.name_key == key, Person.date_of_birth == details.date_of_birth)
+            .order_by(Person.created_at)
+            .limit(1)
+        )
+    age = age_status(kind=details.kind, date_of_birth=details.date_of_birth, age_years=details.age_years, on=ctx.now.date())
+    if found is not None:
+        person = await _resolve(ctx, found)
+        # Fill what was missing; never overwrite what the index already holds.
+        if person.upn is None and details.upn:
+            person.upn = details.upn
+        if person.date_of_birth is None and details.date_of_birth:
+            person.date_of_birth = details.date_of_birth
+        if person.age_status is PersonAge.unknown and age is not PersonAge.unknown:
+            person.age_status = age
+        if person.name_key is None and key is not None:
+            person.given_name, person.family_name, person.name_key = details.given_name, details.family_name, key
+        if ctx.session.is_modified(person):
+            person.updated_at = ctx.now
+        ctx.audit.record("person.match", PERSON, person.id)
+        return person
+    person = Person(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        given_name=details.given_name,
+        family_name=details.family_name,
+        name_key=key,
+        date_of_birth=details.date_of_birth,
+        upn=details.upn,
+        sex=details.sex,
+        age_status=age,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(person)
+    await ctx.session.flush()
+    ctx.audit.record("person.create", PERSON, person.id)
+    return person
+
+
+async def link_person(
+    ctx: Context, incident: PoliceIncident, person: Person, *, role: LinkRole, reported_roles: list[str],
+    age: PersonAge, school_person_id: uuid.UUID | None,
+) -> PersonLink:
+    """Link a person to an incident, and notify the PPU if they are a child (P-PPU)."""
+    existing = await ctx.session.scalar(
+        select(PersonLink).where(PersonLink.incident_id == incident.id, PersonLink.person_id == person.id)
+    )
+    if existing is not None:
+        raise Conflict("That person is already linked to this incident; change the existing link instead.")
+    link = PersonLink(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        incident_id=incident.id,
+        person_id=person.id,
+        role=role,
+        reported_roles=sorted(set(reported_roles)),
+        age_status=age,
+        school_person_id=school_person_id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(link)
+    await ctx.session.flush()
+    ctx.audit.record("person_link.create", LINK, link.id)
+    await ppu.notify_if_child(ctx, incident, person.id, age)
+    return link
+
+
+async def links_of(ctx: Context, incident_id: uuid.UUID) -> list[tuple[PersonLink, Person]]:
+    rows = (
+        await ctx.session.execute(
+            select(PersonLink, Person)
+            .join(Person, Person.id == PersonLink.person_id)
+            .where(PersonLink.incident_id == incident_id)
+            .order_by(PersonLink.created_at, PersonLink.id)
+        )
+    ).all()
+    for link, _person in rows:
+        ctx.audit.record("person_link.read", LINK, link.id)
+    return [(link, person) for link, person in rows]
+
+
+async def get_link(ctx: Context, link_id: uuid.UUID) -> PersonLink:
+    link = await ctx.session.scalar(select(PersonLink).where(PersonLink.id == link_id))
+    if link is None:
+        raise NotFound("No such link in your force.")
+    ctx.audit.record("person_link.read", LINK, link.id)
+    return link
+
+
+async def change_link_role(ctx: Context, link: PersonLink, role: LinkRole, expected_version: int) -> PersonLink:
+    check_version(link.version, expected_version)
+    link.role = role
+    link.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record("person_link.update", LINK, link.id)
+    return link
+
+
+async def get_person(ctx: Context, person_id: uuid.UUID) -> Person:
+    person = await ctx.session.scalar(select(Person).where(Person.id == person_id))
+    if person is None:
+        raise NotFound("No such person in your force.")
+    ctx.audit.record("person.read", PERSON, person.id)
+    return person
+
+
+async def merge(ctx: Context, kept_id: uuid.UUID, duplicate_id: uuid.UUID, reason: str, expected_version: int) -> Person:
+    """Two records turn out to be one person: move the duplicate's links, crimes and notifications to
+    the kept record, mark the duplicate merged, and keep who did it and why (an audited officer action)."""
+    if kept_id == duplicate_id:
+        raise ValidationFailed("A person cannot be merged into themselves.")
+    kept = await get_person(ctx, kept_id)
+    duplicate = await get_person(ctx, duplicate_id)
+    check_version(kept.version, expected_version)
+    if kept.merged_into_id is not None or duplicate.merged_into_id is not None:
+        raise Conflict("One of these records was already merged into another.")
+    kept_incidents = set(
+        (await ctx.session.scalars(select(PersonLink.incident_id).where(PersonLink.person_id == kept.id))).all()
+    )
+    duplicate_incidents = set(
+        (await ctx.session.scalars(select(PersonLink.incident_id).where(PersonLink.person_id == duplicate.id))).all()
+    )
+    if kept_incidents & duplicate_incidents:
+        raise Conflict("Both records are linked to the same incident: remove or correct one link first.")
+    moved: dict[str, int] = {}
+    for name, model, column in (
+        ("links", PersonLink, PersonLink.person_id),
+        ("crime_victims", Crime, Crime.victim_person_id),
+        ("crime_subjects", CrimeSubject, CrimeSubject.person_id),
+        ("ppu_notifications", PPUNotification, PPUNotification.person_id),
+        ("education_records", EducationRecord, EducationRecord.person_id),
+    ):
+        result = await ctx.session.execute(
+            update(model).where(column == duplicate.id).values({column.key: kept.id}).execution_options(synchronize_session="fetch")
+        )
+        moved[name] = result.rowcount or 0
+    duplicate.merged_into_id = kept.id
+    duplicate.updated_at = ctx.now
+    kept.upn = kept.upn or duplicate.upn
+    kept.date_of_birth = kept.date_of_birth or duplicate.date_of_birth
+    kept.updated_at = ctx.now
+    merge_record = PersonMerge(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        kept_person_id=kept.id,
+        merged_person_id=duplicate.id,
+        reason=reason,
+        moved=moved,
+        merged_by=ctx.actor.audit_label,
+        merged_at=ctx.now,
+    )
+    ctx.session.add(merge_record)
+    await ctx.session.flush()
+    ctx.audit.record("person.merge", PERSON, kept.id)
+    ctx.audit.record("person.merged_away", PERSON, duplicate.id)
+    ctx.audit.record("person_merge.create", "person_merge", merge_record.id)
+    return kept
+
+
+async def person_history(ctx: Context, person_id: uuid.UUID) -> list[tuple[PersonLink, PoliceIncident]]:
+    rows = (
+        await ctx.session.execute(
+            select(PersonLink, PoliceIncident)
+            .join(PoliceIncident, PoliceIncident.id == PersonLink.incident_id)
+            .where(PersonLink.person_id == person_id)
+            .order_by(PoliceIncident.created_at)
+        )
+    ).all()
+    return [(link, incident) for link, incident in rows]

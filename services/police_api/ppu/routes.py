@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from services.police_api.access import PoliceContext
+from services.police_api.incidents import service as incidents
+from services.police_api.ppu import service
+from services.police_api.ppu.models import PPUNotification
+from services.police_api.ppu.schemas import PPUNotificationOut, PPUUpdateIn, PPUUpdateOut
+from shared.concurrency import etag, expected_version
+from shared.context import Context
+from shared.http import problem_responses
+
+router = APIRouter(tags=["ppu"])
+
+
+async def notification_out(ctx: Context, notification: PPUNotification, response: Response | None = None) -> PPUNotificationOut:
+    if response is not None:
+        response.headers["ETag"] = etag(notification.version)
+    out = PPUNotificationOut.model_validate(notification, from_attributes=True)
+    out.updates = [PPUUpdateOut.model_validate(u, from_attributes=True) for u in await service.updates_of(ctx, notification.id)]
+    return out
+
+
+@router.get("/ppu/notifications", response_model=list[PPUNotificationOut], responses=problem_responses(422))
+async def list_ppu_notifications(
+    ctx: PoliceContext, unacknowledged: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> list[PPUNotificationOut]:
+    """PPU notifications of the force (P-PPU), newest first; `unacknowledged=true` for the PPU's queue."""
+    rows = await service.list_notifications(ctx, unacknowledged_only=unacknowledged, limit=limit)
+    return [PPUNotificationOut.model_validate(row, from_attributes=True) for row in rows]
+
+
+@router.get("/incidents/{incident_id}/ppu-notifications", response_model=list[PPUNotificationOut], responses=problem_responses(404))
+async def list_incident_ppu_notifications(incident_id: uuid.UUID, ctx: PoliceContext) -> list[PPUNotificationOut]:
+    """One notification for every child on the incident (P-PPU)."""
+    incident = await incidents.get_incident(ctx, incident_id)
+    return [await notification_out(ctx, row) for row in await service.for_incident(ctx, incident.id)]
+
+
+@router.get("/ppu/notifications/{notification_id}", response_model=PPUNotificationOut, responses=problem_responses(404))
+async def get_ppu_notification(notification_id: uuid.UUID, ctx: PoliceContext, response: Response) -> PPUNotificationOut:
+    notification = await service.get_notification(ctx, notification_id)
+    return await notification_out(ctx, notification, response)
+
+
+@router.post(
+    "/ppu/notifications/{notification_id}/acknowledge",
+    response_model=PPUNotificationOut,
+    responses=problem_responses(404, 409, 412, 428),
+)
+async def acknowledge_ppu_notification(
+    notification_id: uuid.UUID, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+) -> PPUNotificationOut:
+    """The PPU acknowledges a child's notification. Needs If-Match."""
+    notification = await service.acknowledge(ctx, notification_id, expected_version(if_match))
+    return await notification_out(ctx, notification, response)
+
+
+@router.post(
+    "/ppu/notifications/{notification_id}/updates", status_code=201, response_model=PPUUpdateOut, responses=problem_responses(404)
+)
+async def add_ppu_update(notification_id: uuid.UUID, body: PPUUpdateIn, ctx: PoliceContext) -> PPUUpdateOut:
+    """An update from the PPU or another agency (officers' notes: never shown to the school)."""
+    update = await service.add_update(ctx, notification_id, source=body.source, text=body.text)
+    return PPUUpdateOut.model_validate(update, from_attributes=True)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PPUUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(pattern=r"^(ppu|social_care|ceop|health|education|other)$")
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class PPUUpdateOut(BaseModel):
+    id: uuid.UUID
+    source: str
+    text: str
+    author: str
+    created_at: datetime
+
+
+class PPUNotificationOut(BaseModel):
+    id: uuid.UUID
+    incident_id: uuid.UUID
+    person_id: uuid.UUID
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    updated_at: datetime
+    version: int
+    updates: list[PPUUpdateOut] = Field(default_factory=list)

@@ -1,0 +1,111 @@
+"""PPU notifications (P-PPU): one for every child, acknowledged by the PPU, with updates."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from services.police_api.incidents.models import PoliceIncident
+from services.police_api.persons.vocabulary import PersonAge
+from services.police_api.ppu.models import PPUNotification, PPUUpdate
+from services.police_api.rules.ppu import must_notify_ppu
+from shared.concurrency import check_version
+from shared.context import Context
+from shared.problems import Conflict, NotFound
+
+RECORD = "ppu_notification"
+
+
+async def notify_if_child(ctx: Context, incident: PoliceIncident, person_id: uuid.UUID, age: PersonAge) -> PPUNotification | None:
+    """P-PPU: the PPU must be notified of ALL children and young people involved."""
+    if not must_notify_ppu(age):
+        return None
+    existing = await ctx.session.scalar(
+        select(PPUNotification).where(PPUNotification.incident_id == incident.id, PPUNotification.person_id == person_id)
+    )
+    if existing is not None:
+        return existing
+    notification = PPUNotification(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        incident_id=incident.id,
+        person_id=person_id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(notification)
+    await ctx.session.flush()
+    ctx.audit.record("ppu_notification.create", RECORD, notification.id)
+    return notification
+
+
+async def for_incident(ctx: Context, incident_id: uuid.UUID) -> list[PPUNotification]:
+    rows = list(
+        (
+            await ctx.session.scalars(
+                select(PPUNotification).where(PPUNotification.incident_id == incident_id).order_by(PPUNotification.created_at)
+            )
+        ).all()
+    )
+    for row in rows:
+        ctx.audit.record("ppu_notification.read", RECORD, row.id)
+    return rows
+
+
+async def list_notifications(ctx: Context, *, unacknowledged_only: bool, limit: int) -> list[PPUNotification]:
+    query = select(PPUNotification).order_by(PPUNotification.created_at.desc(), PPUNotification.id).limit(limit)
+    if unacknowledged_only:
+        query = query.where(PPUNotification.acknowledged_at.is_(None))
+    rows = list((await ctx.session.scalars(query)).all())
+    for row in rows:
+        ctx.audit.record("ppu_notification.list", RECORD, row.id)
+    return rows
+
+
+async def get_notification(ctx: Context, notification_id: uuid.UUID) -> PPUNotification:
+    notification = await ctx.session.scalar(select(PPUNotification).where(PPUNotification.id == notification_id))
+    if notification is None:
+        raise NotFound("No such PPU notification in your force.")
+    ctx.audit.record("ppu_notification.read", RECORD, notification.id)
+    return notification
+
+
+async def updates_of(ctx: Context, notification_id: uuid.UUID) -> list[PPUUpdate]:
+    return list(
+        (
+            await ctx.session.scalars(
+                select(PPUUpdate).where(PPUUpdate.notification_id == notification_id).order_by(PPUUpdate.created_at)
+            )
+        ).all()
+    )
+
+
+async def acknowledge(ctx: Context, notification_id: uuid.UUID, expected_version: int) -> PPUNotification:
+    notification = await get_notification(ctx, notification_id)
+    check_version(notification.version, expected_version)
+    if notification.acknowledged_at is not None:
+        raise Conflict("This notification is already acknowledged.")
+    notification.acknowledged_at = ctx.now
+    notification.acknowledged_by = ctx.actor.audit_label
+    notification.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record("ppu_notification.acknowledge", RECORD, notification.id)
+    return notification
+
+
+async def add_update(ctx: Context, notification_id: uuid.UUID, *, source: str, text: str) -> PPUUpdate:
+    notification = await get_notification(ctx, notification_id)
+    update = PPUUpdate(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        notification_id=notification.id,
+        source=source,
+        text=text,
+        author=ctx.actor.audit_label,
+        created_at=ctx.now,
+    )
+    ctx.session.add(update)
+    notification.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record("ppu_update.create", "ppu_update", update.id)
+    return update

@@ -1,0 +1,252 @@
+"""Assessment and route (P-REPEAT, P-ROUTE, P-FULL-INVESTIGATION), restorative approach and education."""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from services.police_api.crimes.models import Crime, CrimeSubject
+from services.police_api.incidents import service as incidents
+from services.police_api.incidents.models import PoliceIncident
+from services.police_api.incidents.vocabulary import PoliceIncidentStatus
+from services.police_api.persons.models import PersonLink
+from services.police_api.persons.vocabulary import LinkRole, PersonAge
+from services.police_api.routing.models import EducationRecord, RestorativeMeeting
+from services.police_api.routing.vocabulary import EducationKind, FullInvestigationIndicator, Route
+from services.police_api.rules.repeat import Occasion, OffenceProfile, RepeatFinding, repeat_finding
+from services.police_api.rules.route import (
+    RouteDecision,
+    RouteReason,
+    check_route_choice,
+    check_scpo_route_activity,
+    compute_route,
+    full_investigation_reasons,
+)
+from shared.concurrency import check_version
+from shared.context import Context
+from shared.problems import RuleRefused, RuleViolation
+
+OFFENDER_ROLES = [role for role in LinkRole if role.is_offender]
+
+
+@dataclass(frozen=True)
+class PersonRepeat:
+    person_id: uuid.UUID
+    link_role: LinkRole
+    finding: RepeatFinding
+
+
+@dataclass(frozen=True)
+class Assessment:
+    incident: PoliceIncident
+    repeats: list[PersonRepeat]
+    adult_implicated: bool
+    adult_person_ids: list[uuid.UUID]
+    indicators: list[FullInvestigationIndicator]
+    full_investigation: list[RouteReason]
+    computed: RouteDecision
+
+    @property
+    def repeat_flagged(self) -> bool:
+        return any(item.finding.is_repeat for item in self.repeats)
+
+    @property
+    def checks_overridden(self) -> bool:
+        """The repeat and full-investigation checks set aside by a supervisor with a written reason."""
+        incident = self.incident
+        return bool(incident.route is Route.scpo and incident.route_override_reason)
+
+
+async def _codes_by_incident_and_person(ctx: Context, person_ids: list[uuid.UUID]) -> dict[tuple[uuid.UUID, uuid.UUID], set[str]]:
+    rows = (
+        await ctx.session.execute(
+            select(Crime.incident_id, CrimeSubject.person_id, Crime.offence_code)
+            .join(CrimeSubject, CrimeSubject.crime_id == Crime.id)
+            .where(CrimeSubject.person_id.in_(person_ids))
+        )
+    ).all()
+    codes: dict[tuple[uuid.UUID, uuid.UUID], set[str]] = defaultdict(set)
+    for incident_id, person_id, code in rows:
+        codes[(incident_id, person_id)].add(code)
+    return codes
+
+
+async def assess(ctx: Context, incident: PoliceIncident) -> Assessment:
+    """Compute, with reasons, whether any suspect is a repeat (P-REPEAT) and whether an adult is implicated,
+    the full-investigation findings (P-FULL-INVESTIGATION), and the route they lead to (P-ROUTE)."""
+    links = list((await ctx.session.scalars(select(PersonLink).where(PersonLink.incident_id == incident.id))).all())
+    offenders = [link for link in links if link.role.is_offender]
+    person_ids = [link.person_id for link in offenders]
+    codes = await _codes_by_incident_and_person(ctx, person_ids) if person_ids else {}
+    earlier: dict[uuid.UUID, list[Occasion]] = defaultdict(list)
+    if person_ids:
+        rows = (
+            await ctx.session.execute(
+                select(PersonLink.person_id, PoliceIncident)
+                .join(PoliceIncident, PoliceIncident.id == PersonLink.incident_id)
+                .where(
+                    PersonLink.person_id.in_(person_ids),
+                    PersonLink.role.in_(OFFENDER_ROLES),
+                    PoliceIncident.id != incident.id,
+                    PoliceIncident.created_at < incident.created_at,
+                )
+            )
+        ).all()
+        for person_id, other in rows:
+            profile = OffenceProfile(other.classification.value, frozenset(codes.get((other.id, person_id), set())))
+            earlier[person_id].append(Occasion(str(other.id), other.reference, profile))
+    repeats = []
+    for link in offenders:
+        current = OffenceProfile(incident.classification.value, frozenset(codes.get((incident.id, link.person_id), set())))
+        repeats.append(PersonRepeat(link.person_id, link.role, repeat_finding(current, earlier[link.person_id])))
+    adults = [link.person_id for link in offenders if link.age_status is PersonAge.adult]
+    indicators = sorted({FullInvestigationIndicator(value) for value in incident.indicators or []}, key=lambda i: i.value)
+    computed = compute_route(
+        repeat_references={str(r.person_id): r.finding.earlier_references for r in repeats if r.finding.is_repeat},
+        adult_implicated=bool(adults),
+        indicators=indicators,
+    )
+    ctx.audit.record("police_incident.assess", incidents.RECORD, incident.id)
+    return Assessment(
+        incident=incident,
+        repeats=repeats,
+        adult_implicated=bool(adults),
+        adult_person_ids=adults,
+        indicators=indicators,
+        full_investigation=full_investigation_reasons(indicators, adult_implicated=bool(adults)),
+        computed=computed,
+    )
+
+
+async def record_indicators(
+    ctx: Context, incident_id: uuid.UUID, indicators: list[FullInvestigationIndicator], expected_version: int
+) -> PoliceIncident:
+    incident = await incidents.get_incident(ctx, incident_id)
+    check_version(incident.version, expected_version)
+    incidents.ensure_open(incident)
+    incident.indicators = sorted({indicator.value for indicator in indicators})
+    incident.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record("police_incident.assessment", incidents.RECORD, incident.id)
+    return incident
+
+
+async def route_incident(
+    ctx: Context,
+    incident_id: uuid.UUID,
+    *,
+    route: Route,
+    override_reason: str | None,
+    no_prosecution_reason: str | None,
+    expected_version: int,
+) -> Assessment:
+    """P-ROUTE: take the computed route; another route only as an override with a written reason (audited)."""
+    incident = await incidents.get_incident(ctx, incident_id)
+    check_version(incident.version, expected_version)
+    incidents.ensure_open(incident)
+    assessment = await assess(ctx, incident)
+    violations = check_route_choice(
+        computed=assessment.computed.route, chosen=route, override_reason=override_reason, no_prosecution_reason=no_prosecution_reason
+    )
+    if violations:
+        raise RuleRefused("The route cannot be taken as asked.", violations=violations)
+    incident.computed_route = assessment.computed.route
+    incident.route = route
+    incident.route_override_reason = override_reason if route is not assessment.computed.route else None
+    incident.no_prosecution_reason = no_prosecution_reason if route is Route.scpo else None
+    incident.routed_at = ctx.now
+    incident.routed_by = ctx.actor.audit_label
+    incident.status = PoliceIncidentStatus.routed
+    incident.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record("police_incident.route_override" if incident.route_override_reason else "police_incident.route", incidents.RECORD, incident.id)
+    return assessment
+
+
+async def _scpo_incident(ctx: Context, incident_id: uuid.UUID) -> PoliceIncident:
+    incident = await incidents.get_incident(ctx, incident_id)
+    incidents.ensure_open(incident)
+    violations = check_scpo_route_activity(incident.route)
+    if violations:
+        raise RuleRefused("Not on the SCPO route.", violations=violations)
+    return incident
+
+
+async def _check_people(ctx: Context, incident_id: uuid.UUID, person_ids: list[uuid.UUID]) -> None:
+    linked = set((await ctx.session.scalars(select(PersonLink.person_id).where(PersonLink.incident_id == incident_id))).all())
+    if any(person_id not in linked for person_id in person_ids):
+        raise RuleRefused(
+            "Only people linked to the incident can be named.",
+            violations=[RuleViolation("P-ROUTE", "A person named in a restorative or educational record is not linked to the incident.")],
+        )
+
+
+async def record_restorative_meeting(
+    ctx: Context, incident_id: uuid.UUID, *, held_on: date, attendees: list[dict[str, Any]], outcome: str
+) -> RestorativeMeeting:
+    """P-ROUTE: the victim/offender meeting with the relevant parties (who attended, when, the outcome)."""
+    incident = await _scpo_incident(ctx, incident_id)
+    await _check_people(ctx, incident.id, [uuid.UUID(str(a["person_id"])) for a in attendees if a.get("person_id")])
+    meeting = RestorativeMeeting(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        incident_id=incident.id,
+        held_on=held_on,
+        attendees=attendees,
+        outcome=outcome,
+        recorded_by=ctx.actor.audit_label,
+        created_at=ctx.now,
+    )
+    ctx.session.add(meeting)
+    await ctx.session.flush()
+    ctx.audit.record("restorative_meeting.create", "restorative_meeting", meeting.id)
+    return meeting
+
+
+async def record_education(
+    ctx: Context, incident_id: uuid.UUID, *, kind: EducationKind, delivered_on: date, person_id: uuid.UUID | None, description: str
+) -> EducationRecord:
+    """P-ROUTE: a general lesson or assembly for the school, or a specific input to the victim or offender."""
+    incident = await _scpo_incident(ctx, incident_id)
+    if kind.for_a_person and person_id is None:
+        raise RuleRefused(
+            "A specific input names its person.",
+            violations=[RuleViolation("P-ROUTE", "A victim or offender input names the person who received it.")],
+        )
+    if person_id is not None:
+        await _check_people(ctx, incident.id, [person_id])
+    record = EducationRecord(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        incident_id=incident.id,
+        kind=kind,
+        delivered_on=delivered_on,
+        person_id=person_id,
+        description=description,
+        recorded_by=ctx.actor.audit_label,
+        created_at=ctx.now,
+    )
+    ctx.session.add(record)
+    await ctx.session.flush()
+    ctx.audit.record("education_record.create", "education_record", record.id)
+    return record
+
+
+async def meetings_of(ctx: Context, incident_id: uuid.UUID) -> list[RestorativeMeeting]:
+    incident = await incidents.get_incident(ctx, incident_id)
+    rows = list((await ctx.session.scalars(select(RestorativeMeeting).where(RestorativeMeeting.incident_id == incident.id).order_by(RestorativeMeeting.created_at))).all())
+    for row in rows:
+        ctx.audit.record("restorative_meeting.read", "restorative_meeting", row.id)
+    return rows
+
+
+async def education_of(ctx: Context, incident_id: uuid.UUID) -> list[EducationRecord]:
+    incident = await incidents.get_incident(ctx, incident_id)
+    rows = list((await ctx.session.scalars(select(EducationRecord).where(EducationRecord.incident_id == incident.id).order_by(EducationRecord.created_at))).all())
+    for row in rows:
+        ctx.audit.record("education_record.read", "education_record", row.id)
+    return rows

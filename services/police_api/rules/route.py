@@ -1,0 +1,83 @@
+"""P-ROUTE and P-FULL-INVESTIGATION: which branch of the flow chart an incident takes.
+
+FLOW: is this a repeat offender? is an adult implicated? Yes: consider prosecution for CSE, contact
+CID. No: a decision is made not to prosecute, and the incident passes to the SCPO for a restorative
+approach and an educational response, normally finalised with Outcome 21.
+COP-2016: exploitation, coercion, a profit motive or an adult perpetrator means a full criminal
+investigation; Outcome 21 fits only where there is no evidence of exploitation, grooming, profit
+motive, malicious intent or persistent behaviour. Any of those therefore also routes to CID.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from services.police_api.routing.vocabulary import FullInvestigationIndicator, Route
+from shared.problems import RuleViolation
+
+
+@dataclass(frozen=True)
+class RouteReason:
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    route: Route
+    reasons: list[RouteReason]
+
+
+def full_investigation_reasons(
+    indicators: Iterable[FullInvestigationIndicator], *, adult_implicated: bool
+) -> list[RouteReason]:
+    """P-FULL-INVESTIGATION: each finding that calls for a full criminal investigation."""
+    reasons = [
+        RouteReason("P-FULL-INVESTIGATION", f"Evidence of {indicator.value.replace('_', ' ')}.")
+        for indicator in sorted(set(indicators), key=lambda item: item.value)
+    ]
+    if adult_implicated:
+        reasons.append(RouteReason("P-FULL-INVESTIGATION", "An adult perpetrator is implicated."))
+    return reasons
+
+
+def compute_route(
+    *, repeat_references: dict[str, list[str]], adult_implicated: bool, indicators: Iterable[FullInvestigationIndicator]
+) -> RouteDecision:
+    """P-ROUTE: CID when any suspect is a repeat, an adult is implicated, or a full investigation is
+    called for; otherwise the SCPO route. `repeat_references` maps a person id to the earlier
+    incident references that make them a repeat (P-REPEAT; only repeats are passed)."""
+    reasons: list[RouteReason] = []
+    for _person, references in sorted(repeat_references.items()):
+        reasons.append(RouteReason("P-REPEAT", f"A suspect is a repeat: earlier incidents {', '.join(references)}."))
+    if adult_implicated:
+        reasons.append(RouteReason("P-ROUTE", "An adult is implicated: consider prosecution for CSE."))
+    reasons.extend(full_investigation_reasons(indicators, adult_implicated=False))
+    if reasons:
+        return RouteDecision(Route.cid, reasons)
+    return RouteDecision(
+        Route.scpo,
+        [RouteReason("P-ROUTE", "No repeat, no adult implicated, no finding calling for a full investigation.")],
+    )
+
+
+def check_route_choice(
+    *, computed: Route, chosen: Route, override_reason: str | None, no_prosecution_reason: str | None
+) -> list[RuleViolation]:
+    """P-ROUTE: a route other than the computed one needs a written override reason; the SCPO route
+    needs the officer's recorded decision not to prosecute."""
+    violations: list[RuleViolation] = []
+    if chosen is not computed and not (override_reason and override_reason.strip()):
+        violations.append(
+            RuleViolation("P-ROUTE", f"The computed route is {computed.value}; another route needs a written override reason.")
+        )
+    if chosen is Route.scpo and not (no_prosecution_reason and no_prosecution_reason.strip()):
+        violations.append(RuleViolation("P-ROUTE", "The SCPO route follows a recorded decision not to prosecute, with its reason."))
+    return violations
+
+
+def check_scpo_route_activity(route: Route | None) -> list[RuleViolation]:
+    """P-ROUTE: the restorative approach and the educational response belong to the SCPO route."""
+    if route is not Route.scpo:
+        return [RuleViolation("P-ROUTE", "Restorative meetings and education are recorded once the incident is on the SCPO route.")]
+    return []
