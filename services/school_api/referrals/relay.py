@@ -6,15 +6,17 @@
 - Sends each with its fixed Idempotency-Key outside any transaction, then records the result.
   A relay that dies mid-send leaves its lease to expire; another relay sends the same key again
   and the police answer with the report they already stored.
-- Polls the police status of delivered referrals that are not finalised (see README: why poll).
-- Wakes at once when a referral is committed, and otherwise every `relay_idle_poll_seconds`.
+- Polls the police status of delivered referrals that are not finalised, every `status_poll_seconds`,
+  in its own loop beside delivery (docs/handoff.md: why poll rather than push).
+- Wakes at once when a referral is committed; otherwise sleeps until the next retry or lease expiry
+  falls due, at most `relay_idle_poll_seconds`.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -58,7 +60,6 @@ class Relay:
         self.clock = clock
         self.relay_id = uuid.uuid4().hex[:12]
         self._wake = asyncio.Event()
-        self._last_status_poll: datetime | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -69,23 +70,34 @@ class Relay:
         return session
 
     async def run_forever(self) -> None:
+        """Deliver and poll statuses side by side, so that a slow status round never holds up a report."""
         log.info("relay started", extra={"fields": {"relay_id": self.relay_id}})
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._deliver_forever())
+            group.create_task(self._poll_statuses_forever())
+
+    async def _deliver_forever(self) -> None:
         while True:
             self._wake.clear()
             try:
-                delivered = await self.deliver_due()
-                await self.refresh_statuses_if_due()
-            except asyncio.CancelledError:
-                raise
+                attempted = await self.deliver_due()
             except Exception:  # a database blip must not stop the relay; the next pass retries
                 log.exception("relay pass failed")
-                delivered = 0
-            if delivered:
+                attempted = 0
+            if attempted:
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_seconds())
             except TimeoutError:
                 pass
+
+    async def _poll_statuses_forever(self) -> None:
+        while True:
+            try:
+                await self.refresh_statuses()
+            except Exception:
+                log.exception("status poll failed")
+            await asyncio.sleep(self.settings.status_poll_seconds)
 
     async def _idle_seconds(self) -> float:
         """Sleep until the next retry or lease expiry falls due, or the idle poll, whichever is first."""
@@ -251,14 +263,6 @@ class Relay:
             fields = {"referral_id": str(referral.id), "attempts": message.attempts, "status": (error or {}).get("status")}
             await session.commit()
         log.log(outcome[1], outcome[0], extra={"fields": fields})
-
-    async def refresh_statuses_if_due(self) -> int:
-        now = self.clock.now()
-        interval = timedelta(seconds=self.settings.status_poll_seconds)
-        if self._last_status_poll is not None and now - self._last_status_poll < interval:
-            return 0
-        self._last_status_poll = now
-        return await self.refresh_statuses()
 
     async def refresh_statuses(self) -> int:
         """Ask the police for the status of every delivered referral that is not finalised."""
