@@ -22,6 +22,7 @@ from services.police_api.access import POLICY as POLICE_POLICY
 from services.police_api.access import PoliceRole
 from services.school_api.access import POLICY as SCHOOL_POLICY
 from services.school_api.access import SchoolRole
+from scripts.access_policy_doc import PUBLIC
 from tests.support import Tokens
 
 SCHOOL = "school_api"
@@ -35,23 +36,8 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 OTHER_PARTY = {SCHOOL: POLICE, POLICE: SCHOOL}
 
-# Operations that answer without a token, by design. Everything else needs a POLICY entry.
-PUBLIC_OPERATIONS: dict[str, dict[str, str]] = {
-    SCHOOL: {
-        "healthz": "liveness probe; says nothing about records",
-        "readyz": "readiness probe; says nothing about records",
-    },
-    POLICE: {
-        "healthz": "liveness probe; says nothing about records",
-        "readyz": "readiness probe; says nothing about records",
-        "issue_token": "OAuth2 client-credentials grant (RFC 6749 4.4): the client id and secret are the credential",
-    },
-}
-
-TENANT_WORDS = {
-    SCHOOL: "own school (the token's `school_urn`)",
-    POLICE: "own force (the token's `force_code`); a `school_client` only its own school's reports",
-}
+# Operations that answer without a token, by design (listed once, in the doc generator).
+PUBLIC_OPERATIONS: dict[str, dict[str, str]] = PUBLIC
 
 # Forces used only by the security tests, so that their lists are not crowded by other tests' rows.
 OWN_FORCE = "53"
