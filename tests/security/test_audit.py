@@ -1,0 +1,237 @@
+"""The audit trail (issue 6): append-only in the database, hash-chained, verifiable from the command
+line naming the first broken row, with signed checkpoints that expose a rewrite of the whole chain;
+and readable through the API by the roles that oversee a tenant, for their own tenant only.
+
+Tampering happens on a throw-away database of its own, as a DBA would do it: the append-only
+triggers are switched off first, then the rows are changed with raw SQL.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from services.police_api import cli as police_cli
+from services.police_api.database import AuditEntry as PoliceAuditEntry
+from services.police_api.database import PoliceSession
+from services.school_api import cli as school_cli
+from services.school_api.database import AuditEntry as SchoolAuditEntry
+from services.school_api.database import SchoolSession
+from shared.audit import AuditTrail, append_events
+from shared.clock import Clock
+from shared.db import create_engine
+from shared.identity import Actor
+from shared.migrations import upgrade
+from shared.tenancy import ALL_TENANTS, set_tenant
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from tests.security.support import POLICE, SCHOOL, Tenant, World
+from tests.support import BACKEND, Keys, ThrowAwayDatabase
+
+SERVICES = {
+    "school_api": (school_cli.main, SchoolAuditEntry, SchoolSession, "SCHOOL_API_", "school-signing.pem"),
+    "police_api": (police_cli.main, PoliceAuditEntry, PoliceSession, "POLICE_API_", "police-signing.pem"),
+}
+
+
+@pytest.fixture(params=sorted(SERVICES))
+def chain(request: pytest.FixtureRequest, workdir: Path, keys: Keys, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fresh database of one service at head, with 6 audit rows, and its CLI pointed at it."""
+    service = request.param
+    main, model, session_class, prefix, key = SERVICES[service]
+    database = ThrowAwayDatabase(f"audit_{service}_{uuid.uuid4().hex[:6]}", workdir)
+    upgrade(service, database.url)
+    monkeypatch.setenv(prefix + "DATABASE_URL", database.url)
+    monkeypatch.setenv(prefix + "SIGNING_KEY_FILE", str(keys.path(key)))
+    monkeypatch.setenv(prefix + "ENVIRONMENT", "test")
+    chain = Chain(service, main, model, session_class, database)
+    asyncio.run(chain.append(6))
+    yield chain
+    database.drop()
+
+
+class Chain:
+    def __init__(self, service: str, main: Any, model: Any, session_class: Any, database: ThrowAwayDatabase) -> None:
+        self.service, self.main, self.model, self.session_class, self.database = service, main, model, session_class, database
+
+    async def _run(self, work: Any) -> Any:
+        engine = create_engine(self.database.url, pool_size=1)
+        try:
+            async with async_sessionmaker(engine, expire_on_commit=False, sync_session_class=self.session_class)() as session:
+                set_tenant(session, ALL_TENANTS)
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    async def append(self, count: int, subject: str = "dsl-100001") -> None:
+        async def work(session: Any) -> None:
+            trail = AuditTrail(request_id=uuid.uuid4().hex, actor=Actor(subject, "dsl", "100001"))
+            for _ in range(count):
+                trail.record("incident.read", "incident", uuid.uuid4())
+            await append_events(session, self.model, trail, Clock())
+
+        await self._run(work)
+
+    def sql(self, *statements: str) -> None:
+        async def work(session: Any) -> None:
+            for statement in statements:
+                await session.execute(text(statement))
+
+        asyncio.run(self._run(work))
+
+    def without_triggers(self, *statements: str) -> None:
+        """What a DBA with the owner's rights can do: switch the append-only triggers off, then write."""
+        if BACKEND == "postgresql":
+            self.sql("ALTER TABLE audit_entries DISABLE TRIGGER USER", *statements, "ALTER TABLE audit_entries ENABLE TRIGGER USER")
+        else:
+            self.sql(
+                "DROP TRIGGER audit_entries_no_update", "DROP TRIGGER audit_entries_no_delete", *statements
+            )
+
+    def cli(self, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+        try:
+            self.main(list(args))
+            code = 0
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        return code, capsys.readouterr().out
+
+
+def _last_json(output: str) -> dict[str, Any]:
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def test_audit_verify_reports_an_intact_chain(chain: Chain, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 0, out
+    assert _last_json(out)["intact"] is True and _last_json(out)["rows"] == 6
+
+
+def test_audit_verify_names_the_one_row_whose_content_was_changed(chain: Chain, capsys: pytest.CaptureFixture[str]) -> None:
+    chain.without_triggers("UPDATE audit_entries SET role = 'headteacher' WHERE seq = 4")
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 1
+    report = _last_json(out)
+    assert report["intact"] is False and report["first_broken_seq"] == 4, report
+
+
+def test_audit_verify_names_the_row_after_a_deleted_one(chain: Chain, capsys: pytest.CaptureFixture[str]) -> None:
+    chain.without_triggers("DELETE FROM audit_entries WHERE seq = 3")
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 1 and _last_json(out)["first_broken_seq"] == 4, out
+
+
+def test_a_signed_checkpoint_exposes_a_rewrite_of_the_whole_chain(
+    chain: Chain, capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    checkpoint = workdir / f"checkpoint-{uuid.uuid4().hex}.jws"
+    code, out = chain.cli(capsys, "audit-checkpoint", "--output", str(checkpoint))
+    assert code == 0 and checkpoint.read_text().count(".") == 2
+    # Rewrite everything: delete every row and append a new, internally consistent chain.
+    chain.without_triggers("DELETE FROM audit_entries")
+    asyncio.run(chain.append(8, subject="someone-else"))
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 0, "the rewritten chain is consistent in itself; only the checkpoint can tell"
+    code, out = chain.cli(capsys, "audit-verify", "--checkpoint", str(checkpoint))
+    assert code == 1 and "rewritten" in _last_json(out)["problem"], out
+
+
+def test_a_checkpoint_still_verifies_after_rows_are_appended(
+    chain: Chain, capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    checkpoint = workdir / f"checkpoint-{uuid.uuid4().hex}.jws"
+    assert chain.cli(capsys, "audit-checkpoint", "--output", str(checkpoint))[0] == 0
+    asyncio.run(chain.append(3))
+    code, out = chain.cli(capsys, "audit-verify", "--checkpoint", str(checkpoint))
+    assert code == 0 and _last_json(out)["rows"] == 9, out
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_entries SET outcome = 'allowed' WHERE seq = 2", "DELETE FROM audit_entries WHERE seq = 2"]
+    + (["TRUNCATE audit_entries"] if BACKEND == "postgresql" else []),
+)
+def test_the_database_refuses_to_change_or_remove_audit_rows(chain: Chain, statement: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(DBAPIError, match="append-only"):
+        chain.sql(statement)
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 0 and _last_json(out)["rows"] == 6
+
+
+# --- Reading a record's audit entries through the API ---------------------------------------
+
+
+async def test_overseers_read_who_touched_a_school_record_of_their_own_school_only(
+    world: World, own_school: Tenant, foreign_school: Tenant
+) -> None:
+    incident_id = (await world.records(SCHOOL, own_school))["incident_id"]
+    await world.school.get(f"/incidents/{incident_id}", headers=world.headers(SCHOOL, "headteacher", own_school))
+    await world.school.get(f"/incidents/{incident_id}", headers=world.headers(SCHOOL, "dsl", foreign_school))
+    for role in ("dsl", "headteacher"):
+        response = await world.school.get("/audit", params={"record_id": incident_id}, headers=world.headers(SCHOOL, role, own_school))
+        assert response.status_code == 200, response.text
+        rows = response.json()
+        operations = {(row["role"], row["operation"], row["outcome"]) for row in rows}
+        assert ("dsl", "incident.create", "allowed") in operations
+        assert ("headteacher", "incident.read", "allowed") in operations
+        assert all(row["subject"].endswith(own_school.school_urn) for row in rows), "another school's rows shown"
+    foreign = await world.school.get("/audit", params={"record_id": incident_id}, headers=world.headers(SCHOOL, "dsl", foreign_school))
+    assert foreign.status_code == 200
+    assert all(row["subject"].endswith(foreign_school.school_urn) for row in foreign.json()), foreign.text
+    assert not any(row["operation"] == "incident.create" for row in foreign.json())
+
+
+async def test_supervisors_and_registrars_read_who_touched_a_police_record_of_their_own_force_only(
+    world: World, own_school: Tenant, foreign_school: Tenant
+) -> None:
+    incident_id = (await world.records(POLICE, own_school))["incident_id"]
+    for role in ("supervisor", "crime_registrar"):
+        response = await world.police.get("/audit", params={"record_id": incident_id}, headers=world.headers(POLICE, role, own_school))
+        assert response.status_code == 200, response.text
+        assert any(row["operation"] == "police_incident.create" for row in response.json())
+    foreign = await world.police.get("/audit", params={"record_id": incident_id}, headers=world.headers(POLICE, "supervisor", foreign_school))
+    assert foreign.status_code == 200 and not any(row["operation"] == "police_incident.create" for row in foreign.json())
+
+
+async def test_a_refused_call_is_audited_with_its_problem_type_and_request_id(world: World, own_school: Tenant) -> None:
+    incident_id = (await world.records(SCHOOL, own_school))["incident_id"]
+    request_id = uuid.uuid4().hex
+    refused = await world.school.get(
+        f"/incidents/{incident_id}/people", headers={**world.headers(SCHOOL, "mis", own_school), "X-Request-ID": request_id}
+    )
+    assert refused.status_code == 403
+    response = await world.school.get("/audit", params={"record_id": incident_id}, headers=world.headers(SCHOOL, "dsl", own_school))
+    row = next(row for row in response.json() if row["request_id"] == request_id)
+    assert (row["role"], row["outcome"], row["problem_type"]) == ("mis", "refused", "/problems/forbidden")
+    assert row["operation"] == "list_people"
+
+
+async def test_audit_rows_hold_ids_and_vocabulary_never_names_or_dates_of_birth(world: World, own_school: Tenant) -> None:
+    from tests.security.support import SEEDED_PERSON
+
+    await world.records(SCHOOL, own_school)  # adds a person with a name and a date of birth
+    await world.records(POLICE, own_school)  # reports that person to the police
+    for app in (world.school_app, world.police_app):
+        runtime = app.state.runtime
+        async with runtime.session(ALL_TENANTS) as session:
+            rows = (await session.execute(text("SELECT * FROM audit_entries"))).mappings().all()
+        text_of_rows = json.dumps([dict(row) for row in rows], default=str)
+        for value in SEEDED_PERSON.values():
+            assert value not in text_of_rows
+
+
+async def test_every_audit_row_written_by_the_suite_so_far_still_chains(world: World) -> None:
+    from shared.audit import verify_chain
+
+    for app in (world.school_app, world.police_app):
+        runtime = app.state.runtime
+        async with runtime.session(ALL_TENANTS) as session:
+            report = await verify_chain(session, runtime.audit_model)
+        assert report.intact, (report.first_broken_seq, report.problem)
