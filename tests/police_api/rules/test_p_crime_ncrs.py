@@ -1,0 +1,113 @@
+"""P-CRIME: NCRS 24-hour recording, one crime per victim, link roles (2024 "person involved")."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.police_api.persons.vocabulary import LinkRole, PersonAge
+from services.police_api.rules.crime import (
+    check_crime_subjects,
+    check_crime_victim,
+    crime_decision_overdue,
+    crime_recording_deadline,
+    recorded_late,
+    time_left,
+    victims_without_crime,
+)
+from services.police_api.rules.links import derive_link_role, is_aggravated
+
+RECEIVED = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def test_ncrs_deadline_is_24_hours_after_the_report_is_received() -> None:
+    assert crime_recording_deadline(RECEIVED) == RECEIVED + timedelta(hours=24)
+    assert time_left(RECEIVED + timedelta(hours=20), crime_recording_deadline(RECEIVED)) == timedelta(hours=4)
+
+
+@pytest.mark.parametrize(
+    ("recorded_after", "late"),
+    [(timedelta(hours=1), False), (timedelta(hours=24), False), (timedelta(hours=24, seconds=1), True), (timedelta(days=3), True)],
+)
+def test_crime_recorded_after_its_24_hour_deadline_is_flagged_late(recorded_after: timedelta, late: bool) -> None:
+    assert recorded_late(RECEIVED + recorded_after, crime_recording_deadline(RECEIVED)) is late
+
+
+@pytest.mark.parametrize(
+    ("now_after", "decided", "overdue"),
+    [
+        (timedelta(hours=23), False, False),
+        (timedelta(hours=25), False, True),
+        (timedelta(hours=25), True, False),
+    ],
+)
+def test_report_without_a_crime_decision_after_24_hours_is_overdue(now_after: timedelta, decided: bool, overdue: bool) -> None:
+    deadline = crime_recording_deadline(RECEIVED)
+    assert crime_decision_overdue(RECEIVED + now_after, deadline, decision_made=decided) is overdue
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (LinkRole.victim, True),
+        (LinkRole.victim_and_suspect, True),
+        (LinkRole.suspect, False),
+        (LinkRole.person_involved, False),
+        (LinkRole.witness, False),
+        (None, False),
+    ],
+)
+def test_a_crime_is_raised_for_a_linked_victim(role: LinkRole | None, allowed: bool) -> None:
+    assert (check_crime_victim(role) == []) is allowed
+
+
+def test_crime_subjects_must_be_linked_as_offenders() -> None:
+    assert check_crime_subjects([LinkRole.suspect, LinkRole.person_involved, LinkRole.victim_and_suspect]) == []
+    assert [v.rule for v in check_crime_subjects([LinkRole.witness])] == ["P-CRIME"]
+    assert [v.rule for v in check_crime_subjects([None])] == ["P-CRIME"]
+
+
+def test_every_victim_needs_a_crime() -> None:
+    assert victims_without_crime(["a", "b"], ["a"]) == ["b"]
+    assert victims_without_crime(["a"], ["a"]) == []
+
+
+@pytest.mark.parametrize(
+    ("roles", "age", "aggravated", "expected"),
+    [
+        (["pictured"], PersonAge.child, False, LinkRole.victim),
+        (["pictured", "discloser"], PersonAge.child, True, LinkRole.victim),
+        (["pictured", "sender"], PersonAge.child, False, LinkRole.victim_and_suspect),
+        (["pictured", "sharer"], PersonAge.child, True, LinkRole.victim_and_suspect),
+        (["sender"], PersonAge.child, False, LinkRole.person_involved),
+        (["sharer"], PersonAge.child, False, LinkRole.person_involved),
+        (["possessor"], PersonAge.unknown, False, LinkRole.person_involved),
+        (["sharer"], PersonAge.child, True, LinkRole.suspect),
+        (["possessor"], PersonAge.child, True, LinkRole.suspect),
+        (["coercer"], PersonAge.child, False, LinkRole.suspect),
+        (["coercer"], PersonAge.adult, True, LinkRole.suspect),
+        (["sender"], PersonAge.adult, True, LinkRole.suspect),
+        (["recipient"], PersonAge.child, False, LinkRole.witness),
+        (["discloser"], PersonAge.adult, False, LinkRole.witness),
+    ],
+)
+def test_initial_link_role_follows_the_reported_roles_and_2024_person_involved_recording(
+    roles: list[str], age: PersonAge, aggravated: bool, expected: LinkRole
+) -> None:
+    assert derive_link_role(roles, age, aggravated=aggravated) is expected
+
+
+@pytest.mark.parametrize(
+    ("typology", "people", "aggravated"),
+    [
+        ("experimental_romantic", [(["pictured", "sender"], PersonAge.child)], False),
+        ("aggravated_youth_reckless_misuse", [(["sharer"], PersonAge.child)], True),
+        (None, [(["sender"], PersonAge.adult)], True),
+        (None, [(["coercer"], PersonAge.unknown)], True),
+        (None, [(["recipient"], PersonAge.adult)], False),
+    ],
+)
+def test_a_case_is_aggravated_when_the_school_says_so_or_an_adult_or_coercer_is_reported(
+    typology: str | None, people: list, aggravated: bool
+) -> None:
+    assert is_aggravated(typology, people) is aggravated
