@@ -44,10 +44,21 @@ def new_service_app(
 
 def declare_common_problems(app: FastAPI) -> None:
     """Every operation declares the problems the edge and the auth layer can return."""
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.include_in_schema and route.path not in ("/healthz", "/readyz"):
+    for route in _api_routes(app.routes):
+        if route.include_in_schema and route.path not in ("/healthz", "/readyz"):
             for status, spec in problem_responses(*COMMON_PROBLEM_STATUSES).items():
                 route.responses.setdefault(status, spec)
+
+
+def _api_routes(routes: Any) -> Any:
+    """Every APIRoute, including those of included routers: FastAPI 0.16x keeps an included router as
+    one lazy `_IncludedRouter` entry (its `original_router` holds the routes) instead of copying them."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _api_routes(included.routes)
 
 
 def _add_health(app: FastAPI, service: str) -> None:
