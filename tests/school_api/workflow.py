@@ -90,3 +90,13 @@ class School:
         await self.inform_dsl_and_senior_management(incident)
         response = await self.assess(incident, **assessment)
         assert response.status_code == 201, response.text
+
+
+# The requests a DSL makes between opening an incident and deciding to refer it (S-DSL, then the risk
+# assessment the lifecycle requires): suffix of /incidents/{id} and JSON body, in order. For tests outside
+# tests/school_api that only need a referral to exist (hand-off, end to end).
+READY_TO_REFER: list[tuple[str, dict[str, Any]]] = [
+    ("/actions", {"kind": "dsl_informed", "taken": True, "performed_by": "DSL", "occurred_at": AT}),
+    ("/actions", {"kind": "senior_management_informed", "taken": True, "performed_by": "DSL", "occurred_at": AT}),
+    ("/assessments", {"immediate": NO_IMMEDIATE, "factors": NO_FACTORS, "typology": "aggravated_youth_intent_to_harm"}),
+]
