@@ -10,6 +10,7 @@ import pytest
 
 from shared.migrations import upgrade
 from tests.processes import ServiceProcess, police_env, register_school, school_env
+from tests.school_api.workflow import READY_TO_REFER
 from tests.support import Keys, ThrowAwayDatabase, Tokens, bearer, fresh_urn
 
 FORCE = "52"
@@ -58,10 +59,15 @@ def test_a_referral_travels_from_school_to_police_and_the_reference_comes_back(
     )
     assert created.status_code == 201, created.text
     incident = created.json()
+    etag = created.headers["ETag"]
+    for suffix, body in READY_TO_REFER:  # S-DSL and the risk assessment come before a decision
+        prepared = httpx.post(f"{school.url}/incidents/{incident['id']}{suffix}", json=body, headers=dsl)
+        assert prepared.status_code == 201, prepared.text
+        etag = prepared.headers.get("ETag", etag)
     decided = httpx.post(
         f"{school.url}/incidents/{incident['id']}/decision",
         json={"outcome": "refer_police", "police_channel": "scpo", "reasons": "Potentially illegal image; adult suspected."},
-        headers={**dsl, "If-Match": created.headers["ETag"]},
+        headers={**dsl, "If-Match": etag},
     )
     assert decided.status_code == 201, decided.text
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.police_api.reports.models import IdempotencyRecord, SchoolReport
 from shared.db import create_engine
+from tests.school_api.workflow import READY_TO_REFER
 
 INCIDENT = {"disclosed_at": "2026-11-27T09:00:00Z", "disclosure_source": "peer", "image_nature": "potentially_illegal"}
 DECISION = {"outcome": "refer_police", "police_channel": "scpo", "reasons": "Potentially illegal image (S-IMMEDIATE)."}
@@ -29,8 +30,13 @@ async def refer(school: httpx.AsyncClient, dsl: dict[str, str]) -> str:
     created = await school.post("/incidents", json=INCIDENT, headers=dsl)
     assert created.status_code == 201, created.text
     incident_id = created.json()["id"]
+    etag = created.headers["ETag"]
+    for suffix, body in READY_TO_REFER:  # S-DSL and the risk assessment come before a decision
+        prepared = await school.post(f"/incidents/{incident_id}{suffix}", json=body, headers=dsl)
+        assert prepared.status_code == 201, prepared.text
+        etag = prepared.headers.get("ETag", etag)
     decided = await school.post(
-        f"/incidents/{incident_id}/decision", json=DECISION, headers={**dsl, "If-Match": created.headers["ETag"]}
+        f"/incidents/{incident_id}/decision", json=DECISION, headers={**dsl, "If-Match": etag}
     )
     assert decided.status_code == 201, decided.text
     return incident_id
@@ -41,9 +47,14 @@ def refer_over_the_network(school_url: str, dsl: dict[str, str], client: httpx.C
     created = http.post(f"{school_url}/incidents", json=INCIDENT, headers=dsl)
     assert created.status_code == 201, created.text
     incident_id = created.json()["id"]
+    etag = created.headers["ETag"]
+    for suffix, body in READY_TO_REFER:  # S-DSL and the risk assessment come before a decision
+        prepared = http.post(f"{school_url}/incidents/{incident_id}{suffix}", json=body, headers=dsl)
+        assert prepared.status_code == 201, prepared.text
+        etag = prepared.headers.get("ETag", etag)
     decided = http.post(
         f"{school_url}/incidents/{incident_id}/decision", json=DECISION,
-        headers={**dsl, "If-Match": created.headers["ETag"]},
+        headers={**dsl, "If-Match": etag},
     )
     assert decided.status_code == 201, decided.text
     return incident_id
