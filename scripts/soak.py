@@ -181,33 +181,24 @@ def _split(total: int, parts: int) -> list[int]:
 
 
 def _send(school_url: str, token: str, count: int, run: Run, deadline: float) -> None:
-    """One DSL: record an incident and decide to refer it, `count` times. The school is never down,
-    so any failure here is a client error and counted (the soak is about the police going away)."""
+    """One DSL: open an incident and take it to a decision to refer (the school workflow's steps, as
+    the hand-off tests make them), `count` times. The school is never down, so any failure here is a
+    client error and counted (the soak is about the police going away)."""
     import httpx
 
+    from tests.handoff.support import open_and_refer
+
     headers = {"Authorization": f"Bearer {token}"}
-    incident = {"disclosed_at": "2026-11-27T09:00:00Z", "disclosure_source": "peer", "image_nature": "potentially_illegal"}
-    decision = {"outcome": "refer_police", "police_channel": "scpo", "reasons": "Soak test referral."}
-    with httpx.Client(base_url=school_url, timeout=60) as http:
+    with httpx.Client(timeout=60) as http:
         done = 0
         while done < count and time.monotonic() < deadline:
             try:
-                created = http.post("/incidents", json=incident, headers=headers)
-                if created.status_code != 201:
-                    run.client_errors[f"create {created.status_code}"] += 1
-                    continue
-                body = created.json()
-                decided = http.post(
-                    f"/incidents/{body['id']}/decision", json=decision, headers={**headers, "If-Match": created.headers["ETag"]}
-                )
-                if decided.status_code != 201:
-                    run.client_errors[f"decide {decided.status_code}"] += 1
-                    continue
-            except httpx.HTTPError as exc:
+                incident = open_and_refer(http, school_url, headers)
+            except (httpx.HTTPError, AssertionError) as exc:
                 run.client_errors[type(exc).__name__] += 1
                 continue
             with run.lock:
-                run.sent.append(Sent(body["id"], body["school_urn"], body["reference"]))
+                run.sent.append(Sent(incident["id"], incident["school_urn"], incident["reference"]))
             done += 1
 
 

@@ -43,21 +43,25 @@ async def refer(school: httpx.AsyncClient, dsl: dict[str, str]) -> str:
 
 
 def refer_over_the_network(school_url: str, dsl: dict[str, str], client: httpx.Client | None = None) -> str:
-    http = client or httpx.Client(timeout=30)
+    return open_and_refer(client or httpx.Client(timeout=30), school_url, dsl)["id"]
+
+
+def open_and_refer(http: httpx.Client, school_url: str, dsl: dict[str, str]) -> dict[str, Any]:
+    """The DSL's requests over the network, from opening the incident to the decision; returns the incident."""
     created = http.post(f"{school_url}/incidents", json=INCIDENT, headers=dsl)
     assert created.status_code == 201, created.text
-    incident_id = created.json()["id"]
+    incident = created.json()
     etag = created.headers["ETag"]
     for suffix, body in READY_TO_REFER:  # S-DSL and the risk assessment come before a decision
-        prepared = http.post(f"{school_url}/incidents/{incident_id}{suffix}", json=body, headers=dsl)
+        prepared = http.post(f"{school_url}/incidents/{incident['id']}{suffix}", json=body, headers=dsl)
         assert prepared.status_code == 201, prepared.text
         etag = prepared.headers.get("ETag", etag)
     decided = http.post(
-        f"{school_url}/incidents/{incident_id}/decision", json=DECISION,
+        f"{school_url}/incidents/{incident['id']}/decision", json=DECISION,
         headers={**dsl, "If-Match": etag},
     )
     assert decided.status_code == 201, decided.text
-    return incident_id
+    return incident
 
 
 async def only_referral(school: httpx.AsyncClient, dsl: dict[str, str], incident_id: str) -> dict[str, Any]:
