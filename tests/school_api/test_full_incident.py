@@ -91,7 +91,7 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
     assert reviewed.status_code == 201, reviewed.text
     closed = await school.post(s.path(incident, "/close"), json={"resolution": "Closed after review."}, headers={**s.dsl, "If-Match": reviewed.headers["ETag"]})
     assert closed.status_code == 200, closed.text
-    assert closed.json()["status"] == "closed"
+    assert closed.json()["status"] == "closed" and closed.json()["resolution"] == "Closed after review."
 
     chronology = await school.get(s.path(incident, "/chronology"), headers=s.dsl)
     assert chronology.status_code == 200, chronology.text
@@ -110,6 +110,7 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
         "dsl_informed", "senior_management_informed", "reported_to_hosting_site", "device_searched", "police_referral", "review_held",
     ]
     assert actions[2]["taken"] is False and actions[2]["justification"]
+    assert entries[-1]["details"] == {"resolution": "Closed after review."}
     referral = next(entry for entry in entries if entry["kind"] == "police_referral")
     assert referral["details"]["delivery_state"] == "delivered"
 

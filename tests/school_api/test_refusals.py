@@ -157,16 +157,16 @@ async def test_action_not_taken_without_justification_is_refused(s: School) -> N
 
 async def test_closing_without_review_is_refused(s: School) -> None:
     incident = await s.open()
-    refused = await s.client.post(s.path(incident, "/close"), json={}, headers={**s.dsl, "If-Match": await s.etag(incident)})
+    refused = await s.client.post(s.path(incident, "/close"), json={"resolution": "Resolved in school."}, headers={**s.dsl, "If-Match": await s.etag(incident)})
     assert refused.status_code == 422
     assert rules_of(refused).count("S-REVIEW") == 2 and "S-DSL" in rules_of(refused)
     await s.ready_to_decide(incident)
     assert (await s.decide(incident, outcome="manage_in_school", reasons=WHY)).status_code == 201
-    refused = await s.client.post(s.path(incident, "/close"), json={}, headers={**s.dsl, "If-Match": await s.etag(incident)})
+    refused = await s.client.post(s.path(incident, "/close"), json={"resolution": "Resolved in school."}, headers={**s.dsl, "If-Match": await s.etag(incident)})
     assert refused.status_code == 422 and rules_of(refused) == ["S-REVIEW"]
     reviewed = await s.client.post(s.path(incident, "/review"), json={"outcome": "Resolved."}, headers={**s.dsl, "If-Match": await s.etag(incident)})
     assert reviewed.status_code == 201
-    closed = await s.client.post(s.path(incident, "/close"), json={}, headers={**s.dsl, "If-Match": reviewed.headers["ETag"]})
+    closed = await s.client.post(s.path(incident, "/close"), json={"resolution": "Resolved in school."}, headers={**s.dsl, "If-Match": reviewed.headers["ETag"]})
     assert closed.status_code == 200
     after = await s.action(incident, "education_input")
     assert after.status_code == 409

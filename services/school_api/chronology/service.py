@@ -98,7 +98,7 @@ async def build(ctx: Context, incident_id: uuid.UUID) -> Chronology:
         add(row.recorded_at, "action", row.id, row.recorded_by, f"Action {'taken' if row.taken else 'NOT taken'}: {row.kind.value}",
             _details(row, "kind", "taken", "justification", "performed_by", "occurred_at"))
     if incident.closed_at is not None:
-        add(incident.closed_at, "incident_closed", incident.id, incident.closed_by, "Incident closed", {})
+        add(incident.closed_at, "incident_closed", incident.id, incident.closed_by, "Incident closed", _details(incident, "resolution"))
 
     raw.sort(key=lambda entry: (entry[0], _RANK[entry[1]]))
     entries = [

@@ -81,6 +81,7 @@ class IncidentDetail(IncidentSummary):
     immediate_support_needed: bool | None
     other_pupils_involved: bool | None
     where_image_ended_up: str | None
+    resolution: str | None
     created_by: str
 
 
@@ -105,6 +106,8 @@ class ObservationReceipt(BaseModel):
 
 
 class CloseRequest(BaseModel):
+    """S-RECORD: the resolution is recorded with the closure, even where the school managed it alone."""
+
     model_config = ConfigDict(extra="forbid")
 
-    resolution: str | None = Field(default=None, max_length=SHORT_TEXT_MAX)
+    resolution: str = Field(min_length=1, max_length=SHORT_TEXT_MAX)

@@ -154,9 +154,7 @@ async def close_incident(ctx: Context, incident_id: uuid.UUID, data: CloseReques
     transition(ctx, incident, IncidentStatus.closed)
     incident.closed_at = ctx.now
     incident.closed_by = ctx.actor.subject
-    if data.resolution:
-        # S-RECORD: details, action and resolution are recorded even where the school manages it alone.
-        incident.narrative = (incident.narrative + "\n\n" if incident.narrative else "") + f"Resolution: {data.resolution}"
+    incident.resolution = data.resolution
     await ctx.session.flush()
     return incident
 
