@@ -216,7 +216,7 @@ async def closed_loop(
 
 async def open_loop(
     port: int, make: RequestFactory, *, rate: float, seconds: float, expected: set[int], max_connections: int = 64,
-    on_response: OnResponse | None = None,
+    on_response: OnResponse | None = None, drain_seconds: float = 10.0,
 ) -> LoadResult:
     """Send at `rate` per second for `seconds`; latency counts from each request's intended send time."""
     result = LoadResult("open", seconds, target_rate=rate)
@@ -225,7 +225,8 @@ async def open_loop(
         pool.put_nowait(Connection(port))
     total = int(rate * seconds)
     start = time.perf_counter() + 0.05
-    tasks = []
+    tasks: list[asyncio.Task[None]] = []
+    intended_of: dict[asyncio.Task[None], float] = {}
 
     async def one(request: Request, intended: float) -> None:
         connection = await pool.get()
@@ -248,8 +249,21 @@ async def open_loop(
         request = make(index)
         if request is None:
             break
-        tasks.append(asyncio.create_task(one(request, intended)))
-    await asyncio.gather(*tasks)
+        task = asyncio.create_task(one(request, intended))
+        intended_of[task] = intended
+        tasks.append(task)
+    # Bounded: a server slower than the rate leaves a queue; what has not answered by the deadline counts
+    # as failed with its latency so far (so an overloaded run reports a huge p99 instead of running on).
+    done, pending = await asyncio.wait(tasks, timeout=drain_seconds) if tasks else (set(), set())
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
+        now = time.perf_counter()
+        for task in pending:
+            result.latencies_ms.append((now - intended_of[task]) * 1000)
+            result.failed += 1
+        result.first_failure = result.first_failure or f"{len(pending)} requests unanswered {drain_seconds:.0f}s after the last send"
     result.seconds = max(0.001, time.perf_counter() - start)
     while not pool.empty():
         pool.get_nowait().close()

@@ -17,10 +17,13 @@ import os
 import platform
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,13 +121,58 @@ class Bench:
         log(text)
         self.results["notes"].append(text)
 
-    async def closed(self, port: int, make: Callable[[int], Request | None], expected: set[int], **kw: Any) -> LoadResult:
-        return await closed_loop(port, make, concurrency=self.args.concurrency, seconds=self.args.seconds,
-                                 warmup=self.args.warmup, expected=expected, **kw)
+    async def closed(self, port: int, make: Callable[[int], Request | None], expected: set[int], *,
+                     phase: str = "", **kw: Any) -> LoadResult:
+        profiler = self.start_profiler(port, phase)
+        sampler = LockSampler(self.database_of(port)) if phase else None
+        try:
+            return await closed_loop(port, make, concurrency=self.args.concurrency, seconds=self.args.seconds,
+                                     warmup=self.args.warmup, expected=expected, **kw)
+        finally:
+            if sampler is not None:
+                waits = sampler.stop()
+                if waits is not None:
+                    self.results.setdefault("lock_waits", {})[phase] = waits
+            if profiler is not None:
+                profiler.wait(timeout=60)
+
+    def database_of(self, port: int) -> Database | None:
+        by_port = {self.floor.port: self.floor_db, self.school.port: self.school_db, self.police.port: self.police_db}
+        return by_port.get(port)
+
+    def start_profiler(self, port: int, phase: str, seconds: float | None = None) -> subprocess.Popen | None:
+        """--profile SERVICE:PHASE samples that service with py-spy during that phase's closed loop."""
+        if not self.args.profile or not phase:
+            return None
+        wanted_service, _, wanted_phase = self.args.profile.partition(":")
+        service = next((s for s in self.services if s.port == port), None)
+        if service is None or service.name != wanted_service or (wanted_phase and wanted_phase != phase):
+            return None
+        py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+        if py_spy is None:
+            self.note("--profile needs py-spy: .venv/bin/pip install py-spy")
+            return None
+        RESULTS_DIR.mkdir(exist_ok=True)
+        out = RESULTS_DIR / f"profile-{service.name}-{phase}.txt"
+        self.note(f"profiling {service.name} during {phase} with py-spy: {out}")
+        return subprocess.Popen([py_spy, "record", "--pid", str(service.process.pid), "--duration",
+                                 str(max(1, int(seconds or self.args.warmup + self.args.seconds))), "--rate", "200", "--format", "raw",
+                                 "--nonblocking", "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     async def opened(self, port: int, make: Callable[[int], Request | None], expected: set[int], rate: float,
-                     seconds: float | None = None, **kw: Any) -> LoadResult:
-        return await open_loop(port, make, rate=rate, seconds=seconds or self.args.seconds, expected=expected, **kw)
+                     seconds: float | None = None, *, phase: str = "", **kw: Any) -> LoadResult:
+        seconds = seconds or self.args.seconds
+        profiler = self.start_profiler(port, phase, seconds)
+        sampler = LockSampler(self.database_of(port)) if phase else None
+        try:
+            return await open_loop(port, make, rate=rate, seconds=seconds, expected=expected, **kw)
+        finally:
+            if sampler is not None:
+                waits = sampler.stop()
+                if waits is not None:
+                    self.results.setdefault("lock_waits", {})[phase] = waits
+            if profiler is not None:
+                profiler.wait(timeout=60)
 
     async def call(self, port: int, request: Request) -> Response:
         connection = Connection(port)
@@ -139,12 +187,16 @@ class Bench:
         self.police_api = get_json(f"{self.police.url}/openapi.json")
         self.dsl = {"Authorization": f"Bearer {self.keys.school_token('dsl', URN)}"}
         self.officer = {"Authorization": f"Bearer {self.keys.police_token('supervisor', FORCE)}"}
-        await self.generator_ceiling()
-        await self.create_incident()
-        await self.risk_assessment()
-        await self.handoff()
-        await self.police_intake()
-        await self.growth()
+        phases = {"ceiling": self.generator_ceiling, "create": self.create_incident, "risk": self.risk_assessment,
+                  "handoff": self.handoff, "intake": self.police_intake, "growth": self.growth}
+        wanted = set(self.args.only.split(",")) if self.args.only else set(phases)
+        if unknown := wanted - set(phases):
+            raise BenchError(f"--only: unknown phase(s) {sorted(unknown)}; choose from {sorted(phases)}")
+        self.floor_throughput = 0.0
+        self.pool = []
+        for name, phase in phases.items():
+            if name in wanted:
+                await phase()
 
     async def generator_ceiling(self) -> None:
         log("load generator ceiling: GET /noop on the floor app")
@@ -160,7 +212,7 @@ class Bench:
         body = self.create_body()
         floor_request = Request.json("POST", "/incidents", body)
         log("floor: create incident (closed loop, then open loop)")
-        floor_closed = await self.closed(self.floor.port, lambda i: floor_request, {201})
+        floor_closed = await self.closed(self.floor.port, lambda i: floor_request, {201}, phase="floor_create")
         floor_open = await self.opened(self.floor.port, lambda i: floor_request, {201}, self.args.rate)
         self.floor_throughput = floor_closed.throughput
         self.op("floor_create", "floor: validate + insert one row", closed=floor_closed.summary(), open=floor_open.summary())
@@ -173,14 +225,29 @@ class Bench:
                 self.pool.append((response.json()["id"], response.headers.get("etag", etag(1))))
 
         log("school: create incident (closed loop, then open loop)")
-        closed = await self.closed(self.school.port, lambda i: school_request, {201}, on_response=keep)
+        closed = await self.closed(self.school.port, lambda i: school_request, {201}, on_response=keep,
+                                   phase="create_incident")
         await asyncio.sleep(1)
         opened = await self.opened(self.school.port, lambda i: school_request, {201}, self.args.rate, on_response=keep)
         ratio = closed.throughput / self.floor_throughput if self.floor_throughput else None
-        self.op("create_incident", "school: create incident (auth + validation + audit)", closed=closed.summary(),
-                open=opened.summary(), ratio_to_floor=round(ratio, 3) if ratio else None)
+        self.op("create_incident", "school: create incident (auth + validation + audit), one school",
+                closed=closed.summary(), open=opened.summary(), ratio_to_floor=round(ratio, 3) if ratio else None)
         if closed.failed:
             self.note(f"create incident failures: {closed.first_failure}")
+        if self.args.schools > 1:
+            # A national deployment: many schools at once, so no two requests share a school's reference counter.
+            urns = [f"{700000 + n:06d}" for n in range(self.args.schools)]
+            requests = [Request.json("POST", "/incidents", body,
+                                     {"Authorization": f"Bearer {self.keys.school_token('dsl', urn)}"}) for urn in urns]
+            log(f"school: create incident spread over {len(urns)} schools (closed loop, then open loop)")
+            await asyncio.sleep(1)
+            spread = await self.closed(self.school.port, lambda i: requests[i % len(requests)], {201},
+                                       phase="create_incident_many_schools")
+            await asyncio.sleep(1)
+            spread_open = await self.opened(self.school.port, lambda i: requests[i % len(requests)], {201}, self.args.rate)
+            ratio = spread.throughput / self.floor_throughput if self.floor_throughput else None
+            self.op("create_incident_many_schools", f"school: create incident, {len(urns)} schools round-robin",
+                    closed=spread.summary(), open=spread_open.summary(), ratio_to_floor=round(ratio, 3) if ratio else None)
 
     async def risk_assessment(self) -> None:
         operation = (openapi.find(self.school_api, "POST", "risk", path_prefix="/incidents/{")
@@ -190,7 +257,7 @@ class Bench:
                     reason="not available: no POST /incidents/{id}/…risk…/…assessment… in the school's OpenAPI")
             return
         self.risk_operation = operation
-        body = openapi.fit(self.school_api, operation.body_schema, {})
+        body = self.risk_body(operation)
         param = operation.parameters("path")[0]["name"]
         pool = list(self.pool)
 
@@ -210,12 +277,36 @@ class Bench:
             return
         expected = {probe.status}
         log(f"school: risk assessment {operation!r} over {len(pool)} fresh incidents")
-        closed = await self.closed(self.school.port, make, expected)
+        closed = await self.closed(self.school.port, make, expected, phase="risk_assessment")
         opened = await self.opened(self.school.port, make, expected, self.args.rate) if pool else None
         ratio = closed.throughput / self.floor_throughput if self.floor_throughput else None
         self.op("risk_assessment", f"school: record a risk assessment ({operation.method} {operation.path})",
                 available=True, closed=closed.summary(), open=opened.summary() if opened else None,
                 ratio_to_floor=round(ratio, 3) if ratio else None)
+
+    def risk_body(self, operation: openapi.Operation) -> dict[str, Any]:
+        """An adult involved (S-IMMEDIATE 1): the assessment that makes a police referral the rule (S-POLICE)."""
+        return openapi.fit(self.school_api, operation.body_schema, {
+            "immediate": {"adult_involved": True}, "factors": {}, "typology": "aggravated_adult_involved",
+            "adult_involved": True, "recommendation": "refer_police_immediately",
+        })
+
+    def handoff_preparation(self, incident_id: str, tag: str) -> list[tuple[str, Request]]:
+        """What the workflow asks before a decision, as far as this service has it (discovered, in order):
+        the action log (S-DSL: DSL and senior management informed), then the risk assessment."""
+        steps = []
+        actions = openapi.find(self.school_api, "POST", "/actions", path_prefix="/incidents/{")
+        if actions is not None:
+            url = actions.url(**{actions.parameters("path")[0]["name"]: incident_id})
+            for kind in ("dsl_informed", "senior_management_informed"):
+                body = openapi.fit(self.school_api, actions.body_schema, {
+                    "kind": kind, "taken": True, "performed_by": "bench-dsl", "occurred_at": NOW_ISO})
+                steps.append((f"action {kind}", Request.json("POST", url, body, {**self.dsl, "If-Match": tag})))
+        op = getattr(self, "risk_operation", None)
+        if op is not None:
+            url = op.url(**{op.parameters("path")[0]["name"]: incident_id})
+            steps.append(("risk assessment", Request.json(op.method, url, self.risk_body(op), {**self.dsl, "If-Match": tag})))
+        return steps
 
     async def handoff(self) -> None:
         log(f"hand-off: {self.args.handoffs} decisions, one at a time, relay idle poll at its default")
@@ -237,15 +328,15 @@ class Bench:
                     failure = f"create answered {created.status}"
                     break
                 incident_id, tag = created.json()["id"], created.headers.get("etag", etag(1))
-                if getattr(self, "risk_operation", None) is not None:
-                    op = self.risk_operation
-                    assessed = await connection.send(Request.json(
-                        op.method, op.url(**{op.parameters("path")[0]["name"]: incident_id}),
-                        openapi.fit(self.school_api, op.body_schema, {}), {**self.dsl, "If-Match": tag}))
-                    tag = assessed.headers.get("etag", tag)
-                    if "etag" not in assessed.headers:
-                        current = await connection.send(Request("GET", f"/incidents/{incident_id}", None, tuple(self.dsl.items())))
-                        tag = current.headers.get("etag", tag)
+                for step_name, request in self.handoff_preparation(incident_id, tag):
+                    answer = await connection.send(request)
+                    if answer.status >= 300:
+                        failure = f"{step_name} answered HTTP {answer.status}: {answer.body[:300].decode(errors='replace')}"
+                        break
+                if failure:
+                    break
+                current = await connection.send(Request("GET", f"/incidents/{incident_id}", None, tuple(self.dsl.items())))
+                tag = current.headers.get("etag", tag)
                 await asyncio.sleep(0.2 + (index % 5) * 0.05)  # the relay is idle when the decision lands
                 started_wall, started = time.time(), time.perf_counter()
                 decided = await connection.send(Request.json(
@@ -329,7 +420,7 @@ class Bench:
             self.op("police_intake", "police: intake of a school report", available=False,
                     reason=f"not available: HTTP {probe.status}: {probe.body[:300].decode(errors='replace')}")
             return
-        closed = await self.closed(self.police.port, make, {201})
+        closed = await self.closed(self.police.port, make, {201}, phase="police_intake")
         opened = await self.opened(self.police.port, make, {201}, self.args.rate)
         ratio = closed.throughput / self.floor_throughput if self.floor_throughput else None
         self.op("police_intake", "police: intake of a school report (Idempotency-Key, school_client token)",
@@ -387,9 +478,8 @@ class Bench:
                     "created_at": lambda i: _seed_time(offset + i), "expires_at": lambda i: datetime(2099, 1, 1, tzinfo=UTC),
                 })
             parents = {"police_incidents": ids}
-            for table in self.police_seeder.metadata.sorted_tables:
-                if "person" not in table.name:
-                    continue
+            person_tables = [t for t in self.police_seeder.metadata.sorted_tables if t.name in ("persons", "person_links")]
+            for table in person_tables or [t for t in self.police_seeder.metadata.sorted_tables if "person" in t.name]:
                 try:
                     kept = self.police_seeder.insert(table.name, n, {
                         name: (lambda i, name=name: FORCE) for name in ("force_code",) if name in table.columns
@@ -398,14 +488,16 @@ class Bench:
                 except Exception as exc:  # noqa: BLE001 - the lookup row says why
                     self.note(f"seeding {table.name} failed ({type(exc).__name__}: {str(exc)[:200]})")
             self.seeded_police = offset + n
-        log(f"seeded to {level:,} incidents/reports/persons in {time.perf_counter() - started:.1f}s")
+        timings = {**self.school_seeder.timings, **self.police_seeder.timings}
+        log(f"seeded to {level:,} incidents/reports/persons in {time.perf_counter() - started:.1f}s "
+            f"({', '.join(f'{name} {seconds:.1f}s' for name, seconds in timings.items())})")
 
     def deep_cursor(self, seeder: Seeder, table_name: str, tenant_column: str, tenant: str) -> str | None:
         """The cursor of the row at 90 % depth, in the services' own cursor format."""
         from sqlalchemy import select  # noqa: PLC0415
 
         table = seeder.metadata.tables[table_name]
-        total = self.count(seeder, table_name)
+        total = self.count(seeder, table_name, f"WHERE {tenant_column} = '{tenant}'")
         query = (select(table.c.created_at, table.c.id).where(table.c[tenant_column] == tenant)
                  .order_by(table.c.created_at.desc(), table.c.id.desc()).offset(int(total * 0.9)).limit(1))
         with seeder.engine.connect() as connection:
@@ -459,9 +551,11 @@ class Bench:
             police_get = tuple(self.officer.items())
             cases: dict[str, Callable[[int], Request] | None] = {
                 "school_list_first": lambda i: Request("GET", "/incidents?limit=50", None, school_get),
-                "school_list_deep": lambda i: Request("GET", f"/incidents?limit=50&cursor={school_deep}", None, school_get),
+                "school_list_deep": school_deep and (
+                    lambda i: Request("GET", f"/incidents?limit=50&cursor={school_deep}", None, school_get)),
                 "police_list_first": lambda i: Request("GET", "/incidents?limit=50", None, police_get),
-                "police_list_deep": lambda i: Request("GET", f"/incidents?limit=50&cursor={police_deep}", None, police_get),
+                "police_list_deep": police_deep and (
+                    lambda i: Request("GET", f"/incidents?limit=50&cursor={police_deep}", None, police_get)),
                 "police_intake": intake,
                 "repeat_offender_lookup": lookup,
             }
@@ -470,7 +564,7 @@ class Bench:
                     continue
                 port = self.school.port if name.startswith("school") else self.police.port
                 expected = {201} if name == "police_intake" else {200}
-                result = await self.opened(port, make, expected, rate, seconds)
+                result = await self.opened(port, make, expected, rate, seconds, phase=f"growth_{name}_{level}")
                 per_level.setdefault(name, {})[str(level)] = result.summary()
                 if result.failed:
                     self.note(f"growth {name} at {level:,}: {result.first_failure}")
@@ -485,6 +579,54 @@ class Bench:
         else:
             per_level.setdefault("repeat_offender_lookup", {})["operation"] = lookup_label
         self.results["growth"] = {"levels": levels, "rate_per_s": rate, "seconds": seconds, "operations": per_level}
+
+
+class LockSampler:
+    """Samples pg_stat_activity every 20 ms: how many of the service's sessions wait on a lock, and which kind.
+
+    `transactionid`/`tuple` waits are row locks (for example a counter row), `advisory` the audit chain's lock.
+    Reported per phase as the mean number of waiting sessions, the evidence for where concurrency is lost.
+    """
+
+    def __init__(self, database: Database | None) -> None:
+        self.samples = 0
+        self.waits: Counter[str] = Counter()
+        self.active = 0
+        self.statements: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._thread = None
+        if database is not None and database.backend == "postgresql":
+            self.db_name = database.db_name
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        import psycopg  # noqa: PLC0415
+
+        from bench.stack import POSTGRES_ADMIN_URL  # noqa: PLC0415
+
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
+            while not self._stop.wait(0.02):
+                rows = connection.execute(
+                    "SELECT coalesce(wait_event_type, 'cpu'), coalesce(wait_event, ''), state, left(query, 160) "
+                    "FROM pg_stat_activity WHERE datname = %s AND state <> 'idle'", (self.db_name,)).fetchall()
+                self.samples += 1
+                for kind, event, state, query in rows:
+                    self.active += 1
+                    if kind == "Lock":
+                        self.waits[event] += 1
+                    if state == "active":
+                        self.statements[" ".join(query.split())] += 1
+
+    def stop(self) -> dict[str, float] | None:
+        if self._thread is None:
+            return None
+        self._stop.set()
+        self._thread.join(timeout=5)
+        n = max(1, self.samples)
+        return {"mean_active_sessions": round(self.active / n, 2),
+                **{f"mean_waiting_on_{event}": round(count / n, 2) for event, count in self.waits.items()},
+                "busiest_statements": {query: round(count / n, 2) for query, count in self.statements.most_common(4)}}
 
 
 def _seed_time(index: int) -> datetime:
@@ -591,7 +733,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=100.0, help="open-loop arrival rate per second")
     parser.add_argument("--growth-rate", type=float, default=20.0)
     parser.add_argument("--growth-seconds", type=float, default=6.0)
+    parser.add_argument("--schools", type=int, default=50, help="schools for the spread create-incident row (1: skip)")
     parser.add_argument("--handoffs", type=int, default=30)
+    parser.add_argument("--profile", metavar="SERVICE[:PHASE]",
+                        help="sample SERVICE (school_api, police_api, floor) with py-spy during a phase's closed loop "
+                             "(create_incident, risk_assessment, police_intake, floor_create); raw stacks in bench/results/")
+    parser.add_argument("--only", help="comma-separated phases: ceiling,create,risk,handoff,intake,growth (default all)")
     parser.add_argument("--keep-logs", action="store_true", help="copy the services' logs to bench/results/")
     return parser.parse_args(argv)
 

@@ -7,6 +7,8 @@ chain's cost per request is measured with the rows the benchmark itself creates.
 from __future__ import annotations
 
 import enum
+import itertools
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -87,6 +89,7 @@ class Seeder:
     def __init__(self, sync_url: str, metadata: MetaData) -> None:
         self.engine = create_engine(sync_url)
         self.metadata = metadata
+        self.timings: dict[str, float] = {}
 
     def insert(self, table_name: str, count: int, overrides: Overrides, parents: dict[str, list[Any]] | None = None,
                keep: str | None = None) -> list[Any]:
@@ -94,6 +97,11 @@ class Seeder:
         table = self.metadata.tables[table_name]
         kept: list[Any] = []
         batch: list[dict[str, Any]] = []
+        if self.engine.dialect.name == "postgresql":
+            started = time.perf_counter()
+            kept = self._copy(table, count, overrides, parents or {}, keep)
+            self.timings[table_name] = self.timings.get(table_name, 0.0) + time.perf_counter() - started
+            return kept
         with self.engine.begin() as connection:
             for row in rows(table, count, overrides, parents or {}):
                 batch.append(row)
@@ -106,6 +114,49 @@ class Seeder:
                 connection.execute(table.insert(), batch)
             if self.engine.dialect.name == "postgresql":
                 connection.exec_driver_sql(f'ANALYZE "{table_name}"')
+        return kept
+
+    def _copy(self, table: Table, count: int, overrides: Overrides, parents: dict[str, list[Any]],
+              keep: str | None) -> list[Any]:
+        """PostgreSQL: COPY, about ten times faster than batched INSERTs (a million rows in well under a minute).
+
+        Values go through each column type's own bind conversion (enum names, UTC datetimes), so the rows
+        are what the ORM would have written."""
+        from psycopg.types.json import Json  # noqa: PLC0415
+
+        dialect = self.engine.dialect
+        generated = rows(table, count, overrides, parents)
+        first = next(generated, None)
+        if first is None:
+            return []
+        columns = [column for column in table.columns if column.name in first]
+        processors = [column.type.bind_processor(dialect) if isinstance(column.type, Enum) else None for column in columns]
+        converters = [getattr(column.type, "process_bind_param", None) for column in columns]
+        kept: list[Any] = []
+        names = ", ".join(f'"{column.name}"' for column in columns)
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for row in itertools.chain([first], generated):
+                    if keep is not None:
+                        kept.append(row[keep])
+                    values = []
+                    for column, processor, converter in zip(columns, processors, converters, strict=True):
+                        value = row.get(column.name)
+                        if value is not None:
+                            if processor is not None:
+                                value = processor(value)
+                            elif converter is not None and isinstance(value, datetime):
+                                value = converter(value, dialect)
+                            elif isinstance(value, (dict, list)):
+                                value = Json(value)
+                        values.append(value)
+                    copy.write_row(values)
+            cursor.execute(f'ANALYZE "{table.name}"')
+            raw.commit()
+        finally:
+            raw.close()
         return kept
 
     def dispose(self) -> None:
