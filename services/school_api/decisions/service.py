@@ -23,6 +23,7 @@ from services.school_api.referrals.vocabulary import PoliceChannel
 from services.school_api.rules.decision import DecisionFacts, decision_violations
 from services.school_api.rules.dsl import s_dsl
 from shared.concurrency import check_version
+from services.school_api.database import flush_versioned
 from shared.context import Context
 from shared.problems import InvalidTransition, NotFound, RuleRefused
 
@@ -97,7 +98,7 @@ async def decide(
         actions.append(ctx, incident, ActionKind.social_care_referral, taken=True, justification=data.reasons, **log)
     else:
         actions.append(ctx, incident, ActionKind.police_referral, taken=False, justification=data.reasons, **log)
-    await ctx.session.flush()
+    await flush_versioned(ctx.session)
     ctx.audit.record("decision.create", RECORD, decision.id)
     return decision, referral, incident
 

@@ -19,6 +19,7 @@ from services.school_api.rules.dsl import s_dsl
 from services.school_api.rules.lifecycle import can_transition
 from services.school_api.rules.review import s_review
 from shared.concurrency import check_version
+from services.school_api.database import flush_versioned
 from shared.context import Context
 from shared.pagination import decode_cursor, encode_cursor
 from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused
@@ -113,7 +114,7 @@ async def update_incident(ctx: Context, incident_id: uuid.UUID, data: IncidentUp
             value = [item.value for item in value]
         setattr(incident, name, value)
     incident.updated_at = ctx.now
-    await ctx.session.flush()
+    await flush_versioned(ctx.session)
     return incident
 
 
@@ -155,7 +156,7 @@ async def close_incident(ctx: Context, incident_id: uuid.UUID, data: CloseReques
     incident.closed_at = ctx.now
     incident.closed_by = ctx.actor.subject
     incident.resolution = data.resolution
-    await ctx.session.flush()
+    await flush_versioned(ctx.session)
     return incident
 
 

@@ -10,6 +10,7 @@ from services.school_api.people.models import Person
 from services.school_api.people.schemas import PersonCreate, PersonUpdate
 from services.school_api.people.vocabulary import Sex
 from shared.concurrency import check_version
+from services.school_api.database import flush_versioned
 from shared.context import Context
 from shared.problems import Conflict, NotFound
 
@@ -93,6 +94,6 @@ async def update_person(
     person.sex = merged.sex or Sex.not_known
     person.vulnerabilities = [flag.value for flag in merged.vulnerabilities or []]
     person.updated_at = ctx.now
-    await ctx.session.flush()
+    await flush_versioned(ctx.session)
     ctx.audit.record("person.update", RECORD, person.id)
     return person
