@@ -33,7 +33,7 @@ def person_facts(person: Person) -> PersonFacts:
 
 
 async def facts_of(ctx: Context, incident: Incident) -> RecordFacts:
-    rows = await people.list_people(ctx, incident.id, audit=False)
+    rows = await people.list_people(ctx, incident.id)
     return derive_facts((person_facts(row) for row in rows), incident.sharing_extent, incident.disclosed_at.date())
 
 

@@ -85,8 +85,8 @@ async def decide(
         decision.police_channel = channel
         payload = build_report_payload(
             incident,
-            people=await people.list_people(ctx, incident.id, audit=False),
-            devices=await devices.list_devices(ctx, incident.id, audit=False),
+            people=await people.list_people(ctx, incident.id),
+            devices=await devices.list_devices(ctx, incident.id),
             assessment=assessment,
             channel=channel,
             referred_at=ctx.now,
