@@ -228,3 +228,14 @@ async def test_updates_need_if_match_and_refuse_a_stale_one(s: School) -> None:
     # Wide sharing is now on the record: the assessment cannot say otherwise (S-FACTORS).
     contradicting = await s.assess(incident)
     assert contradicting.status_code == 422 and rules_of(contradicting) == ["S-FACTORS"]
+
+
+async def test_person_update_switches_between_date_of_birth_and_age_and_keeps_upn_for_pupils(s: School) -> None:
+    incident = await s.open()
+    created = await s.client.post(s.path(incident, "/people"), json={"kind": "pupil", "roles": ["sender"], "age_years": 14, "upn": "B801200005001"}, headers=s.dsl)
+    url = s.path(incident, f"/people/{created.json()['id']}")
+    dob = await s.client.patch(url, json={"date_of_birth": "2012-02-02"}, headers={**s.dsl, "If-Match": created.headers["ETag"]})
+    assert dob.status_code == 200 and dob.json()["age_years"] is None and dob.json()["date_of_birth"] == "2012-02-02"
+    adult = await s.client.patch(url, json={"kind": "adult"}, headers={**s.dsl, "If-Match": dob.headers["ETag"]})
+    assert adult.status_code == 422
+    assert (await s.client.get(url, headers=s.dsl)).json()["kind"] == "pupil"

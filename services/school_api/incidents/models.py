@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -57,21 +56,6 @@ class Incident(SchoolScoped, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
-
-    def disclosure_answers(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in DISCLOSURE_FIELDS}
-
-
-DISCLOSURE_FIELDS = (
-    "image_involvement",
-    "sharing_extent",
-    "device_possession",
-    "device_ownership",
-    "dsl_consulted",
-    "immediate_support_needed",
-    "other_pupils_involved",
-    "where_image_ended_up",
-)
 
 
 class Observation(SchoolScoped, Base):

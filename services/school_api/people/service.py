@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from services.school_api.incidents import service as incidents
 from services.school_api.people.models import Person
 from services.school_api.people.schemas import PersonCreate, PersonUpdate
-from services.school_api.people.vocabulary import Sex
+from services.school_api.people.vocabulary import PersonKind, Sex
 from shared.concurrency import check_version
 from services.school_api.database import flush_versioned
 from shared.context import Context
-from shared.problems import Conflict, NotFound
+from shared.problems import Conflict, NotFound, ValidationFailed
 
 RECORD = "person"
 # The police contract takes at most 50 people per report (SchoolReportIn.people).
@@ -77,22 +77,25 @@ async def update_person(
     await incidents.get_writable_incident(ctx, incident_id, operation="incident.person.update")
     person = await get_person(ctx, incident_id, person_id)
     check_version(person.version, expected_version)
-    merged = PersonCreate.model_validate(
-        {
-            "kind": data.kind if "kind" in data.model_fields_set and data.kind else person.kind,
-            "roles": data.roles if "roles" in data.model_fields_set and data.roles else person.roles,
-            **{
-                name: getattr(data, name) if name in data.model_fields_set else getattr(person, name)
-                for name in ("given_name", "family_name", "upn", "age_years", "sex", "year_group", "other_school_urn", "vulnerabilities", "date_of_birth")
-            },
-        }
-    )
-    person.kind = merged.kind
-    person.roles = [role.value for role in merged.roles]
+    sent = data.model_fields_set
     for name in ("given_name", "family_name", "upn", "date_of_birth", "age_years", "year_group", "other_school_urn"):
-        setattr(person, name, getattr(merged, name))
-    person.sex = merged.sex or Sex.not_known
-    person.vulnerabilities = [flag.value for flag in merged.vulnerabilities or []]
+        if name in sent:
+            setattr(person, name, getattr(data, name))
+    # A date of birth or an age: sending one replaces the other.
+    if "date_of_birth" in sent and data.date_of_birth is not None and "age_years" not in sent:
+        person.age_years = None
+    if "age_years" in sent and data.age_years is not None and "date_of_birth" not in sent:
+        person.date_of_birth = None
+    if data.kind is not None:
+        person.kind = data.kind
+    if data.roles is not None:
+        person.roles = [role.value for role in data.roles]
+    if "sex" in sent:
+        person.sex = data.sex or Sex.not_known
+    if "vulnerabilities" in sent:
+        person.vulnerabilities = [flag.value for flag in data.vulnerabilities or []]
+    if person.upn is not None and person.kind not in (PersonKind.pupil, PersonKind.child_elsewhere):
+        raise ValidationFailed("A UPN belongs to a pupil: remove it or keep the person's kind.")
     person.updated_at = ctx.now
     await flush_versioned(ctx.session)
     ctx.audit.record("person.update", RECORD, person.id)
