@@ -85,8 +85,9 @@ async def test_compliance_view_lists_a_late_crime_and_a_report_without_a_crime_d
     undecided = await submit(report_payload([reported_person(["pictured"])]))
     decided = await submit(report_payload([reported_person(["pictured"])]))
     registrar, scpo = officer("crime_registrar"), officer("scpo")
+    window = {"reported_since": late["received_at"]}
 
-    before = (await police.get("/compliance/crime-recording", headers=registrar)).json()
+    before = (await police.get("/compliance/crime-recording", params=window, headers=registrar)).json()
     pending = {item["incident_id"]: item for item in before["undecided"]}
     assert pending[undecided["police_incident_id"]]["overdue"] is False
     assert 0 < pending[undecided["police_incident_id"]]["time_left_seconds"] <= 24 * 3600
@@ -113,7 +114,7 @@ async def test_compliance_view_lists_a_late_crime_and_a_report_without_a_crime_d
     undecided_incident = (await police.get(f"/incidents/{undecided['police_incident_id']}", headers=scpo)).json()
     assert undecided_incident["crime_time_left_seconds"] < 0
 
-    view = await police.get("/compliance/crime-recording", headers=registrar)
+    view = await police.get("/compliance/crime-recording", params=window, headers=registrar)
     assert view.status_code == 200, view.text
     late_ids = {item["crime_id"]: item for item in view.json()["late_crimes"]}
     assert crime.json()["id"] in late_ids and late_ids[crime.json()["id"]]["late_by_seconds"] >= 3600
@@ -133,5 +134,5 @@ async def test_compliance_view_lists_a_late_crime_and_a_report_without_a_crime_d
     assert corrected.status_code == 200, corrected.text
     assert corrected.json()["recorded_late"] is False
     assert corrected.json()["corrections"][0]["field"] == "recorded_at"
-    after = (await police.get("/compliance/crime-recording", headers=registrar)).json()
+    after = (await police.get("/compliance/crime-recording", params=window, headers=registrar)).json()
     assert crime.json()["id"] not in {item["crime_id"] for item in after["late_crimes"]}

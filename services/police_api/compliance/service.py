@@ -43,12 +43,14 @@ class ComplianceView:
     undecided: list[UndecidedReport]
 
 
-async def crime_recording(ctx: Context, *, limit: int) -> ComplianceView:
+async def crime_recording(ctx: Context, *, reported_since: datetime | None, limit: int) -> ComplianceView:
+    """Most overdue first; `reported_since` limits both lists to reports received from then on."""
+    window = [PoliceIncident.reported_at >= reported_since] if reported_since is not None else []
     late_rows = (
         await ctx.session.execute(
             select(Crime, PoliceIncident.reference)
             .join(PoliceIncident, PoliceIncident.id == Crime.incident_id)
-            .where(Crime.recorded_at > Crime.deadline_at)
+            .where(Crime.recorded_at > Crime.deadline_at, *window)
             .order_by(Crime.recorded_at.desc())
             .limit(limit)
         )
@@ -74,6 +76,7 @@ async def crime_recording(ctx: Context, *, limit: int) -> ComplianceView:
                 PoliceIncident.crime_deadline_at.is_not(None),
                 PoliceIncident.no_crime_reason.is_(None),
                 ~exists().where(Crime.incident_id == PoliceIncident.id),
+                *window,
             )
             .order_by(PoliceIncident.crime_deadline_at)
             .limit(limit)

@@ -73,15 +73,14 @@ async def list_links(incident_id: uuid.UUID, ctx: PoliceContext) -> list[LinkOut
 @router.post("/incidents/{incident_id}/links", status_code=201, response_model=LinkOut, responses=problem_responses(404, 409))
 async def create_link(incident_id: uuid.UUID, body: LinkCreate, ctx: PoliceContext, response: Response) -> LinkOut:
     """Link a person (indexed, or found again / added by their details). A child is notified to the PPU (P-PPU)."""
+    incident = await incidents.get_incident(ctx, incident_id)  # a foreign incident is 404 before anything else
+    incidents.ensure_open(incident)
     if (body.person_id is None) == (body.person is None):
         raise ValidationFailed("Send either person_id or person.")
     if body.role is None and not body.reported_roles:
         raise ValidationFailed("Send a role, or the reported roles to derive it from.")
-    incident = await incidents.get_incident(ctx, incident_id)
-    incidents.ensure_open(incident)
     if body.person is not None:
-        details = service.PersonDetails(**body.person.model_dump(mode="python"))
-        details = service.PersonDetails(**{**details.__dict__, "kind": body.person.kind.value, "sex": body.person.sex.value})
+        details = service.PersonDetails(**body.person.model_dump(mode="json", exclude={"date_of_birth"}) | {"date_of_birth": body.person.date_of_birth})
         person = await service.find_or_create(ctx, details)
         age = age_status(
             kind=details.kind, date_of_birth=details.date_of_birth, age_years=details.age_years, on=ctx.now.date()
