@@ -1,14 +1,19 @@
 """Issue 3, acceptance 2: a full incident through the HTTP API on the real database, and its chronology."""
 from __future__ import annotations
 
+import uuid
+
 import httpx
+from sqlalchemy import select
+
+from services.police_api.reports.models import SchoolReport
 
 from tests.school_api.workflow import AT, School
 from tests.support import Tokens
 
 
 async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_order(
-    school: httpx.AsyncClient, school_app, registered_school: str, tokens: Tokens
+    school: httpx.AsyncClient, school_app, police_app, registered_school: str, tokens: Tokens
 ) -> None:
     s = School(school, tokens, registered_school)
     # Step 1: disclosure, with the structured answers.
@@ -81,6 +86,14 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
     assert decided.status_code == 201, decided.text
     assert decided.json()["police_referral_id"]
     assert await school_app.state.relay.deliver_due() >= 1
+    # The police hold the report with the people, devices and the risk assessment (never the narrative).
+    async with police_app.state.runtime.session() as session:
+        content = (await session.scalars(select(SchoolReport.content).where(SchoolReport.school_incident_id == uuid.UUID(incident["id"])))).one()
+    assert {person["school_person_id"] for person in content["people"]} == {pictured["id"], sharer["id"]}
+    assert content["people"][0]["upn"] == "B801200005001" and content["people"][0]["school_urn"] == registered_school
+    assert content["devices"] == [{"school_device_id": device.json()["id"], "ownership": "personal", "held_by_school": True, "secured_state": "secured"}]
+    assert content["risk_assessment"]["recommendation"] == "refer_police" and content["risk_assessment"]["typology"] == "aggravated_youth_reckless_misuse"
+    assert "group chat <b>tonight</b>" not in str(content)
 
     # Review, then close.
     reviewed = await school.post(
