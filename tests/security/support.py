@@ -9,6 +9,7 @@ makes the access matrix fail naming it.
 """
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -168,10 +169,13 @@ def minimal_instance(schema: dict[str, Any], document: dict[str, Any], depth: in
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties", {})
-        return {
+        instance = {
             name: _reference(name, refs) or minimal_instance(properties.get(name, {}), document, depth + 1, refs)
             for name in schema.get("required", [])
         }
+        # An optional field that names a seeded record exactly is filled too (`person_id` of a link).
+        instance.update({name: refs[name] for name in properties if name in refs and name not in instance})
+        return instance
     if kind == "array":
         count = schema.get("minItems", 0)
         return [minimal_instance(schema.get("items", {}), document, depth + 1, refs) for _ in range(count)]
@@ -212,6 +216,7 @@ def _minimal_string(schema: dict[str, Any]) -> str:
     return "x" * max(1, schema.get("minLength", 1))
 
 
+@functools.lru_cache(maxsize=None)
 def _string_matching(pattern: str, min_length: int) -> str:
     from hypothesis import find
     from hypothesis import strategies as st
@@ -273,10 +278,9 @@ class World:
         builder = ROLE_RECORDS.get((service, role or ""), RECORDS[service])
         key = (service, tenant.label, role if (service, role or "") in ROLE_RECORDS else "")
         if fresh:
-            return {**await self.records(service, tenant, role), **await builder(self, tenant)}
+            return await builder(self, tenant)
         if key not in self.seeded:
-            base = {} if key[2] == "" else await self.records(service, tenant)
-            self.seeded[key] = {**base, **await builder(self, tenant)}
+            self.seeded[key] = await builder(self, tenant)
         return self.seeded[key]
 
     def all_seeded_ids(self, service: str, tenant: Tenant) -> set[str]:
@@ -355,8 +359,39 @@ async def submit_report(world: World, tenant: Tenant, body: dict[str, Any] | Non
 
 
 async def _police_records(world: World, tenant: Tenant) -> dict[str, str]:
-    receipt = await submit_report(world, tenant)
-    return {"report_id": receipt["id"], "incident_id": receipt["police_incident_id"]}
+    """A report with a pupil, its incident (routed to CID, so every officer role may see it; the PPU
+    sees it through its notification), the person's link, the PPU notification and a crime."""
+    pupil = {
+        "school_person_id": str(uuid.uuid4()), "kind": "pupil", "roles": ["pictured", "sender"], "sex": "female", **SEEDED_PERSON,
+    }
+    receipt = await submit_report(world, tenant, report_body(people=[pupil]))
+    incident_id = receipt["police_incident_id"]
+    scpo = world.headers(POLICE, "scpo", tenant)
+    links = await world.police.get(f"/incidents/{incident_id}/links", headers=scpo)
+    assert links.status_code == 200 and links.json(), links.text
+    link = links.json()[0]
+    notifications = await world.police.get(f"/incidents/{incident_id}/ppu-notifications", headers=world.headers(POLICE, "supervisor", tenant))
+    assert notifications.status_code == 200 and notifications.json(), notifications.text
+    crime = await world.police.post(
+        f"/incidents/{incident_id}/crimes", json={"victim_person_id": link["person_id"], "offence_code": "86/2"}, headers=scpo
+    )
+    assert crime.status_code == 201, crime.text
+    supervisor = world.headers(POLICE, "supervisor", tenant)
+    etag = (await world.police.get(f"/incidents/{incident_id}", headers=supervisor)).headers["ETag"]
+    routed = await world.police.post(
+        f"/incidents/{incident_id}/route-override",
+        json={"route": "cid", "reason": "Seeded by the security tests so that CID may see it."},
+        headers={**supervisor, "If-Match": etag},
+    )
+    assert routed.status_code < 300, routed.text
+    return {
+        "report_id": receipt["id"],
+        "incident_id": incident_id,
+        "person_id": link["person_id"],
+        "link_id": link["id"],
+        "notification_id": notifications.json()[0]["id"],
+        "crime_id": crime.json()["id"],
+    }
 
 
 # service -> how to create a tenant's records, returning their ids by path-parameter name.
@@ -366,14 +401,11 @@ RECORDS: dict[str, RecordBuilder] = {SCHOOL: _school_records, POLICE: _police_re
 ROLE_RECORDS: dict[tuple[str, str], RecordBuilder] = {(SCHOOL, "staff"): _school_incident_of_staff}
 SEEDED_PARAMS: dict[str, frozenset[str]] = {
     SCHOOL: frozenset({"incident_id", "person_id", "device_id", "referral_id"}),
-    POLICE: frozenset({"report_id", "incident_id"}),
+    POLICE: frozenset({"report_id", "incident_id", "person_id", "link_id", "notification_id", "crime_id"}),
 }
 # Roles that see only some records of their own tenant, where the seeding cannot yet give them one:
 # on the own tenant they may answer 404 too (never 401 or 403); foreign records still must answer 404.
-ROW_SCOPED: dict[tuple[str, str], str] = {
-    (POLICE, "cid"): "CID sees the incidents routed to CID only",
-    (POLICE, "ppu"): "the PPU sees the incidents concerning a child it was notified of only",
-}
+ROW_SCOPED: dict[tuple[str, str], str] = {}
 
 # Required query parameters that name a record: which seeded record they take.
 QUERY_SEEDS: dict[tuple[str, str], str] = {
@@ -414,8 +446,15 @@ async def build_request(
     world: World, operation: Operation, document: dict[str, Any], tenant: Tenant, role: str | None = None, *, fresh: bool = False
 ) -> dict[str, Any]:
     """Method, URL, headers and body of a valid call to `operation` on `tenant`'s records (those `role` may see)."""
+    missing = unseedable(operation)
+    assert not missing, (
+        f"{operation.label}: cannot build a call, no seeded record for parameter(s) {missing}; "
+        "add them to RECORDS + SEEDED_PARAMS / QUERY_SEEDS / HEADER_VALUES in tests/security/support.py"
+    )
     needs_ids = operation.params or operation.body_schema is not None
-    ids = await world.records(operation.service, tenant, role, fresh=fresh) if needs_ids else {}
+    own = await world.records(operation.service, tenant, role, fresh=fresh) if needs_ids else {}
+    # Parameters the role's own records lack (a role refused the operation anyway) come from the tenant's.
+    ids = {**(await world.records(operation.service, tenant) if needs_ids else {}), **own}
     url = operation.path
     query: dict[str, str] = {}
     headers: dict[str, str] = {}
@@ -427,7 +466,7 @@ async def build_request(
         elif param.where == "header" and param.name.lower() in HEADER_VALUES:
             headers[param.name] = HEADER_VALUES[param.name.lower()]()
     request: dict[str, Any] = {"method": operation.method.upper(), "url": url, "params": query, "headers": headers}
-    body = body_for(operation, document, ids)
+    body = body_for(operation, document, own)
     if operation.body_media_type == "application/json" and (body is not None or operation.body_required):
         request["json"] = body
     elif operation.body_media_type and body is not None:
