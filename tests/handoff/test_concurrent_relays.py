@@ -8,6 +8,7 @@ the suite's backend.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -58,20 +59,21 @@ async def _drain(relay: Relay, deadline: float) -> int:
 
 
 async def test_two_relays_at_once_deliver_each_of_200_referrals_exactly_once(
-    school: httpx.AsyncClient, school_app: Any, police_app: Any, school_db: ThrowAwayDatabase, registered_school: str,
+    own_school: tuple[Any, httpx.AsyncClient, str], police_app: Any, registered_school: str, school_app: Any,
     tokens: Tokens, wire: ScriptedPolice, clock: Clock,
 ) -> None:
+    app, school, url = own_school
     dsl = bearer(tokens.school("dsl", registered_school))
     incident_ids = [await refer(school, dsl) for _ in range(REFERRALS)]
-    keys = {(await outbox_of(school_app, incident_id)).idempotency_key for incident_id in incident_ids}
+    keys = {(await outbox_of(app, incident_id)).idempotency_key for incident_id in incident_ids}
 
-    engines = [create_engine(school_db.url, pool_size=4) for _ in range(2)]
-    credentials = school_app.state.relay.police.credentials
+    engines = [create_engine(url, pool_size=4) for _ in range(2)]
+    credentials = school_app.state.relay.police.credentials  # the registered school's client secret
     try:
         async with httpx.AsyncClient(transport=wire, base_url="http://police-api") as http:
-            relays = [_relay(engine, http, credentials, school_app.state.settings, clock) for engine in engines]
-            assert {engine.dialect.name for engine in engines} == {school_app.state.runtime.engine.dialect.name}
-            attempted = await asyncio.gather(*(_drain(relay, time.monotonic() + 120) for relay in relays))
+            relays = [_relay(engine, http, credentials, app.state.settings, clock) for engine in engines]
+            assert {engine.dialect.name for engine in engines} == {app.state.runtime.engine.dialect.name}
+            attempted = await asyncio.gather(*(_drain(relay, time.monotonic() + 180) for relay in relays))
     finally:
         for engine in engines:
             await engine.dispose()
@@ -82,7 +84,7 @@ async def test_two_relays_at_once_deliver_each_of_200_referrals_exactly_once(
 
     police_counts = await police_reports_for(police_app.state.runtime.engine, incident_ids)
     assert police_counts == {incident_id: 1 for incident_id in incident_ids}
-    async with school_app.state.runtime.session(ALL_TENANTS) as session:
+    async with app.state.runtime.session(ALL_TENANTS) as session:
         referrals = {
             str(row.incident_id): row
             for row in await session.scalars(
@@ -139,17 +141,37 @@ async def test_postgresql_claim_skips_rows_another_relay_is_claiming_without_wai
         await engine.dispose()
 
 
+@contextlib.asynccontextmanager
+async def school_on(url: str, keys: Keys, workdir: Path, police_http: httpx.AsyncClient) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """A school app of its own on `url` (migrated here), its police client wired to the police app in-process."""
+    await asyncio.to_thread(upgrade, "school_api", url)  # Alembic runs its own event loop
+    app = create_school_app(school_settings(keys, url, workdir), clock=Clock(), police_http=police_http)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://school-api") as client:
+            yield app, client
+
+
+@pytest.fixture
+async def own_school(
+    tmp_path: Path, keys: Keys, workdir: Path, police_http_for_school: httpx.AsyncClient
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient, str]]:
+    """A school database of its own on the suite's backend: 200 referrals here do not slow other tests' polls."""
+    database = ThrowAwayDatabase(f"handoff_{uuid.uuid4().hex[:6]}", tmp_path)
+    try:
+        async with school_on(database.url, keys, workdir, police_http_for_school) as (app, client):
+            yield app, client, database.url
+    finally:
+        await asyncio.to_thread(database.drop)
+
+
 @pytest.fixture
 async def sqlite_school(
     tmp_path: Path, keys: Keys, workdir: Path, police_http_for_school: httpx.AsyncClient
 ) -> AsyncIterator[tuple[Any, httpx.AsyncClient, str]]:
     """A school app on its own SQLite file, whatever the suite's backend."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'school-sqlite-path.sqlite3'}"
-    await asyncio.to_thread(upgrade, "school_api", url)  # Alembic runs its own event loop
-    app = create_school_app(school_settings(keys, url, workdir), clock=Clock(), police_http=police_http_for_school)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://school-api") as client:
-            yield app, client, url
+    async with school_on(url, keys, workdir, police_http_for_school) as (app, client):
+        yield app, client, url
 
 
 async def test_sqlite_claim_is_a_conditional_update_that_never_gives_one_message_to_two_relays(
