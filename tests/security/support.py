@@ -24,7 +24,7 @@ from services.police_api.access import PoliceRole
 from services.school_api.access import POLICY as SCHOOL_POLICY
 from services.school_api.access import SchoolRole
 from scripts.access_policy_doc import PUBLIC
-from tests.support import Tokens
+from tests.support import Tokens, fresh_urn
 
 SCHOOL = "school_api"
 POLICE = "police_api"
@@ -236,6 +236,10 @@ class Tenant:
     label: str
     school_urn: str
     force_code: str | None = None
+
+
+# The tenant Schemathesis writes into: its rows hold random text, which the log scan leaves out.
+FUZZ_TENANT = Tenant("fuzz", fresh_urn(), FUZZ_FORCE)
 
 
 @dataclass

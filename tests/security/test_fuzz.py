@@ -31,8 +31,7 @@ from services.police_api.app import create_app as create_police_app
 from services.school_api.app import create_app as create_school_app
 from tests.conftest import police_settings, school_settings
 from tests.security.conftest import TALLY
-from tests.security.support import FUZZ_FORCE, POLICE, POLICIES, ROLES, SCHOOL, Tenant, World, openapi_documents
-from tests.support import fresh_urn
+from tests.security.support import FUZZ_TENANT, POLICE, POLICIES, ROLES, SCHOOL, World, openapi_documents
 
 # Examples per operation and generation mode (valid and invalid data); the coverage phase (boundary
 # values of every parameter) is left out to keep this part near a minute per backend as endpoints grow.
@@ -52,7 +51,6 @@ CONFIG = schemathesis.Config.from_dict(
         "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
     }
 )
-FUZZ_TENANT = Tenant("fuzz", fresh_urn(), FUZZ_FORCE)
 
 
 def _role_for(service: str, operation_id: str) -> str | None:
