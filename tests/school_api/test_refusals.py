@@ -239,3 +239,21 @@ async def test_person_update_switches_between_date_of_birth_and_age_and_keeps_up
     adult = await s.client.patch(url, json={"kind": "adult"}, headers={**s.dsl, "If-Match": dob.headers["ETag"]})
     assert adult.status_code == 422
     assert (await s.client.get(url, headers=s.dsl)).json()["kind"] == "pupil"
+
+
+async def test_later_immediate_concern_escalates_an_incident_managed_in_school(s: School, moved_clock) -> None:
+    from datetime import timedelta
+
+    incident = await s.open()
+    await s.ready_to_decide(incident, typology="experimental_romantic")
+    assert (await s.decide(incident, outcome="manage_in_school", reasons=WHY)).status_code == 201
+    again = await s.decide(incident, outcome="refer_police", reasons="Second thoughts without a new assessment.")
+    assert again.status_code == 409
+    moved_clock.advance(timedelta(minutes=5))
+    later = await s.assess(incident, typology="experimental_romantic", immediate={"immediate_risk_of_harm": True})
+    assert later.status_code == 201 and later.json()["recommendation"] == "refer_police_immediately"
+    kept = await s.decide(incident, outcome="manage_in_school", reasons=WHY)
+    assert kept.status_code == 409
+    escalated = await s.decide(incident, outcome="refer_police", police_channel="101", reasons="Pupil now presenting as self-harming.")
+    assert escalated.status_code == 201, escalated.text
+    assert (await s.client.get(s.path(incident), headers=s.dsl)).json()["status"] == "referred"

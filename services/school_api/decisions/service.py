@@ -22,6 +22,7 @@ from services.school_api.referrals.service import queue_police_referral
 from services.school_api.referrals.vocabulary import PoliceChannel
 from services.school_api.rules.decision import DecisionFacts, decision_violations
 from services.school_api.rules.dsl import s_dsl
+from services.school_api.rules.lifecycle import may_decide
 from shared.concurrency import check_version
 from services.school_api.database import flush_versioned
 from shared.context import Context
@@ -40,9 +41,13 @@ async def decide(
 ) -> tuple[Decision, PoliceReferral | None, Incident]:
     incident = await incidents.get_writable_incident(ctx, incident_id, operation="incident.decide")
     check_version(incident.version, expected_version)
-    if incident.status is not IncidentStatus.assessed:
-        raise InvalidTransition(f"A decision follows a risk assessment; this incident is {incident.status.value}.")
     assessment = await assessments.latest(ctx, incident.id)
+    previous = await list_decisions(ctx, incident.id)
+    assessed_since = assessment is not None and (not previous or assessment.assessed_at > previous[-1].decided_at)
+    if not may_decide(incident.status, assessed_since_last_decision=assessed_since, refers=data.outcome is not DecisionOutcome.manage_in_school):
+        raise InvalidTransition(
+            f"A decision follows a risk assessment (a later one only to escalate); this incident is {incident.status.value}."
+        )
     facts = await assessments.facts_of(ctx, incident)
     violations = s_dsl(await incidents.actions_taken(ctx, incident.id))
     violations += decision_violations(

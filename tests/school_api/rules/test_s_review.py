@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.school_api.incidents.vocabulary import IncidentStatus as S
-from services.school_api.rules.lifecycle import TRANSITIONS, can_transition
+from services.school_api.rules.lifecycle import TRANSITIONS, can_transition, may_decide
 from services.school_api.rules.review import s_review
 
 
@@ -38,3 +38,19 @@ def test_status_lifecycle_runs_open_assessed_decided_reviewed_closed(current: S,
 
 def test_every_status_has_a_transition_entry() -> None:
     assert set(TRANSITIONS) == set(S)
+
+
+@pytest.mark.parametrize(
+    ("current", "assessed_since", "refers", "allowed"),
+    [
+        (S.assessed, True, False, True),
+        (S.open, True, True, False),  # no decision without an assessment
+        (S.managed_in_school, True, True, True),  # S-IMMEDIATE at a later point: escalate after a new assessment
+        (S.managed_in_school, False, True, False),  # no new assessment, no second decision
+        (S.managed_in_school, True, False, False),  # a second decision only escalates
+        (S.referred, True, True, False),
+        (S.reviewed, True, True, False),
+    ],
+)
+def test_later_concern_escalates_an_incident_managed_in_school(current: S, assessed_since: bool, refers: bool, allowed: bool) -> None:
+    assert may_decide(current, assessed_since_last_decision=assessed_since, refers=refers) is allowed
