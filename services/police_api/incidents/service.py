@@ -8,6 +8,7 @@ from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from services.police_api.access import PoliceRole
 from services.police_api.incidents.models import ForceCounter, PoliceIncident
 from services.police_api.incidents.vocabulary import IncidentClassification, PoliceIncidentStatus
 from services.police_api.ppu.models import PPUNotification
@@ -72,9 +73,9 @@ async def _next_reference(ctx: Context) -> str:
 def visible(ctx: Context, query: Select) -> Select:  # type: ignore[type-arg]
     """What a role may see within its force: CID the incidents routed to CID; the PPU the incidents
     that concern a child it was notified of. Other officers see every incident of the force."""
-    if ctx.actor.role == "cid":
+    if ctx.actor.role == PoliceRole.cid:
         return query.where(PoliceIncident.route == Route.cid)
-    if ctx.actor.role == "ppu":
+    if ctx.actor.role == PoliceRole.ppu:
         return query.where(exists().where(PPUNotification.incident_id == PoliceIncident.id))
     return query
 
