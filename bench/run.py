@@ -511,18 +511,28 @@ class Bench:
                 operation = candidate
                 break
         if operation is None:
-            return None, "not available: no repeat-offender operation in the police OpenAPI"
+            # No route of its own: the P-REPEAT finding may be part of a read (for example the routing assessment).
+            for candidate in openapi.operations(self.police_api):
+                if candidate.method == "GET" and "repeat" in json.dumps(self.response_schema(candidate)).lower():
+                    operation = candidate
+                    break
+        if operation is None:
+            return None, "not available: no repeat-offender operation (nor a read that reports repeats) in the police OpenAPI"
+        from sqlalchemy import select  # noqa: PLC0415
+
+        tables = self.police_seeder.metadata.tables
         values: dict[str, Any] = {}
         for param in operation.parameters("path"):
             name = param["name"]
-            stem = name.removesuffix("_id")
-            table = next((t for t in self.police_seeder.metadata.sorted_tables if stem in t.name and "id" in t.columns), None)
-            if table is None:
-                return None, f"not available: cannot find a record for path parameter {name} of {operation!r}"
-            from sqlalchemy import select  # noqa: PLC0415
-
             with self.police_seeder.engine.connect() as connection:
-                values[name] = connection.scalar(select(table.c.id).limit(1))
+                if name == "incident_id" and "person_links" in tables:  # an incident with people linked to it
+                    values[name] = connection.scalar(select(tables["person_links"].c.incident_id).limit(1))
+                elif name == "incident_id":
+                    values[name] = connection.scalar(select(tables["police_incidents"].c.id).limit(1))
+                elif name == "person_id" and "persons" in tables:
+                    values[name] = connection.scalar(select(tables["persons"].c.id).limit(1))
+                else:
+                    return None, f"not available: cannot find a record for path parameter {name} of {operation!r}"
         query = "&".join(f"{p['name']}={openapi.example(self.police_api, p.get('schema', {}), p['name'])}"
                          for p in operation.parameters("query") if p.get("required"))
         path = operation.url(**values) + (f"?{query}" if query else "")
@@ -534,6 +544,13 @@ class Bench:
             return Request(operation.method, path, None, tuple(self.officer.items()))
 
         return make, repr(operation)
+
+    def response_schema(self, operation: openapi.Operation) -> dict[str, Any]:
+        """The 200 response schema with its first level of references resolved (enough to find a field name)."""
+        content = operation.spec.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {})
+        schema = openapi.resolve(self.police_api, content.get("schema", {}))
+        properties = {key: openapi.resolve(self.police_api, value) for key, value in schema.get("properties", {}).items()}
+        return {"properties": properties}
 
     async def growth(self) -> None:
         levels = [10_000, 1_000_000] if self.args.full else [10_000, self.args.growth_max]
