@@ -240,3 +240,21 @@ async def test_victim_contact_cannot_be_dated_in_the_future(police: httpx.AsyncC
     future = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     answer = await police.post(f"/crimes/{crime['id']}/victim-contacts", json={"contacted": "victim", "contacted_at": future, "method": "letter"}, headers=scpo)
     assert answer.status_code == 422
+
+
+async def test_reads_and_writes_of_crimes_and_ppu_notifications_are_audited(police: httpx.AsyncClient, submit, officer) -> None:
+    receipt = await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"])]))
+    incident_id = receipt["police_incident_id"]
+    scpo, supervisor = officer("scpo"), officer("supervisor")
+    links = (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()
+    victim = next(link for link in links if link["role"] == "victim")
+    crime = (await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo)).json()
+    await police.get(f"/crimes/{crime['id']}", headers=officer("crime_registrar"))
+    crime_audit = (await police.get("/audit", params={"record_id": crime["id"]}, headers=supervisor)).json()
+    assert [(e["operation"], e["role"]) for e in crime_audit][:1] == [("crime.create", "scpo")]
+    assert ("crime.read", "crime_registrar") in {(e["operation"], e["role"]) for e in crime_audit}
+    notification = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=scpo)).json()[0]
+    await police.post(f"/ppu/notifications/{notification['id']}/acknowledge", headers={**officer("ppu"), "If-Match": f'"v{notification["version"]}"'})
+    ppu_audit = (await police.get("/audit", params={"record_id": notification["id"]}, headers=supervisor)).json()
+    operations = [e["operation"] for e in ppu_audit]
+    assert operations[0] == "ppu_notification.create" and "ppu_notification.acknowledge" in operations
