@@ -258,3 +258,37 @@ async def test_reads_and_writes_of_crimes_and_ppu_notifications_are_audited(poli
     ppu_audit = (await police.get("/audit", params={"record_id": notification["id"]}, headers=supervisor)).json()
     operations = [e["operation"] for e in ppu_audit]
     assert operations[0] == "ppu_notification.create" and "ppu_notification.acknowledge" in operations
+
+
+async def test_full_investigation_finding_routes_to_cid_and_blocks_outcome_21_until_overridden_with_a_reason(
+    police: httpx.AsyncClient, submit, officer
+) -> None:
+    receipt = await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"])]))
+    incident_id = receipt["police_incident_id"]
+    scpo, supervisor = officer("scpo"), officer("supervisor")
+    etag = (await police.get(f"/incidents/{incident_id}/assessment", headers=scpo)).headers["ETag"]
+    assessed = await police.put(f"/incidents/{incident_id}/assessment", json={"indicators": ["coercion"]}, headers={**scpo, "If-Match": etag})
+    assert assessed.status_code == 200, assessed.text
+    assert assessed.json()["computed_route"] == "cid"
+    assert {r["rule"] for r in assessed.json()["full_investigation_reasons"]} == {"P-FULL-INVESTIGATION"}
+    links = (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()
+    victim = next(link for link in links if link["role"] == "victim")
+    crime = await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo)
+    body = {"code": 21, "public_interest_rationale": "Low harm."}
+    blocked = await police.post(f"/crimes/{crime.json()['id']}/outcome-proposal", json=body, headers={**scpo, "If-Match": crime.headers["ETag"]})
+    assert "P-FULL-INVESTIGATION" in rules_of(blocked)
+    assert (await police.post(
+        f"/incidents/{incident_id}/route-override",
+        json={"route": "scpo", "reason": "Coercion not borne out by interviews.", "no_prosecution_reason": "No public interest."},
+        headers={**supervisor, "If-Match": assessed.headers["ETag"]},
+    )).status_code == 412  # recording the crime changed the incident since the assessment was read
+    current = await police.get(f"/incidents/{incident_id}/assessment", headers=supervisor)
+    overridden = await police.post(
+        f"/incidents/{incident_id}/route-override",
+        json={"route": "scpo", "reason": "Coercion not borne out by interviews.", "no_prosecution_reason": "No public interest in prosecution."},
+        headers={**supervisor, "If-Match": current.headers["ETag"]},
+    )
+    assert overridden.status_code == 200, overridden.text
+    after = await police.post(f"/crimes/{crime.json()['id']}/outcome-proposal", json=body, headers={**scpo, "If-Match": crime.headers["ETag"]})
+    assert "P-FULL-INVESTIGATION" not in rules_of(after) and "P-ROUTE" not in rules_of(after)
+    assert rules_of(after) == {"P-PPU", "P-OUTCOME21"}  # still: PPU acknowledgement and the victim's parent told

@@ -59,7 +59,8 @@ async def outcome_facts(ctx: Context, crime: Crime, incident: PoliceIncident, ra
         ),
         adult_implicated=assessment.adult_implicated or any(link.age_status is PersonAge.adult for link, _ in subjects),
         repeat_flagged=assessment.repeat_flagged,
-        full_investigation_flagged=bool(assessment.full_investigation),
+        # The adult perpetrator is its own condition (never overridable); here only the officer's findings.
+        full_investigation_flagged=bool(assessment.indicators),
         checks_overridden_with_reason=assessment.checks_overridden,
         public_interest_rationale=rationale,
         victim_is_child=victim is None or victim[0].age_status is not PersonAge.adult,
