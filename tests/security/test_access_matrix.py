@@ -188,3 +188,13 @@ async def test_a_school_client_never_reaches_another_schools_record_in_its_own_f
     assert outcome.response.status_code == 404, outcome.response.text
     check_refusal_audited(outcome, expected_actor(POLICE, "school_client", sibling_school))
     assert not outcome.failures, outcome.failures
+
+
+@pytest.mark.parametrize("operation", PROTECTED, ids=lambda op: op.label)
+def test_every_refusal_an_operation_can_give_is_declared_in_its_openapi(operation: Operation) -> None:
+    expected = {"400", "401", "403", "413", "415", "422", "500"} | ({"404"} if operation.names_a_record else set())
+    missing = sorted(expected - set(operation.statuses))
+    assert not missing, f"{operation.label} does not declare {missing}"
+    responses = DOCUMENTS[operation.service]["paths"][operation.path][operation.method]["responses"]
+    for status in expected:
+        assert "application/problem+json" in responses[status].get("content", {}), (operation.label, status)
