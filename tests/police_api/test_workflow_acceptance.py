@@ -161,7 +161,8 @@ async def test_adult_implicated_case_routes_to_cid_and_refuses_outcome_21(
     assessment = await police.get(f"/incidents/{incident_id}/assessment", headers=scpo)
     assert assessment.json()["adult_implicated"] is True
     assert assessment.json()["computed_route"] == "cid"
-    assert "P-ROUTE" in {reason["rule"] for reason in assessment.json()["computed_reasons"]}
+    assert {"P-ROUTE", "P-FULL-INVESTIGATION"} <= {reason["rule"] for reason in assessment.json()["computed_reasons"]}
+    assert assessment.json()["indicators"] == ["coercion"]  # the reported coercer, from intake
 
     wrong = await police.post(
         f"/incidents/{incident_id}/route",

@@ -24,6 +24,7 @@ from services.police_api.reports.models import SchoolReport
 from services.police_api.reports.schemas import ReportStatus, SchoolReportIn, SchoolReportReceipt, TriagePriority
 from services.police_api.rules.links import derive_link_role, is_aggravated
 from services.police_api.rules.offences import age_status
+from services.police_api.rules.route import reported_indicators
 from shared.concurrency import check_version
 from shared.context import Context
 from shared.problems import NotFound
@@ -63,6 +64,7 @@ async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: Sc
     ]
     typology = data.risk_assessment.typology if data.risk_assessment else None
     aggravated = is_aggravated(typology, [([r.value for r in p.roles], age) for p, age in zip(data.people, ages, strict=True)])
+    incident.indicators = [i.value for i in reported_indicators([[r.value for r in p.roles] for p in data.people], typology)]
     # The same person may be reported twice (two school records): one link, with all their reported roles.
     linked: dict[uuid.UUID, tuple[PersonLink, set[str]]] = {}
     for reported, age in zip(data.people, ages, strict=True):

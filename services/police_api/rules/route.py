@@ -81,3 +81,15 @@ def check_scpo_route_activity(route: Route | None) -> list[RuleViolation]:
     if route is not Route.scpo:
         return [RuleViolation("P-ROUTE", "Restorative meetings and education are recorded once the incident is on the SCPO route.")]
     return []
+
+
+def reported_indicators(reported_roles: Iterable[Iterable[str]], typology: str | None) -> list[FullInvestigationIndicator]:
+    """P-FULL-INVESTIGATION: what the school's report already shows. A reported coercer is evidence of
+    coercion; the school's "aggravated, youth, intent to harm" typology (WF-2011) is malicious intent.
+    Officers confirm or correct these with the assessment."""
+    found: set[FullInvestigationIndicator] = set()
+    if any("coercer" in set(roles) for roles in reported_roles):
+        found.add(FullInvestigationIndicator.coercion)
+    if typology == "aggravated_youth_intent_to_harm":
+        found.add(FullInvestigationIndicator.malicious_intent)
+    return sorted(found, key=lambda item: item.value)

@@ -6,7 +6,13 @@ import pytest
 from services.police_api.routing.vocabulary import FullInvestigationIndicator as F
 from services.police_api.routing.vocabulary import Route
 from services.police_api.rules.repeat import Occasion, OffenceProfile, repeat_finding, same_offence
-from services.police_api.rules.route import check_route_choice, check_scpo_route_activity, compute_route, full_investigation_reasons
+from services.police_api.rules.route import (
+    check_route_choice,
+    check_scpo_route_activity,
+    compute_route,
+    full_investigation_reasons,
+    reported_indicators,
+)
 
 YPSI = "youth_produced_sexual_imagery"
 
@@ -96,3 +102,19 @@ def test_override_of_the_computed_route_needs_a_written_reason(
 @pytest.mark.parametrize(("route", "refused"), [(Route.scpo, False), (Route.cid, True), (None, True)])
 def test_restorative_approach_and_education_belong_to_the_scpo_route(route: Route | None, refused: bool) -> None:
     assert bool(check_scpo_route_activity(route)) is refused
+
+
+@pytest.mark.parametrize(
+    ("roles", "typology", "expected"),
+    [
+        ([["pictured"], ["sender"]], "experimental_romantic", []),
+        ([["pictured"], ["coercer", "possessor"]], None, [F.coercion]),
+        ([["pictured"], ["sharer"]], "aggravated_youth_intent_to_harm", [F.malicious_intent]),
+        ([["coercer"]], "aggravated_youth_intent_to_harm", [F.coercion, F.malicious_intent]),
+        ([["sharer"]], "aggravated_youth_reckless_misuse", []),
+    ],
+)
+def test_a_reported_coercer_or_intent_to_harm_is_a_full_investigation_finding_from_intake(
+    roles: list[list[str]], typology: str | None, expected: list[F]
+) -> None:
+    assert reported_indicators(roles, typology) == expected
