@@ -9,7 +9,7 @@ Where each rule id lives:
 - P-OFFENCES         offences.check_offence_code, offences.age_status
 - P-REPEAT           repeat.repeat_finding
 - P-ROUTE            route.compute_route, route.check_route_choice, route.check_scpo_route_activity
-- P-FULL-INVESTIGATION route.full_investigation_reasons
+- P-FULL-INVESTIGATION route.full_investigation_reasons, route.reported_indicators
 - P-OUTCOME21        outcomes.outcome21_violations
 - P-OUTCOME22        outcomes.outcome22_violations
 - P-NO-CRIMINALISE   outcomes.no_criminalise_violations
