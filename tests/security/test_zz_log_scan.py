@@ -102,7 +102,7 @@ def test_the_scan_finds_a_name_or_date_of_birth_when_one_is_logged() -> None:
     assert not findings(['{"ts": "2012-02-29T10:00:00+00:00"}'], set(), {"2012-02-29"}), "a timestamp is not a birthday"
 
 
-def test_the_capture_holds_what_a_service_logger_writes(caplog: object) -> None:
+def test_the_capture_holds_what_a_service_logger_writes() -> None:
     import logging
 
     logging.getLogger("http").warning("probe", extra={"fields": {"who": "Zebedee Probe-Line"}})
