@@ -33,7 +33,7 @@ from bench import openapi
 from bench.loadgen import Connection, LoadResult, Request, Response, closed_loop, open_loop, percentile
 from bench.seed import SEED_YEAR, BASE_TIME, Seeder, enum_value
 from bench.stack import (
-    BenchError, Database, Keys, Service, get_json, police_env, postgres_version, register_school, school_env,
+    BenchError, Database, Keys, Service, get_json, police_env, postgres_free_connections, postgres_version, register_school, school_env,
 )
 from shared.concurrency import etag
 from shared.migrations import upgrade
@@ -65,6 +65,12 @@ class Bench:
     # ---------- the stack ----------
     def start_stack(self) -> None:
         backend = self.args.backend
+        if backend == "postgresql":
+            free = postgres_free_connections()
+            needed = 3 * 2 * self.args.pool_size + 6  # three apps, pool + overflow each, the relay, seeding, sampling
+            if free is not None and free < needed:
+                self.note(f"PostgreSQL has {free} free connection slots and this run may need {needed}: other clients "
+                          "share the server; lower --pool-size (the same for the floor and both services) if it fails")
         log(f"creating throw-away {backend} databases and keys in {self.folder}")
         self.school_db = self._database("school")
         self.police_db = self._database("police")
@@ -75,11 +81,15 @@ class Bench:
         clients_file = self.folder / "police-clients.json"
         penv = police_env(self.keys, self.police_db.async_url)
         self.client = register_school(penv, URN, FORCE, clients_file)
+        pool = str(self.args.pool_size)
+        penv["POLICE_API_DB_POOL_SIZE"] = pool
         self.floor = Service("floor", "bench.floor_app:create_app",
-                             {"BENCH_FLOOR_DATABASE_URL": self.floor_db.async_url}, self.folder / "floor.log")
+                             {"BENCH_FLOOR_DATABASE_URL": self.floor_db.async_url, "BENCH_FLOOR_POOL_SIZE": pool},
+                             self.folder / "floor.log")
         self.police = Service("police_api", "services.police_api.app:create_app", penv, self.folder / "police.log")
         self.school = Service("school_api", "services.school_api.app:create_app",
-                              school_env(self.keys, self.school_db.async_url, self.police.url, clients_file),
+                              {**school_env(self.keys, self.school_db.async_url, self.police.url, clients_file),
+                               "SCHOOL_API_DB_POOL_SIZE": pool},
                               self.folder / "school.log")
         for service in (self.floor, self.police, self.school):
             self.services.append(service)
@@ -632,7 +642,12 @@ class LockSampler:
 
         from bench.stack import POSTGRES_ADMIN_URL  # noqa: PLC0415
 
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
+        try:
+            connection = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as exc:  # no free connection slot: the phase runs unsampled
+            log(f"lock sampler off for this phase: {str(exc).strip().splitlines()[-1]}")
+            return
+        with connection:
             while not self._stop.wait(0.02):
                 rows = connection.execute(
                     "SELECT coalesce(wait_event_type, 'cpu'), coalesce(wait_event, ''), state, left(query, 160) "
@@ -759,6 +774,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--rate", type=float, default=100.0, help="open-loop arrival rate per second")
     parser.add_argument("--growth-seconds", type=float, default=6.0)
+    parser.add_argument("--pool-size", type=int, default=10,
+                        help="database pool size of the floor and both services alike (the services' default is 10)")
     parser.add_argument("--schools", type=int, default=50, help="schools for the spread create-incident row (1: skip)")
     parser.add_argument("--handoffs", type=int, default=30)
     parser.add_argument("--profile", metavar="SERVICE[:PHASE]",

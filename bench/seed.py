@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.pool import NullPool
 from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Integer, MetaData, Numeric, String, Table, Text, Uuid, create_engine
 
 BATCH = 5000
@@ -87,7 +88,7 @@ def _takes_context(function: Callable[..., Any]) -> bool:
 
 class Seeder:
     def __init__(self, sync_url: str, metadata: MetaData) -> None:
-        self.engine = create_engine(sync_url)
+        self.engine = create_engine(sync_url, poolclass=NullPool)  # holds no connection between uses
         self.metadata = metadata
         self.timings: dict[str, float] = {}
 

@@ -77,6 +77,18 @@ def postgres_version() -> str | None:
         return None
 
 
+def postgres_free_connections() -> int | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=5) as connection:
+            return connection.execute(
+                "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int"
+                " - count(*) FROM pg_stat_activity").fetchone()[0]
+    except Exception:  # noqa: BLE001 - only advice
+        return None
+
+
 class Keys:
     """Fresh ES256 key pairs for this run only: the two identity providers and the two signing keys."""
 
