@@ -40,5 +40,10 @@ bench: $(STAMP)
 bench-full: $(STAMP)
 	$(PY) -m bench.run --full $(BENCH_ARGS)
 
+## Soak the hand-off: 2,000 referrals from 20 clients while the police restart 3 times (docs/handoff.md).
+## SOAK_ARGS="--backend postgresql" for PostgreSQL.
+soak: $(STAMP)
+	$(PY) -m scripts.soak $(SOAK_ARGS)
+
 clean:
 	rm -rf $(VENV) var build *.egg-info
