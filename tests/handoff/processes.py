@@ -40,14 +40,23 @@ class Services:
     urn: str = field(default_factory=fresh_urn)
 
     def __post_init__(self) -> None:
-        self.school_db = ThrowAwayDatabase(f"handoff_school_{uuid.uuid4().hex[:6]}", self.folder)
-        self.police_db = ThrowAwayDatabase(f"handoff_police_{uuid.uuid4().hex[:6]}", self.folder)
-        upgrade("school_api", self.school_db.url)
-        upgrade("police_api", self.police_db.url)
-        self.clients_file = self.folder / "police-clients.json"
-        self.police = ServiceProcess("services.police_api.app", police_env(self.keys, self.police_db.url), self.folder / "police.log")
-        register_school(self.police.env, self.urn, FORCE, self.clients_file)
         self.relays: list[subprocess.Popen] = []
+        self.school_db = ThrowAwayDatabase(f"handoff_school_{uuid.uuid4().hex[:6]}", self.folder)
+        try:
+            self.police_db = ThrowAwayDatabase(f"handoff_police_{uuid.uuid4().hex[:6]}", self.folder)
+        except BaseException:
+            self.school_db.drop()
+            raise
+        try:
+            upgrade("school_api", self.school_db.url)
+            upgrade("police_api", self.police_db.url)
+            self.clients_file = self.folder / "police-clients.json"
+            self.police = ServiceProcess("services.police_api.app", police_env(self.keys, self.police_db.url), self.folder / "police.log")
+            register_school(self.police.env, self.urn, FORCE, self.clients_file)
+        except BaseException:  # never leave throw-away databases behind
+            self.school_db.drop()
+            self.police_db.drop()
+            raise
 
     def school_env(self, police_url: str | None = None, **settings: str) -> dict[str, str]:
         env = school_env(self.keys, self.school_db.url, police_url or self.police.url, self.clients_file)
