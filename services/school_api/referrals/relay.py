@@ -86,8 +86,10 @@ class Relay:
                 attempted = 0
             if attempted:
                 continue
+            # The timeout first: the wake-up coroutine must not exist unawaited if the query is cancelled.
+            idle = await self._idle_seconds()
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_seconds())
+                await asyncio.wait_for(self._wake.wait(), timeout=idle)
             except TimeoutError:
                 pass
 
