@@ -24,9 +24,10 @@ run: $(STAMP)
 test: $(STAMP)
 	bash scripts/test.sh
 
-## Regenerate openapi/*.json and docs generated from the code.
+## Regenerate openapi/*.json and docs generated from the code (docs/access-policy.md).
 openapi: $(STAMP)
 	$(PY) -m scripts.export_openapi
+	$(PY) -m scripts.access_policy_doc
 
 ## Autogenerate a migration: make migration service=school_api m="add devices"
 migration: $(STAMP)
