@@ -15,6 +15,14 @@ from tests.conftest import FORCE
 from tests.support import Tokens, bearer
 
 
+def random_upn() -> str:
+    """A valid UPN no other test uses: the whole suite shares one police database per run."""
+    from shared.identifiers import upn_check_letter
+
+    body = f"{random.randint(100, 999)}{random.randint(1000, 9999)}{random.randint(10, 99)}{random.randint(100, 999)}"
+    return upn_check_letter(body) + body
+
+
 def random_name() -> str:
     """Letters only (the nominal index ignores digits and punctuation), unique per test."""
     return "".join(random.choice(string.ascii_lowercase) for _ in range(10)).capitalize()

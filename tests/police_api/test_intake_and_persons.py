@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import httpx
 
-from tests.police_api.conftest import random_name, report_payload, reported_person
+from tests.police_api.conftest import random_name, random_upn, report_payload, reported_person
 
 
 async def test_intake_opens_incident_links_everyone_notifies_ppu_of_every_child_and_starts_the_24_hour_clock(
@@ -72,7 +72,7 @@ async def test_person_is_found_again_by_normalised_name_and_date_of_birth_or_by_
         ids.append(links[0]["person_id"])
     assert ids[0] == ids[1] != ids[2]
 
-    upn = "B801200005001"
+    upn = random_upn()
     by_upn_a = await submit(report_payload([reported_person(["sender"], upn=upn)]))
     by_upn_b = await submit(report_payload([reported_person(["sender"], upn=upn)]))  # different name, same UPN
     a = (await police.get(f"/incidents/{by_upn_a['police_incident_id']}/links", headers=scpo)).json()[0]["person_id"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -17,7 +17,7 @@ from services.police_api.rules.classification import check_classification
 from services.police_api.rules.crime import crime_recording_deadline
 from shared.concurrency import check_version
 from shared.context import Context
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import newest_first, page_of
 from shared.problems import InvalidTransition, NotFound, RuleRefused
 
 RECORD = "police_incident"
@@ -91,23 +91,11 @@ async def get_incident(ctx: Context, incident_id: uuid.UUID, *, operation: str =
 async def list_incidents(
     ctx: Context, *, status: PoliceIncidentStatus | None, cursor: str | None, limit: int
 ) -> tuple[list[PoliceIncident], str | None]:
-    query = select(PoliceIncident).order_by(PoliceIncident.created_at.desc(), PoliceIncident.id.desc()).limit(limit + 1)
-    query = visible(ctx, query)
+    query = visible(ctx, select(PoliceIncident))
     if status is not None:
         query = query.where(PoliceIncident.status == status)
-    if cursor is not None:
-        created_at, last_id = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                PoliceIncident.created_at < created_at,
-                and_(PoliceIncident.created_at == created_at, PoliceIncident.id < last_id),
-            )
-        )
-    rows = list((await ctx.session.scalars(query)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id)
+    query = newest_first(query, PoliceIncident.created_at, PoliceIncident.id, cursor, limit)
+    rows, next_cursor = page_of(list((await ctx.session.scalars(query)).all()), limit)
     for row in rows:
         ctx.audit.record("police_incident.list", RECORD, row.id)
     return rows, next_cursor

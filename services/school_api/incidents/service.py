@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -21,7 +21,7 @@ from services.school_api.rules.review import s_review
 from shared.concurrency import check_version
 from services.school_api.database import flush_versioned
 from shared.context import Context
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import newest_first, page_of
 from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused
 
 RECORD = "incident"
@@ -169,23 +169,15 @@ async def list_incidents(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Incident], str | None]:
-    query = select(Incident).order_by(Incident.created_at.desc(), Incident.id.desc()).limit(limit + 1)
+    query = select(Incident)
     if status is not None:
         query = query.where(Incident.status == status)
     if disclosed_from is not None:
         query = query.where(Incident.disclosed_at >= disclosed_from)
     if disclosed_to is not None:
         query = query.where(Incident.disclosed_at < disclosed_to)
-    if cursor is not None:
-        created_at, last_id = decode_cursor(cursor)
-        query = query.where(
-            or_(Incident.created_at < created_at, and_(Incident.created_at == created_at, Incident.id < last_id))
-        )
-    rows = list((await ctx.session.scalars(query)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id)
+    query = newest_first(query, Incident.created_at, Incident.id, cursor, limit)
+    rows, next_cursor = page_of(list((await ctx.session.scalars(query)).all()), limit)
     for row in rows:
         ctx.audit.record("incident.list", RECORD, row.id)
     return rows, next_cursor
