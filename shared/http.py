@@ -16,6 +16,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,12 +25,14 @@ from shared.logging import request_id_var
 from shared.media import MediaFinding, UnstorableText, inspect_json
 from shared.problems import (
     PROBLEM_CONTENT_TYPE,
+    Conflict,
     ImageRefused,
     InternalError,
     MalformedRequest,
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
+    PreconditionFailed,
     Problem,
     UnsupportedMediaType,
     ValidationFailed,
@@ -239,10 +243,29 @@ def install_problem_handlers(app: FastAPI, on_refusal: RefusalHook | None = None
         generic.status = exc.status_code  # type: ignore[misc]
         return problem_response(generic, instance=request.url.path)
 
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
+        # Another request changed the versioned row between our If-Match check and this write.
+        return await render(request, PreconditionFailed("The record changed while this request was being made; read it again and retry."))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        if _is_unique_violation(exc):
+            # Two requests created the same record at once; the loser is told, not given a 500.
+            return await render(request, Conflict("A record like this was created at the same time; read it and retry."))
+        log.error("integrity error", exc_info=exc)
+        return problem_response(InternalError(), instance=request.url.path)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", exc_info=exc)
         return problem_response(InternalError(), instance=request.url.path)
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    original = exc.orig
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return code == "23505" or "UNIQUE constraint failed" in str(original)
 
 
 def add_problem_catalogue(app: FastAPI) -> None:

@@ -17,6 +17,9 @@ from typing import Any
 LONGEST_LEGITIMATE_TEXT = 20_000
 MAX_JSON_DEPTH = 32
 _MIN_ENCODED_MEDIA = 16
+# No prose has a run of this many characters without a space or punctuation outside the base64
+# alphabet; such a run is encoded data (base64 or hex) whatever its first bytes decode to.
+LONGEST_PLAUSIBLE_WORD = 256
 
 _DATA_URI = re.compile(r"data:\s*[\w.+-]+/[\w.+-]+[^,]{0,200},", re.IGNORECASE)
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
@@ -86,7 +89,7 @@ def inspect_text(text: str) -> Inspection:
     if len(text) >= _MIN_ENCODED_MEDIA:
         compact = "".join(text.split())
         for run in _BASE64_RUN.findall(compact):
-            if _decodes_to_media(run):
+            if len(run) >= LONGEST_PLAUSIBLE_WORD or _decodes_to_media(run):
                 return Inspection(media=MediaFinding.encoded_media)
     return Inspection()
 
@@ -100,14 +103,18 @@ def _has_unpaired_surrogate(text: str) -> bool:
 
 
 def _decodes_to_media(run: str) -> bool:
-    head = run[:64]
+    # Try every alignment: a character or three put in front must not hide the signature.
+    return any(_starts_with_media_signature(run[start : start + 64]) for start in range(4))
+
+
+def _starts_with_media_signature(head: str) -> bool:
     head = head[: len(head) - len(head) % 4]
     try:
         decoded = base64.b64decode(head.replace("-", "+").replace("_", "/"), validate=True)
     except (binascii.Error, ValueError):
         return False
     for offset, signature in _SIGNATURES:
-        if signature == b"BM" and len(run) < 256:
+        if signature == b"BM" and len(head) < 64:
             continue  # "Qk" starts ordinary words too; only a long run is a plausible bitmap
         if decoded[offset : offset + len(signature)] == signature:
             return True

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 TENANT_KEY = "tenant"
 
@@ -51,7 +52,9 @@ def install_tenant_guard(
             return
         if not (state.is_select or state.is_update or state.is_delete):
             return
-        if not any(_is_scoped(mapper.class_, scoped_base) for mapper in state.all_mappers):
+        if not any(_is_scoped(mapper.class_, scoped_base) for mapper in state.all_mappers) and not _reads_scoped_table(
+            state.statement, scoped_base
+        ):
             return
         tenant = state.session.info.get(TENANT_KEY)
         if tenant is None:
@@ -73,6 +76,22 @@ def install_tenant_guard(
                     raise TenantScopeMissing("tenant scope not set on session")
                 if getattr(obj, column_name) != tenant:
                     raise TenantScopeMissing("refused to write a row into another tenant")
+
+
+def _reads_scoped_table(statement: Any, scoped_base: type) -> bool:
+    """Whether a statement with no tenant-owned ORM entity still reads a tenant-owned table, as
+    `select(func.count()).select_from(Model)` and `select(exists().where(Model.id == x))` do."""
+    tables = set(find_tables(statement, check_columns=True, include_aliases=True, include_joins=True))
+    return any(getattr(cls, "__table__", None) in tables for cls in _scoped_classes(scoped_base))
+
+
+def _scoped_classes(scoped_base: type) -> list[type]:
+    found, pending = [], list(scoped_base.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
 
 
 def _is_scoped(cls: type, scoped_base: type) -> bool:

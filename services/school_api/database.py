@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 from sqlalchemy import String
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from shared.audit import AuditEntryMixin
 from shared.db import new_metadata
-from shared.problems import PreconditionFailed
 from shared.tenancy import install_tenant_guard
 
 
@@ -31,12 +28,3 @@ install_tenant_guard(SchoolSession, SchoolScoped, "school_urn", lambda urn: lamb
 
 class AuditEntry(AuditEntryMixin, Base):
     pass
-
-
-async def flush_versioned(session: AsyncSession) -> None:
-    """Flush an edit of a versioned row. If another request changed the row between our If-Match check and
-    this write, SQLAlchemy's version-id check fails: that is a stale edit (412), not a server error."""
-    try:
-        await session.flush()
-    except StaleDataError as exc:
-        raise PreconditionFailed("The record changed while this request was being made; read it again and retry.") from exc

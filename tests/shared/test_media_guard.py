@@ -103,3 +103,13 @@ async def test_the_guard_refuses_images_before_authentication(school: httpx.Asyn
     response = await school.post("/incidents", json={"narrative": "data:image/jpeg;base64,/9j/4AAQ"})
     assert response.status_code == 422
     assert response.json()["type"] == "/problems/image-refused"
+
+
+@pytest.mark.parametrize("prefix", ["A", "AB", "ABC", "x=", "photo:"])
+def test_a_prefix_in_front_of_encoded_media_does_not_hide_it(prefix: str) -> None:
+    assert inspect_json({"narrative": prefix + base64.b64encode(JPEG).decode()}).media is MediaFinding.encoded_media
+
+
+def test_a_long_run_of_encoded_data_is_refused_whatever_it_decodes_to() -> None:
+    assert inspect_json({"narrative": JPEG.hex() * 4}).media is MediaFinding.encoded_media
+    assert inspect_json({"narrative": base64.b64encode(bytes(range(256))).decode()}).media is MediaFinding.encoded_media

@@ -15,7 +15,6 @@ from services.school_api.people.models import Person
 from services.school_api.people.vocabulary import PersonKind, PersonRole, Vulnerability
 from services.school_api.rules.assessment import FactorAnswers, ImmediateAnswers, recommend, s_factors, s_immediate, s_typology
 from services.school_api.rules.facts import PersonFacts, RecordFacts, derive_facts
-from services.school_api.database import flush_versioned
 from shared.context import Context
 from shared.problems import RuleRefused
 
@@ -68,7 +67,7 @@ async def assess(ctx: Context, incident_id: uuid.UUID, data: AssessmentCreate) -
     # The first assessment moves the incident on; later ones (S-IMMEDIATE: "at any later point") are added.
     if incident.status is IncidentStatus.open:
         incidents.transition(ctx, incident, IncidentStatus.assessed)
-    await flush_versioned(ctx.session)
+    await ctx.session.flush()
     ctx.audit.record("risk_assessment.create", RECORD, assessment.id)
     return assessment
 

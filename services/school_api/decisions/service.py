@@ -24,7 +24,6 @@ from services.school_api.rules.decision import DecisionFacts, decision_violation
 from services.school_api.rules.dsl import s_dsl
 from services.school_api.rules.lifecycle import may_decide
 from shared.concurrency import check_version
-from services.school_api.database import flush_versioned
 from shared.context import Context
 from shared.problems import InvalidTransition, NotFound, RuleRefused
 
@@ -103,7 +102,7 @@ async def decide(
         actions.append(ctx, incident, ActionKind.social_care_referral, taken=True, justification=data.reasons, **log)
     else:
         actions.append(ctx, incident, ActionKind.police_referral, taken=False, justification=data.reasons, **log)
-    await flush_versioned(ctx.session)
+    await ctx.session.flush()
     ctx.audit.record("decision.create", RECORD, decision.id)
     return decision, referral, incident
 

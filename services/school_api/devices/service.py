@@ -12,7 +12,6 @@ from services.school_api.incidents import service as incidents
 from services.school_api.people.models import Person
 from services.school_api.rules.image import CustodyStep, s_image
 from shared.concurrency import check_version
-from services.school_api.database import flush_versioned
 from shared.context import Context
 from shared.problems import Conflict, NotFound, RuleRefused
 
@@ -102,6 +101,6 @@ async def record_custody(
         device.secured_location = data.location
     device.held_by_school = data.kind not in _LEAVES_SCHOOL
     device.updated_at = ctx.now
-    await flush_versioned(ctx.session)
+    await ctx.session.flush()
     ctx.audit.record("device.custody", RECORD, device.id)
     return device, event

@@ -19,7 +19,6 @@ from services.school_api.rules.dsl import s_dsl
 from services.school_api.rules.lifecycle import can_transition
 from services.school_api.rules.review import s_review
 from shared.concurrency import check_version
-from services.school_api.database import flush_versioned
 from shared.context import Context
 from shared.pagination import newest_first, page_of
 from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused
@@ -114,7 +113,7 @@ async def update_incident(ctx: Context, incident_id: uuid.UUID, data: IncidentUp
             value = [item.value for item in value]
         setattr(incident, name, value)
     incident.updated_at = ctx.now
-    await flush_versioned(ctx.session)
+    await ctx.session.flush()
     return incident
 
 
@@ -156,7 +155,7 @@ async def close_incident(ctx: Context, incident_id: uuid.UUID, data: CloseReques
     incident.closed_at = ctx.now
     incident.closed_by = ctx.actor.subject
     incident.resolution = data.resolution
-    await flush_versioned(ctx.session)
+    await ctx.session.flush()
     return incident
 
 

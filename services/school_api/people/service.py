@@ -10,7 +10,6 @@ from services.school_api.people.models import Person
 from services.school_api.people.schemas import PersonCreate, PersonUpdate
 from services.school_api.people.vocabulary import PersonKind, Sex
 from shared.concurrency import check_version
-from services.school_api.database import flush_versioned
 from shared.context import Context
 from shared.problems import Conflict, NotFound, ValidationFailed
 
@@ -97,6 +96,6 @@ async def update_person(
     if person.upn is not None and person.kind not in (PersonKind.pupil, PersonKind.child_elsewhere):
         raise ValidationFailed("A UPN belongs to a pupil: remove it or keep the person's kind.")
     person.updated_at = ctx.now
-    await flush_versioned(ctx.session)
+    await ctx.session.flush()
     ctx.audit.record("person.update", RECORD, person.id)
     return person

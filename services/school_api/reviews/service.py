@@ -13,7 +13,6 @@ from services.school_api.incidents.vocabulary import IncidentStatus
 from services.school_api.reviews.models import Review
 from services.school_api.reviews.schemas import ReviewCreate
 from shared.concurrency import check_version
-from services.school_api.database import flush_versioned
 from shared.context import Context
 
 RECORD = "review"
@@ -35,7 +34,7 @@ async def review(ctx: Context, incident_id: uuid.UUID, data: ReviewCreate, expec
     )
     ctx.session.add(row)
     actions.append(ctx, incident, ActionKind.review_held, taken=True, justification=None, performed_by=ctx.actor.subject, occurred_at=ctx.now)
-    await flush_versioned(ctx.session)
+    await ctx.session.flush()
     ctx.audit.record("review.create", RECORD, row.id)
     return row, incident
 
