@@ -59,7 +59,8 @@ class Runtime:
     actor_from_claims: ActorFromClaims
     signals: dict[str, Callable[[], None]] = field(default_factory=dict)
 
-    def session(self, tenant: str | Any = ALL_TENANTS) -> AsyncSession:
+    def session(self, tenant: str | Any) -> AsyncSession:
+        """A session outside a request; the caller says whose rows it may see (fail closed)."""
         session = self.sessionmaker()
         set_tenant(session, tenant)
         return session

@@ -1,4 +1,4 @@
-"""Identifiers from DOMAIN.md section 4: UPN (with its check letter), URN, LAESTAB, force codes."""
+"""Identifiers from DOMAIN.md section 4: UPN (with its check letter), URN, force codes."""
 from __future__ import annotations
 
 import re
@@ -8,8 +8,6 @@ _UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 _UPN_LETTER_VALUES = {letter: index for index, letter in enumerate(_UPN_CHECK_LETTERS)}
 _UPN_SHAPE = re.compile(r"^[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z]$")
 URN_PATTERN = r"^\d{6}$"
-LAESTAB_PATTERN = r"^\d{7}$"
-FORCE_CODE_PATTERN = r"^\d{2}$"
 
 # The 43 territorial forces of England and Wales and their two-digit codes (Home Office list).
 FORCES: dict[str, str] = {
@@ -49,3 +47,10 @@ def is_valid_upn(upn: str) -> bool:
 
 def is_force_code(code: str) -> bool:
     return code in FORCES
+
+
+def checked_upn(upn: str) -> str:
+    """A pydantic validator: the UPN's shape and its check letter (a mistyped UPN must not match another child)."""
+    if not is_valid_upn(upn):
+        raise ValueError("not a valid UPN: its check letter does not match")
+    return upn

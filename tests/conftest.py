@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+from shared.tenancy import ALL_TENANTS
+
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -143,7 +145,7 @@ async def registered_school(urn: str, police_app: object, school_app: object) ->
     from services.police_api.clients.service import register_school_client
 
     runtime = police_app.state.runtime  # type: ignore[attr-defined]
-    async with runtime.session() as session:
+    async with runtime.session(ALL_TENANTS) as session:
         secret = await register_school_client(
             session, client_id=f"school-{urn}-{uuid.uuid4().hex[:6]}", school_urn=urn, force_code=FORCE, now=runtime.clock.now()
         )

@@ -49,7 +49,9 @@ POLICY: dict[str, frozenset[PoliceRole]] = {
     "update_incident": frozenset({_R.call_handler, _R.scpo, _R.supervisor}),
     "finalise_incident": frozenset({_R.supervisor}),
     # Persons and links (P-CRIME)
-    "get_person": OFFICERS,
+    # The nominal index spans every incident of the force: not for the PPU or CID, whose view is
+    # limited to the incidents they were notified of or that were routed to them.
+    "get_person": frozenset({_R.call_handler, _R.scpo, _R.supervisor, _R.crime_registrar}),
     "merge_persons": frozenset({_R.scpo, _R.supervisor, _R.crime_registrar}),
     "list_links": OFFICERS,
     "create_link": frozenset({_R.call_handler, _R.scpo, _R.cid, _R.supervisor}),
@@ -114,9 +116,6 @@ class ClaimsReader:
             raise InvalidToken("school client without a school")
         return Actor(subject=claims["sub"], role=role, tenant=force_code, school_urn=school_urn if from_self else None)
 
-
-def allowed_roles(operation_id: str) -> frozenset[PoliceRole]:
-    return POLICY.get(operation_id, frozenset())
 
 
 PoliceContext = Annotated[Context, Depends(context_dependency(policy_authorizer(POLICY)), scope="function")]

@@ -90,9 +90,6 @@ def actor_from_claims(claims: dict[str, Any]) -> Actor:
     return Actor(subject=claims["sub"], role=role, tenant=urn)
 
 
-def allowed_roles(operation_id: str) -> frozenset[SchoolRole]:
-    return POLICY.get(operation_id, frozenset())
-
 
 def sees_narratives(actor: Actor) -> bool:
     return actor.role in SEES_NARRATIVES

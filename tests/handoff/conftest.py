@@ -25,7 +25,7 @@ async def register(police_app: Any, school_app: Any, urn: str) -> ClientCredenti
     """Register `urn` as a police school client and give its credentials to the school's relay."""
     runtime = police_app.state.runtime
     client_id = f"school-{urn}-{uuid.uuid4().hex[:6]}"
-    async with runtime.session() as session:
+    async with runtime.session(ALL_TENANTS) as session:
         secret = await register_school_client(
             session, client_id=client_id, school_urn=urn, force_code=FORCE, now=runtime.clock.now()
         )

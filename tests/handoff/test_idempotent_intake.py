@@ -4,6 +4,8 @@ The report bodies are the school's own outbox payloads, built by a real decision
 """
 from __future__ import annotations
 
+from shared.tenancy import ALL_TENANTS
+
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -135,7 +137,7 @@ async def test_idempotency_key_is_kept_at_least_30_days(
     key = uuid.uuid4().hex
     first = await police.post("/reports", json=body, headers=await _client_headers(school_app, registered_school, key))
     runtime = police_app.state.runtime
-    async with runtime.session() as session:
+    async with runtime.session(ALL_TENANTS) as session:
         record = await session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == key))
         assert record is not None and record.expires_at - record.created_at >= timedelta(days=30)
         later = record.created_at + timedelta(days=29, hours=23)

@@ -1,6 +1,8 @@
 """Roles, force isolation, what the school may see, and the refusals of the guidance over HTTP."""
 from __future__ import annotations
 
+from shared.tenancy import ALL_TENANTS
+
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -108,7 +110,7 @@ async def test_another_school_in_the_same_force_cannot_read_the_status(
     receipt = await submit(report_payload([reported_person(["pictured"])]))
     runtime = police_app.state.runtime
     client_id = f"school-other-{uuid.uuid4().hex[:6]}"
-    async with runtime.session() as session:
+    async with runtime.session(ALL_TENANTS) as session:
         secret = await register_school_client(session, client_id=client_id, school_urn=fresh_urn(), force_code="52", now=runtime.clock.now())
         await session.commit()
     token = (await police.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})).json()

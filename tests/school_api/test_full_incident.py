@@ -1,6 +1,8 @@
 """Issue 3, acceptance 2: a full incident through the HTTP API on the real database, and its chronology."""
 from __future__ import annotations
 
+from shared.tenancy import ALL_TENANTS
+
 import uuid
 
 import httpx
@@ -87,7 +89,7 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
     assert decided.json()["police_referral_id"]
     assert await school_app.state.relay.deliver_due() >= 1
     # The police hold the report with the people, devices and the risk assessment (never the narrative).
-    async with police_app.state.runtime.session() as session:
+    async with police_app.state.runtime.session(ALL_TENANTS) as session:
         content = (await session.scalars(select(SchoolReport.content).where(SchoolReport.school_incident_id == uuid.UUID(incident["id"])))).one()
     assert {person["school_person_id"] for person in content["people"]} == {pictured["id"], sharer["id"]}
     assert content["people"][0]["upn"] == "B801200005001" and content["people"][0]["school_urn"] == registered_school

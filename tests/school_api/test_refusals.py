@@ -60,9 +60,13 @@ async def test_aggravated_managed_in_school_needs_written_reasons(s: School) -> 
 async def test_not_informing_parents_without_a_reason_is_refused(s: School) -> None:
     incident = await s.open()
     await s.ready_to_decide(incident)
-    refused = await s.decide(incident, outcome="refer_social_care", inform_parents=False)
+    why = "Referred to children's social care: the concern is at home, not a crime."
+    refused = await s.decide(incident, outcome="refer_social_care", reasons=why, inform_parents=False)
     assert refused.status_code == 422 and rules_of(refused) == ["S-PARENTS"]
-    ok = await s.decide(incident, outcome="refer_social_care", inform_parents=False, parents_not_informed_reason="A parent is the alleged source of pressure.")
+    ok = await s.decide(
+        incident, outcome="refer_social_care", reasons=why, inform_parents=False,
+        parents_not_informed_reason="A parent is the alleged source of pressure.",
+    )
     assert ok.status_code == 201, ok.text
 
 

@@ -126,7 +126,7 @@ async def test_sql_in_a_path_or_query_is_just_a_bad_id(world: World, own_school:
 async def _registered(world: World) -> tuple[str, str]:
     runtime = world.police_app.state.runtime
     client_id = f"sec-{uuid.uuid4().hex[:8]}"
-    async with runtime.session() as session:
+    async with runtime.session(ALL_TENANTS) as session:
         secret = await register_school_client(
             session, client_id=client_id, school_urn=fresh_urn(), force_code="53", now=runtime.clock.now()
         )
@@ -148,7 +148,7 @@ async def test_failed_client_credentials_are_limited_with_429_and_retry_after(wo
 
 async def test_client_secrets_are_stored_as_salted_hashes_never_in_clear(world: World) -> None:
     client_id, secret = await _registered(world)
-    async with world.police_app.state.runtime.session() as session:
+    async with world.police_app.state.runtime.session(ALL_TENANTS) as session:
         stored = await session.scalar(select(SchoolClient.secret_hash).where(SchoolClient.client_id == client_id))
     assert secret not in stored and stored.startswith("scrypt$")
     assert client_secrets.hash_secret(secret) != stored, "a fresh salt every time"

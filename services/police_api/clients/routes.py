@@ -12,6 +12,7 @@ from shared.context import runtime_of
 from shared.http import problem_responses
 from shared.identity import Actor
 from shared.logging import request_id_var
+from shared.tenancy import ALL_TENANTS
 
 router = APIRouter(tags=["clients"])
 
@@ -32,7 +33,7 @@ async def issue_token(
     """Exchange a registered school's client id and secret for a short-lived `school_client` token."""
     runtime = runtime_of(request)
     settings = request.app.state.settings
-    async with runtime.session() as session:
+    async with runtime.session(ALL_TENANTS) as session:
         try:
             issued = await exchange_credentials(
                 session,

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.police_api.persons.vocabulary import LinkRole, PersonAge
 from services.police_api.reports.schemas import ReportedPersonKind, ReportedPersonRole, Sex
+from shared.identifiers import checked_upn
 
 
 class PersonOut(BaseModel):
@@ -43,7 +45,7 @@ class PersonIn(BaseModel):
     age_years: int | None = Field(default=None, ge=0, le=120)
     kind: ReportedPersonKind = ReportedPersonKind.unknown
     sex: Sex = Sex.not_known
-    upn: str | None = Field(default=None, pattern=r"^[A-Z0-9]{13}$")
+    upn: Annotated[str, AfterValidator(checked_upn)] | None = Field(default=None, pattern=r"^[A-Z0-9]{13}$")
 
 
 class LinkCreate(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, update
@@ -34,14 +34,6 @@ class PersonDetails:
     kind: str | None = None
     sex: str = "not_known"
     upn: str | None = None
-
-
-@dataclass
-class LinkRequest:
-    details: PersonDetails
-    role: LinkRole | None = None
-    reported_roles: list[str] = field(default_factory=list)
-    school_person_id: uuid.UUID | None = None
 
 
 def name_key(given_name: str | None, family_name: str | None) -> str | None:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.police_api.reports.models import IdempotencyRecord
 from shared.context import Runtime
 from shared.problems import Problem
+from shared.tenancy import ALL_TENANTS
 
 PROCESSING = "processing"
 COMPLETED = "completed"
@@ -75,7 +76,7 @@ async def claim(
     runtime: Runtime, *, client_id: str, key: str, fingerprint: str, now: datetime, lock_seconds: int, retention_days: int
 ) -> Claim:
     locked_until = now + timedelta(seconds=lock_seconds)
-    async with runtime.session() as session:
+    async with runtime.session(ALL_TENANTS) as session:
         record_id = uuid.uuid4()
         session.add(
             IdempotencyRecord(
@@ -141,7 +142,7 @@ async def complete(session: AsyncSession, record_id: uuid.UUID, status: int, bod
 
 
 async def release(runtime: Runtime, record_id: uuid.UUID) -> None:
-    async with runtime.session() as session:
+    async with runtime.session(ALL_TENANTS) as session:
         await session.execute(
             delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id, IdempotencyRecord.state == PROCESSING)
         )

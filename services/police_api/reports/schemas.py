@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.identifiers import URN_PATTERN
+from shared.identifiers import URN_PATTERN, checked_upn
 
 
 class ReportChannel(StrEnum):
@@ -69,7 +70,7 @@ class ReportedPerson(BaseModel):
     date_of_birth: date | None = None
     age_years: int | None = Field(default=None, ge=0, le=120)
     sex: Sex = Sex.not_known
-    upn: str | None = Field(default=None, pattern=r"^[A-Z0-9]{13}$")
+    upn: Annotated[str, AfterValidator(checked_upn)] | None = Field(default=None, pattern=r"^[A-Z0-9]{13}$")
     school_urn: str | None = Field(default=None, pattern=URN_PATTERN)
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -42,6 +42,14 @@ class _PersonFields(BaseModel):
     @classmethod
     def _valid_upn(cls, value: str | None) -> str | None:
         return _check_upn(value)
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born_already(cls, value: date | None) -> date | None:
+        # A future date would make the child "under 13" (S-IMMEDIATE 4) by arithmetic, not by fact.
+        if value is not None and value > datetime.now(UTC).date():
+            raise ValueError("a date of birth cannot be in the future")
+        return value
 
     @field_validator("vulnerabilities")
     @classmethod

@@ -24,7 +24,8 @@ def s_police(outcome: DecisionOutcome, *, adult_involved: bool, typology: Typolo
         return [RuleViolation("S-POLICE", "An adult is or may be involved: the incident is always referred to the police.")]
     if typology is not None and typology.aggravated and not _written(reasons):
         return [RuleViolation("S-POLICE", "An aggravated incident not referred to the police needs written reasons.")]
-    if typology is not None and not typology.aggravated and outcome is DecisionOutcome.manage_in_school and not _written(reasons):
+    # Not referred to the police, whether managed in school or referred to social care only.
+    if typology is not None and not typology.aggravated and not _written(reasons):
         return [RuleViolation("S-POLICE", "An experimental incident not referred needs its reasons recorded in writing.")]
     return []
 

@@ -29,7 +29,7 @@ def test_adult_involvement_referred_to_police_is_allowed() -> None:
         (D.refer_social_care, T.aggravated_youth_intent_to_harm, None, True),
         (D.manage_in_school, T.experimental_romantic, None, True),  # experimental not referred: reasons in writing
         (D.manage_in_school, T.experimental_sexual_attention_seeking, WHY, False),
-        (D.refer_social_care, T.experimental_other, None, False),
+        (D.refer_social_care, T.experimental_other, None, True),  # social care alone is still not the police
         (D.refer_police, T.experimental_romantic, None, False),
     ],
 )
@@ -53,4 +53,4 @@ def test_immediate_criterion_met_cannot_be_managed_in_school() -> None:
     facts = DecisionFacts(adult_involved=False, typology=T.experimental_romantic, immediate_criteria_met=True)
     violations = decision_violations(D.manage_in_school, facts, reasons=WHY, inform_parents=True, reason_not_to_inform=None)
     assert [v.rule for v in violations] == ["S-IMMEDIATE"]
-    assert decision_violations(D.refer_social_care, facts, reasons=None, inform_parents=True, reason_not_to_inform=None) == []
+    assert decision_violations(D.refer_social_care, facts, reasons=WHY, inform_parents=True, reason_not_to_inform=None) == []
