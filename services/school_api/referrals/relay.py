@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,6 +36,7 @@ from services.school_api.referrals.retry import (
     retry_after_seconds,
     verdict_for_status,
 )
+from services.school_api.referrals.schemas import PoliceStatus
 from services.school_api.referrals.vocabulary import DeliveryState, OutboxState
 from services.school_api.settings import SchoolSettings
 from shared.clock import Clock
@@ -203,7 +205,13 @@ class Relay:
         if response.status_code == 401:
             self.police.forget_token(message.school_urn)
         if verdict is Verdict.delivered:
-            await self._record(message_id, lease_token, verdict, report=response.json())
+            receipt = _receipt_from(response)
+            if receipt is None:
+                # A success we cannot read is not a delivery we can show the DSL: ask again (same key).
+                bad = {"kind": "bad_response", "status": response.status_code, "detail": "The police answer could not be read."}
+                await self._record(message_id, lease_token, Verdict.retry, error=bad)
+            else:
+                await self._record(message_id, lease_token, verdict, report=receipt)
             return
         if response.status_code in RETRY_AFTER_STATUSES:
             retry_after = retry_after_seconds(response.headers.get("Retry-After"), self.clock.now())
@@ -229,7 +237,8 @@ class Relay:
                 # (A delivered answer is recorded whoever holds the lease: it is the police's truth.)
                 return
             referral = await session.get(PoliceReferral, message.referral_id)
-            assert referral is not None
+            if referral is None:  # the foreign key makes this impossible; never record half a result
+                return
             message.attempts += 1
             referral.attempts = message.attempts
             referral.updated_at = now
@@ -312,13 +321,21 @@ class Relay:
         if response.status_code != 200:
             return None
         try:
-            body = response.json()
-        except ValueError:
+            # Checked against the shape the DSL's screen reads, so a changed police document cannot break it.
+            return PoliceStatus.model_validate_json(response.content).model_dump(mode="json")
+        except ValidationError:
             return None
-        return body if isinstance(body, dict) else None
 
 
 _UNREACHABLE = object()
+
+
+def _receipt_from(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+        return {"id": str(uuid.UUID(body["id"])), "police_reference": str(body["police_reference"])}
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _problem_from(response: httpx.Response) -> dict[str, Any]:
