@@ -13,6 +13,7 @@ from sqlalchemy import select
 from services.police_api.clients import secrets as client_secrets
 from services.police_api.clients.models import SchoolClient
 from services.police_api.clients.service import register_school_client
+from shared.tenancy import ALL_TENANTS
 from tests.security.support import POLICE, SCHOOL, Tenant, World, report_body
 from tests.support import fresh_urn
 
@@ -55,7 +56,6 @@ async def test_hostile_text_in_a_report_to_the_police_is_kept_exactly(world: Wor
     )
     assert receipt.status_code == 201, receipt.text
     from services.police_api.reports.models import SchoolReport
-    from shared.tenancy import ALL_TENANTS
 
     async with world.police_app.state.runtime.session(ALL_TENANTS) as session:
         stored = await session.scalar(select(SchoolReport.content).where(SchoolReport.id == uuid.UUID(receipt.json()["id"])))
