@@ -5,8 +5,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.police_api.access import PoliceRole
 from services.police_api.incidents.models import ForceCounter, PoliceIncident
@@ -17,6 +15,7 @@ from services.police_api.rules.classification import check_classification
 from services.police_api.rules.crime import crime_recording_deadline
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.counters import next_number
 from shared.pagination import newest_first, page_of
 from shared.problems import InvalidTransition, NotFound, RuleRefused
 
@@ -55,18 +54,7 @@ async def open_incident(
 
 async def _next_reference(ctx: Context) -> str:
     year = ctx.now.year
-    dialect = ctx.session.bind.dialect.name if ctx.session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(ForceCounter)
-        .values(force_code=ctx.actor.tenant, year=year, last_number=1)
-        .on_conflict_do_update(
-            index_elements=[ForceCounter.force_code, ForceCounter.year],
-            set_={"last_number": ForceCounter.last_number + 1},
-        )
-        .returning(ForceCounter.last_number)
-    )
-    number = (await ctx.session.execute(statement)).scalar_one()
+    number = await next_number(ctx.session, ForceCounter, force_code=ctx.actor.tenant, year=year)
     return f"{ctx.actor.tenant}-{year}-{number:06d}"
 
 

@@ -5,8 +5,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import exists, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.school_api.actions.models import ActionEntry
 from services.school_api.actions.vocabulary import ActionKind
@@ -20,6 +18,7 @@ from services.school_api.rules.lifecycle import can_transition
 from services.school_api.rules.review import s_review
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.counters import next_number
 from shared.pagination import newest_first, page_of
 from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused
 
@@ -59,18 +58,7 @@ async def open_incident(ctx: Context, data: IncidentCreate) -> Incident:
 async def _next_reference(ctx: Context) -> str:
     """`URN-YEAR-NNNN`, numbered per school and year without gaps from concurrent openings."""
     year = ctx.now.year
-    dialect = ctx.session.bind.dialect.name if ctx.session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(IncidentCounter)
-        .values(school_urn=ctx.actor.tenant, year=year, last_number=1)
-        .on_conflict_do_update(
-            index_elements=[IncidentCounter.school_urn, IncidentCounter.year],
-            set_={"last_number": IncidentCounter.last_number + 1},
-        )
-        .returning(IncidentCounter.last_number)
-    )
-    number = (await ctx.session.execute(statement)).scalar_one()
+    number = await next_number(ctx.session, IncidentCounter, school_urn=ctx.actor.tenant, year=year)
     return f"{ctx.actor.tenant}-{year}-{number:04d}"
 
 
