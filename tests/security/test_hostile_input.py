@@ -146,6 +146,22 @@ async def test_failed_client_credentials_are_limited_with_429_and_retry_after(wo
     assert int(limited.headers["Retry-After"]) >= 1
 
 
+async def test_a_stranger_guessing_a_school_client_id_cannot_lock_the_school_out(world: World) -> None:
+    """Failures count per client id and source address: the school's relay elsewhere still gets its token."""
+    import httpx
+
+    client_id, secret = await _registered(world)
+    limit = world.police_app.state.settings.token_failure_limit
+    form = {"grant_type": "client_credentials", "client_id": client_id}
+    stranger = httpx.ASGITransport(app=world.police_app, client=("203.0.113.9", 40000))
+    async with httpx.AsyncClient(transport=stranger, base_url="http://police-api") as guessing:
+        for _ in range(limit + 1):
+            await guessing.post("/oauth/token", data={**form, "client_secret": "guess"})
+        assert (await guessing.post("/oauth/token", data={**form, "client_secret": secret})).status_code == 429
+    school_relay = await world.police.post("/oauth/token", data={**form, "client_secret": secret})
+    assert school_relay.status_code == 200
+
+
 async def test_client_secrets_are_stored_as_salted_hashes_never_in_clear(world: World) -> None:
     client_id, secret = await _registered(world)
     async with world.police_app.state.runtime.session(ALL_TENANTS) as session:

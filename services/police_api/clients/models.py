@@ -26,11 +26,16 @@ class SchoolClient(Base):
 
 
 class ClientAuthFailure(Base):
-    """A failed client-credentials attempt, counted to slow down guessing (429 with Retry-After)."""
+    """A failed client-credentials attempt, counted to slow down guessing (429 with Retry-After).
+
+    Counted per client id *and* source address: counted per client id alone, a stranger who knew a
+    school's client id could lock the school's own relay out, and hold its reports back.
+    """
 
     __tablename__ = "client_auth_failures"
     __table_args__ = (Index("ix_client_auth_failures_client_at", "client_id", "failed_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     client_id: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(64), server_default="")
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -40,6 +40,8 @@ async def issue_token(
                 grant_type=grant_type,
                 client_id=client_id,
                 client_secret=client_secret,
+                # Behind a reverse proxy, uvicorn's --forwarded-allow-ips makes this the caller's address.
+                source=request.client.host[:64] if request.client else "unknown",
                 settings=settings,
                 signer=request.app.state.signer,
                 now=runtime.clock.now(),

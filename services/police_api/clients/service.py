@@ -58,11 +58,15 @@ async def register_school_client(
     return secret
 
 
-async def recent_failures(session: AsyncSession, client_id: str, since: datetime) -> tuple[int, datetime | None]:
+async def recent_failures(
+    session: AsyncSession, client_id: str, source: str, since: datetime
+) -> tuple[int, datetime | None]:
     count, oldest = (
         await session.execute(
             select(func.count(), func.min(ClientAuthFailure.failed_at)).where(
-                ClientAuthFailure.client_id == client_id, ClientAuthFailure.failed_at >= since
+                ClientAuthFailure.client_id == client_id,
+                ClientAuthFailure.source == source,
+                ClientAuthFailure.failed_at >= since,
             )
         )
     ).one()
@@ -75,6 +79,7 @@ async def exchange_credentials(
     grant_type: str,
     client_id: str,
     client_secret: str,
+    source: str,
     settings: PoliceSettings,
     signer: TokenIssuer,
     now: datetime,
@@ -82,7 +87,7 @@ async def exchange_credentials(
     if grant_type != "client_credentials":
         raise UnsupportedGrantType(error="unsupported_grant_type")
     window = timedelta(seconds=settings.token_failure_window_seconds)
-    failures, oldest = await recent_failures(session, client_id, now - window)
+    failures, oldest = await recent_failures(session, client_id, source, now - window)
     if failures >= settings.token_failure_limit and oldest is not None:
         retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
         raise RateLimited(
@@ -93,9 +98,11 @@ async def exchange_credentials(
     client = await session.scalar(select(SchoolClient).where(SchoolClient.client_id == client_id))
     secret_ok = verify_secret(client_secret, client.secret_hash if client else DUMMY_HASH)
     if client is None or not client.active or not secret_ok:
-        session.add(ClientAuthFailure(id=uuid.uuid4(), client_id=client_id[:80], failed_at=now))
+        session.add(ClientAuthFailure(id=uuid.uuid4(), client_id=client_id[:80], source=source, failed_at=now))
         raise InvalidClient(error="invalid_client", headers={"WWW-Authenticate": 'Basic realm="police-api"'})
-    await session.execute(delete(ClientAuthFailure).where(ClientAuthFailure.client_id == client_id))
+    await session.execute(
+        delete(ClientAuthFailure).where(ClientAuthFailure.client_id == client_id, ClientAuthFailure.source == source)
+    )
     lifetime = settings.client_token_lifetime_seconds
     token = signer.issue(
         subject=client.client_id,
