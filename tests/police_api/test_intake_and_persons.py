@@ -139,3 +139,22 @@ async def test_an_officer_links_a_person_and_a_child_is_notified_to_the_ppu(poli
         f"/links/{created.json()['id']}", json={"role": "suspect"}, headers={**handler, "If-Match": created.headers["ETag"]}
     )
     assert changed.status_code == 200 and changed.json()["role"] == "suspect"
+
+
+async def test_a_child_an_officer_links_as_sharer_is_a_suspect_only_when_the_incident_is_aggravated(
+    police: httpx.AsyncClient, submit, officer
+) -> None:
+    """P-CRIME with the 2024 recording: in a non-aggravated case a child who shared is a person involved."""
+    scpo = officer("scpo")
+    roles = {}
+    for typology in ("aggravated_youth_intent_to_harm", "experimental_romantic"):
+        receipt = await submit(report_payload([reported_person(["pictured"])], typology=typology))
+        linked = await police.post(
+            f"/incidents/{receipt['police_incident_id']}/links",
+            json={"person": {"kind": "pupil", "given_name": random_name(), "family_name": random_name(),
+                             "date_of_birth": "2011-02-03"}, "reported_roles": ["sharer"]},
+            headers=scpo,
+        )
+        assert linked.status_code == 201, linked.text
+        roles[typology] = linked.json()["role"]
+    assert roles == {"aggravated_youth_intent_to_harm": "suspect", "experimental_romantic": "person_involved"}

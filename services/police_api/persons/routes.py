@@ -18,12 +18,9 @@ from services.police_api.persons.schemas import (
     PersonHistoryItem,
     PersonOut,
 )
-from services.police_api.rules.links import derive_link_role
-from services.police_api.rules.offences import age_status
 from shared.concurrency import etag, expected_version
 from shared.context import Context
 from shared.http import problem_responses
-from shared.problems import ValidationFailed
 
 router = APIRouter(tags=["persons"])
 
@@ -75,24 +72,13 @@ async def create_link(incident_id: uuid.UUID, body: LinkCreate, ctx: PoliceConte
     """Link a person (indexed, or found again / added by their details). A child is notified to the PPU (P-PPU)."""
     incident = await incidents.get_incident(ctx, incident_id)  # a foreign incident is 404 before anything else
     incidents.ensure_open(incident)
-    if (body.person_id is None) == (body.person is None):
-        raise ValidationFailed("Send either person_id or person.")
-    if body.role is None and not body.reported_roles:
-        raise ValidationFailed("Send a role, or the reported roles to derive it from.")
+    details = None
     if body.person is not None:
         details = service.PersonDetails(**body.person.model_dump(mode="json", exclude={"date_of_birth"}) | {"date_of_birth": body.person.date_of_birth})
-        person = await service.find_or_create(ctx, details)
-        age = age_status(
-            kind=details.kind, date_of_birth=details.date_of_birth, age_years=details.age_years, on=ctx.now.date()
-        )
-    else:
-        assert body.person_id is not None
-        person = await service.get_person(ctx, body.person_id)
-        age = person.age_status
-    roles = [role.value for role in body.reported_roles]
-    role = body.role or derive_link_role(roles, age, aggravated=False)
-    link = await service.link_person(ctx, incident, person, role=role, reported_roles=roles, age=age, school_person_id=None)
-    incident.updated_at = ctx.now
+    link, person = await service.link_by_officer(
+        ctx, incident, person_id=body.person_id, details=details, role=body.role,
+        reported_roles=[role.value for role in body.reported_roles],
+    )
     response.headers["ETag"] = etag(link.version)
     return link_out(link, person)
 

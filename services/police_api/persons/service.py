@@ -15,6 +15,8 @@ from services.police_api.persons.models import Person, PersonLink, PersonMerge
 from services.police_api.persons.vocabulary import LinkRole, PersonAge
 from services.police_api.ppu import service as ppu
 from services.police_api.routing.models import EducationRecord
+from services.police_api.reports.models import SchoolReport
+from services.police_api.rules.links import derive_link_role, is_aggravated
 from services.police_api.rules.offences import age_status
 from services.police_api.ppu.models import PPUNotification
 from shared.concurrency import check_version
@@ -133,6 +135,45 @@ async def link_person(
     ctx.audit.record("person_link.create", LINK, link.id)
     await ppu.notify_if_child(ctx, incident, person.id, age)
     return link
+
+
+async def link_by_officer(
+    ctx: Context,
+    incident: PoliceIncident,
+    *,
+    person_id: uuid.UUID | None,
+    details: PersonDetails | None,
+    role: LinkRole | None,
+    reported_roles: list[str],
+) -> tuple[PersonLink, Person]:
+    """An officer links a person found in the index, or found again / added by their details (P-CRIME).
+
+    Without a role, the role is derived as at intake, with the incident's aggravation judged from what the
+    school reported and from everyone already linked, this person included (rules.links)."""
+    if (person_id is None) == (details is None):
+        raise ValidationFailed("Send either person_id or person.")
+    if role is None and not reported_roles:
+        raise ValidationFailed("Send a role, or the reported roles to derive it from.")
+    if details is not None:
+        person = await find_or_create(ctx, details)
+        age = age_status(kind=details.kind, date_of_birth=details.date_of_birth, age_years=details.age_years, on=ctx.now.date())
+    else:
+        person = await get_person(ctx, person_id)  # type: ignore[arg-type]
+        age = person.age_status
+    if role is None:
+        already = [(link.reported_roles, link.age_status) for link, _person in await links_of(ctx, incident.id)]
+        aggravated = is_aggravated(await _reported_typology(ctx, incident.id), [*already, (reported_roles, age)])
+        role = derive_link_role(reported_roles, age, aggravated=aggravated)
+    link = await link_person(ctx, incident, person, role=role, reported_roles=reported_roles, age=age, school_person_id=None)
+    incident.updated_at = ctx.now
+    return link, person
+
+
+async def _reported_typology(ctx: Context, incident_id: uuid.UUID) -> str | None:
+    """The typology the school's risk assessment gave, when the incident came from a school report."""
+    content = await ctx.session.scalar(select(SchoolReport.content).where(SchoolReport.police_incident_id == incident_id))
+    assessment = (content or {}).get("risk_assessment") or {}
+    return assessment.get("typology")
 
 
 async def links_of(ctx: Context, incident_id: uuid.UUID) -> list[tuple[PersonLink, Person]]:
