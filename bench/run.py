@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import openapi
+from bench.cpu import CpuMeter
 from bench.loadgen import Connection, LoadResult, Request, Response, closed_loop, open_loop, percentile
 from bench.seed import SEED_YEAR, BASE_TIME, Seeder, enum_value
 from bench.stack import (
@@ -135,9 +136,16 @@ class Bench:
                      phase: str = "", **kw: Any) -> LoadResult:
         profiler = self.start_profiler(port, phase)
         sampler = LockSampler(self.database_of(port)) if phase else None
+        service = next(s for s in self.services if s.port == port)
+        meter = CpuMeter(service.process.pid)
+        # Counted over the measured seconds only, like the throughput: the meter starts when the warm-up ends.
+        asyncio.get_running_loop().call_later(self.args.warmup, meter.start)
         try:
-            return await closed_loop(port, make, concurrency=self.args.concurrency, seconds=self.args.seconds,
-                                     warmup=self.args.warmup, expected=expected, **kw)
+            result = await closed_loop(port, make, concurrency=self.args.concurrency, seconds=self.args.seconds,
+                                       warmup=self.args.warmup, expected=expected, **kw)
+            if phase and (cpu := meter.stop(result.ok + result.failed)) is not None:
+                self.results.setdefault("cpu", {})[phase] = cpu
+            return result
         finally:
             if sampler is not None:
                 waits = sampler.stop()
@@ -755,6 +763,12 @@ def table(results: dict[str, Any]) -> str:
                 continue
             a, b = entry.get(low, {}), entry.get(high, {})
             lines.append(f"| {name} | {a.get('p50_ms')} / {a.get('p99_ms')} | {b.get('p50_ms')} / {b.get('p99_ms')} | {entry.get('ratio_p50')} | {entry.get('ratio_p99')} |")
+    if results.get("cpu"):
+        lines += ["", "| CPU per request, closed loop (ms) | service | PostgreSQL | generator | cores busy (svc / pg / gen) |",
+                  "|---|---:|---:|---:|---|"]
+        for phase, cpu in results["cpu"].items():
+            lines.append(f"| {phase} | {cpu['service_ms_per_request']} | {cpu['postgresql_ms_per_request']} | "
+                         f"{cpu['generator_ms_per_request']} | {cpu['service_cores']} / {cpu['postgresql_cores']} / {cpu['generator_cores']} |")
     lines += ["", "| peak RSS | MB |", "|---|---:|"]
     lines += [f"| {name} | {rss} |" for name, rss in results.get("peak_rss_mb", {}).items()]
     lines += ["", "| target | measured | met |", "|---|---:|---|"]
@@ -774,8 +788,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--rate", type=float, default=100.0, help="open-loop arrival rate per second")
     parser.add_argument("--growth-seconds", type=float, default=6.0)
-    parser.add_argument("--pool-size", type=int, default=10,
-                        help="database pool size of the floor and both services alike (the services' default is 10)")
+    parser.add_argument("--pool-size", type=int, default=20,
+                        help="database pool size of the floor and both services alike (the services' default is 20)")
     parser.add_argument("--schools", type=int, default=50, help="schools for the spread create-incident row (1: skip)")
     parser.add_argument("--handoffs", type=int, default=30)
     parser.add_argument("--profile", metavar="SERVICE[:PHASE]",
