@@ -79,6 +79,25 @@ class Chain:
 
         await self._run(work)
 
+    async def append_concurrently(self, writers: int, events_each: int) -> None:
+        """`writers` transactions of one school at once, as simultaneous requests would append them."""
+        engine = create_engine(self.database.url, pool_size=writers)
+        maker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=self.session_class)
+
+        async def one_writer(number: int) -> None:
+            async with maker() as session:
+                set_tenant(session, ALL_TENANTS)
+                trail = AuditTrail(request_id=f"writer-{number}", actor=Actor(f"dsl-{number}", "dsl", "100001"))
+                for _ in range(events_each):
+                    trail.record("incident.read", "incident", uuid.uuid4())
+                await append_events(session, self.model, trail, Clock())
+                await session.commit()
+
+        try:
+            await asyncio.gather(*(one_writer(number) for number in range(writers)))
+        finally:
+            await engine.dispose()
+
     def sql(self, *statements: str) -> None:
         async def work(session: Any) -> None:
             for statement in statements:
@@ -112,6 +131,15 @@ def test_audit_verify_reports_an_intact_chain(chain: Chain, capsys: pytest.Captu
     code, out = chain.cli(capsys, "audit-verify")
     assert code == 0, out
     assert _last_json(out)["intact"] is True and _last_json(out)["rows"] == 6
+
+
+def test_simultaneous_requests_of_one_school_extend_its_chain_one_after_another(
+    chain: Chain, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(chain.append_concurrently(writers=8, events_each=5))
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 0, out
+    assert _last_json(out)["intact"] is True and _last_json(out)["rows"] == 6 + 8 * 5, out
 
 
 def test_audit_verify_names_the_one_row_whose_content_was_changed(chain: Chain, capsys: pytest.CaptureFixture[str]) -> None:
