@@ -6,17 +6,27 @@ token "signed" with the DER or PEM bytes of an ES256 public key if HS256 is allo
 So every issuer is trusted for exactly one algorithm (ES256), every `require_*` option is on,
 the presence of `aud` is checked again by hand, and the header algorithm is compared
 before the signature is even looked at.
+
+A client sends the same access token with every request for its lifetime, so each verifier keeps
+the claims of the tokens it has fully verified (bounded, least recently used first out), keyed by
+the whole token string, signature included, and checks expiry again on every use. Envoy's
+jwt_authn filter does the same (`jwt_cache_config`). A token that differs in one byte is a miss
+and goes through every check above.
 """
 from __future__ import annotations
 
+import time
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from jose import jwt
+from jose import jwk, jwt
+from jose.backends.base import Key
 from jose.exceptions import JOSEError
 
 ALGORITHM = "ES256"
@@ -49,6 +59,8 @@ class TrustedIssuer:
     issuer: str
     public_key_pem: str
     algorithm: str = ALGORITHM
+    # Parsed once: building the key from its PEM cost as much as checking the signature.
+    verification_key: Key = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.algorithm != ALGORITHM:
@@ -56,6 +68,7 @@ class TrustedIssuer:
         key = serialization.load_pem_public_key(self.public_key_pem.encode())
         if not isinstance(key, ec.EllipticCurvePublicKey):
             raise ValueError("an ES256 issuer needs an EC public key")
+        object.__setattr__(self, "verification_key", jwk.construct(self.public_key_pem, self.algorithm))
 
 
 @dataclass(frozen=True)
@@ -100,12 +113,31 @@ class TokenVerifier:
     audience: str
     issuers: list[TrustedIssuer]
     leeway_seconds: int = 30
+    verified_cache_size: int = 4096
+    wall_clock: Callable[[], float] = time.time
     _by_issuer: dict[str, TrustedIssuer] = field(init=False, repr=False)
+    _verified: OrderedDict[str, dict[str, Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_issuer = {trusted.issuer: trusted for trusted in self.issuers}
+        self._verified = OrderedDict()
 
     def verify(self, token: str) -> dict[str, Any]:
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._verify_fully(token)
+            self._verified[token] = claims
+            if len(self._verified) > self.verified_cache_size:
+                self._verified.popitem(last=False)
+        else:
+            # The same test jose makes: expired once `exp` is more than the leeway in the past.
+            if claims["exp"] < self.wall_clock() - self.leeway_seconds:
+                del self._verified[token]
+                raise InvalidToken("ExpiredSignatureError")
+            self._verified.move_to_end(token)
+        return dict(claims)
+
+    def _verify_fully(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.get_unverified_claims(token)
@@ -121,7 +153,7 @@ class TokenVerifier:
         try:
             claims = jwt.decode(
                 token,
-                trusted.public_key_pem,
+                trusted.verification_key,
                 algorithms=[trusted.algorithm],
                 audience=self.audience,
                 issuer=trusted.issuer,

@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from jose import jwt
 
+from shared.tokens import InvalidToken, TokenVerifier, TrustedIssuer
 from tests.support import SCHOOL_IDP, Keys, Tokens, bearer
 
 PROTECTED = "/incidents"
@@ -139,3 +140,57 @@ async def test_expired_beyond_leeway_only(school: httpx.AsyncClient, keys: Keys,
     assert (await _status(school, just_expired)).status_code == 200  # within the 30 s clock-skew leeway
     assert (await _status(school, long_expired)).status_code == 401
 
+
+
+# ----- the cache of verified tokens: a shortcut that never outlives a token or widens what is accepted -----
+
+class _WallClock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _verifier(keys: Keys, clock: _WallClock, **options: object) -> TokenVerifier:
+    issuer = TrustedIssuer(SCHOOL_IDP, keys.path("school-idp.public.pem").read_text())
+    return TokenVerifier(audience="school-api", issuers=[issuer], wall_clock=clock, **options)
+
+
+def test_a_token_verified_before_is_refused_once_it_expires(keys: Keys, tokens: Tokens) -> None:
+    token = _sign(keys, _claims(tokens))
+    claims = jwt.get_unverified_claims(token)
+    clock = _WallClock(claims["iat"])
+    verifier = _verifier(keys, clock)
+    assert verifier.verify(token)["sub"] == "dsl-1"
+    clock.now = claims["exp"] + 29  # within the leeway, from the cache
+    assert verifier.verify(token)["sub"] == "dsl-1"
+    clock.now = claims["exp"] + 31
+    with pytest.raises(InvalidToken):
+        verifier.verify(token)
+
+
+def test_a_verified_token_with_one_signature_byte_changed_is_refused(keys: Keys, tokens: Tokens) -> None:
+    token = _sign(keys, _claims(tokens))
+    verifier = _verifier(keys, _WallClock(jwt.get_unverified_claims(token)["iat"]))
+    verifier.verify(token)
+    head, payload, signature = token.split(".")
+    flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
+    with pytest.raises(InvalidToken):
+        verifier.verify(f"{head}.{payload}.{flipped}")
+
+
+def test_changing_the_claims_a_caller_received_does_not_change_the_next_callers(keys: Keys, tokens: Tokens) -> None:
+    token = _sign(keys, _claims(tokens))
+    verifier = _verifier(keys, _WallClock(jwt.get_unverified_claims(token)["iat"]))
+    verifier.verify(token)["role"] = "headteacher"
+    assert verifier.verify(token)["role"] == "dsl"
+
+
+def test_the_cache_of_verified_tokens_is_bounded(keys: Keys, tokens: Tokens) -> None:
+    minted = [_sign(keys, _claims(tokens, sub=f"dsl-{n}")) for n in range(5)]
+    verifier = _verifier(keys, _WallClock(jwt.get_unverified_claims(minted[0])["iat"]), verified_cache_size=3)
+    for token in minted:
+        verifier.verify(token)
+    assert len(verifier._verified) == 3
+    assert all(verifier.verify(token)["sub"] == f"dsl-{n}" for n, token in enumerate(minted))
