@@ -16,13 +16,16 @@ async def next_number(session: AsyncSession, counter: type[Any], **key: Any) -> 
     """
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # On the table, not the mapped class: a Core statement skips the ORM's bulk-insert machinery,
+    # which cost more than the round trip itself on every incident and report created.
+    table = counter.__table__
     statement = (
-        insert(counter)
+        insert(table)
         .values(**key, last_number=1)
         .on_conflict_do_update(
-            index_elements=[getattr(counter, column) for column in key],
-            set_={"last_number": counter.last_number + 1},
+            index_elements=[table.c[column] for column in key],
+            set_={"last_number": table.c.last_number + 1},
         )
-        .returning(counter.last_number)
+        .returning(table.c.last_number)
     )
     return (await session.execute(statement)).scalar_one()

@@ -62,14 +62,19 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 10.0, echo: bool = False) -> AsyncEngine:
+    # No overflow: an overflow connection is closed when it is handed back, so a steady load above the
+    # pool size opened and closed a PostgreSQL connection per request (the profile caught asyncpg
+    # connecting, TLS context and all, inside the request). A request that finds every connection busy
+    # waits up to `pool_timeout` seconds and is then answered 503 (see shared.http).
+    pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
         _configure_sqlite(engine)
         return engine
     # No pre-ping: it costs a round trip on every checkout (8 % of a request in the benchmark's
     # profile). A connection that died with a database restart fails one request, and is replaced.
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    return create_async_engine(url, echo=echo, pool_recycle=1800, **pool)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +35,7 @@ from shared.problems import (
     PayloadTooLarge,
     PreconditionFailed,
     Problem,
+    ServiceUnavailable,
     UnsupportedMediaType,
     ValidationFailed,
     catalogue,
@@ -255,6 +257,13 @@ def install_problem_handlers(app: FastAPI, on_refusal: RefusalHook | None = None
             return await render(request, Conflict("A record like this was created at the same time; read it and retry."))
         log.error("integrity error", exc_info=exc)
         return problem_response(InternalError(), instance=request.url.path)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("no database connection free within the pool timeout")
+        return problem_response(
+            ServiceUnavailable("The service is busy; retry shortly.", headers={"Retry-After": "1"}), instance=request.url.path
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

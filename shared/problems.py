@@ -164,5 +164,6 @@ class InternalError(Problem):
     description = "An unexpected error. Nothing about the request is echoed; quote the request_id to support."
 
 
-class UpstreamUnavailable(Problem):
+class ServiceUnavailable(Problem):
     slug, status, title = "service-unavailable", 503, "Service unavailable"
+    description = "The service cannot answer now, for example because every database connection is busy. Retry after Retry-After seconds."

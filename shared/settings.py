@@ -26,7 +26,8 @@ class ServiceSettings(BaseSettings):
     database_url: str
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=65_536, ge=1024, le=10_485_760)
-    db_pool_size: int = Field(default=10, ge=1, le=100)
+    db_pool_size: int = Field(default=20, ge=1, le=100)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
 
     def development_defaults_in_use(self) -> list[str]:
         """Names of settings still at a development default; each service adds its own."""

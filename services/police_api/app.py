@@ -43,7 +43,9 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        engine = create_engine(
+            settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout_seconds
+        )
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=PoliceSession)
         signing_key = settings.signing_key_file.read_text()
         signer = TokenIssuer(settings.client_token_issuer, signing_key, key_id="police-api-1")

@@ -56,7 +56,9 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        engine = create_engine(
+            settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout_seconds
+        )
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=SchoolSession)
         verifier = TokenVerifier(
             audience=AUDIENCE,

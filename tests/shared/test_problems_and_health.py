@@ -60,3 +60,25 @@ async def test_every_response_carries_the_security_headers(school: httpx.AsyncCl
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-request-id"]
+
+
+async def test_a_request_that_finds_every_database_connection_busy_is_told_to_retry(
+    keys, school_db, workdir, tokens, urn: str
+) -> None:
+    from services.school_api.app import create_app
+    from shared.clock import Clock
+    from tests.conftest import school_settings
+    from tests.support import bearer
+
+    settings = school_settings(keys, school_db.url, workdir, db_pool_size=1, db_pool_timeout_seconds=0.2)
+    app = create_app(settings, clock=Clock())
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://school-api") as client:
+            dsl = bearer(tokens.school("dsl", urn))
+            async with app.state.runtime.engine.connect():  # the pool's only connection, held
+                busy = await client.get("/incidents", headers=dsl)
+            assert busy.status_code == 503
+            assert busy.json()["type"] == "/problems/service-unavailable"
+            assert busy.headers["retry-after"] == "1"
+            assert (await client.get("/incidents", headers=dsl)).status_code == 200
