@@ -9,10 +9,13 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, insert
+from sqlalchemy import inspect as inspect_mapping
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
+
+from shared.tenancy import refuse_foreign_write
 
 # Explicit names so that Alembic migrations are stable and identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -30,6 +33,22 @@ def new_metadata() -> MetaData:
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+async def insert_as_built(session: AsyncSession, record: Any) -> None:
+    """Write one new mapped object, every column already set on it, with a single Core INSERT.
+
+    For the busiest write (opening an incident): the unit of work's flush of one object cost more than
+    the round trip itself. The tenant guard's write check still applies. The object is not added to the
+    session, so it is returned to the caller as built and is not tracked for later changes.
+    """
+    mapper = inspect_mapping(type(record))
+    unset = [attribute.key for attribute in mapper.column_attrs if attribute.key not in record.__dict__]
+    if unset:
+        raise ValueError(f"{type(record).__name__} is not fully built; unset: {', '.join(unset)}")
+    refuse_foreign_write(session.sync_session, record)
+    values = {attribute.columns[0].key: record.__dict__[attribute.key] for attribute in mapper.column_attrs}
+    await session.execute(insert(mapper.local_table), values)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

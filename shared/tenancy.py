@@ -65,17 +65,24 @@ def install_tenant_guard(
             with_loader_criteria(scoped_base, criteria(tenant), include_aliases=True, track_closure_variables=True)
         )
 
+    session_class.tenant_guard = (scoped_base, column_name)  # type: ignore[attr-defined]
+
     @event.listens_for(session_class, "before_flush")
     def _refuse_foreign_writes(session: Session, _context: Any, _instances: Any) -> None:
-        tenant = session.info.get(TENANT_KEY)
-        if tenant is ALL_TENANTS:
-            return
         for obj in list(session.new) + list(session.dirty):
-            if _is_scoped(type(obj), scoped_base):
-                if tenant is None:
-                    raise TenantScopeMissing("tenant scope not set on session")
-                if getattr(obj, column_name) != tenant:
-                    raise TenantScopeMissing("refused to write a row into another tenant")
+            refuse_foreign_write(session, obj)
+
+
+def refuse_foreign_write(session: Session, obj: Any) -> None:
+    """Raise unless `obj` belongs to the session's tenant (or the session may write for all)."""
+    scoped_base, column_name = type(session).tenant_guard  # type: ignore[attr-defined]
+    tenant = session.info.get(TENANT_KEY)
+    if tenant is ALL_TENANTS or not _is_scoped(type(obj), scoped_base):
+        return
+    if tenant is None:
+        raise TenantScopeMissing("tenant scope not set on session")
+    if getattr(obj, column_name) != tenant:
+        raise TenantScopeMissing("refused to write a row into another tenant")
 
 
 def _reads_scoped_table(statement: Any, scoped_base: type) -> bool:

@@ -18,7 +18,7 @@ from services.school_api.rules.lifecycle import can_transition
 from services.school_api.rules.review import s_review
 from shared.concurrency import check_version
 from shared.context import Context
-from shared.counters import next_number
+from shared.counters import Reference, insert_numbered
 from shared.pagination import newest_first, page_of
 from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused
 
@@ -30,7 +30,6 @@ async def open_incident(ctx: Context, data: IncidentCreate) -> Incident:
     incident = Incident(
         id=uuid.uuid4(),
         school_urn=ctx.actor.tenant,
-        reference=await _next_reference(ctx),
         status=IncidentStatus.open,
         disclosed_at=data.disclosed_at,
         disclosure_source=data.disclosure_source,
@@ -48,18 +47,19 @@ async def open_incident(ctx: Context, data: IncidentCreate) -> Incident:
         created_by_role=ctx.actor.role,
         created_at=ctx.now,
         updated_at=ctx.now,
+        closed_at=None,
+        closed_by=None,
+        resolution=None,
+        version=1,
     )
-    ctx.session.add(incident)
-    await ctx.session.flush()
+    # `URN-YEAR-NNNN`, numbered per school and year without gaps from concurrent openings.
+    year = ctx.now.year
+    await insert_numbered(
+        ctx.session, incident, IncidentCounter, {"school_urn": ctx.actor.tenant, "year": year}, "reference",
+        Reference(f"{ctx.actor.tenant}-{year}-", digits=4),
+    )
     ctx.audit.record("incident.create", RECORD, incident.id)
     return incident
-
-
-async def _next_reference(ctx: Context) -> str:
-    """`URN-YEAR-NNNN`, numbered per school and year without gaps from concurrent openings."""
-    year = ctx.now.year
-    number = await next_number(ctx.session, IncidentCounter, school_urn=ctx.actor.tenant, year=year)
-    return f"{ctx.actor.tenant}-{year}-{number:04d}"
 
 
 async def get_incident(ctx: Context, incident_id: uuid.UUID, *, operation: str = "incident.read") -> Incident:

@@ -1,0 +1,33 @@
+"""Incident references: `URN-YEAR-NNNN`, numbered per school and year, with no gaps and no repeats."""
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from services.school_api.incidents.models import IncidentCounter
+from tests.school_api.workflow import School
+from tests.support import Tokens
+
+
+async def test_incidents_opened_at_once_by_one_school_are_numbered_without_gaps_or_repeats(
+    school: httpx.AsyncClient, tokens: Tokens, urn: str
+) -> None:
+    s = School(school, tokens, urn)
+    opened = await asyncio.gather(*(s.open() for _ in range(20)))
+    year = opened[0]["reference"].split("-")[1]
+    assert sorted(incident["reference"] for incident in opened) == [f"{urn}-{year}-{n:04d}" for n in range(1, 21)]
+
+
+async def test_a_reference_grows_past_four_digits_rather_than_being_cut(
+    school: httpx.AsyncClient, school_app: object, tokens: Tokens, urn: str
+) -> None:
+    s = School(school, tokens, urn)
+    first = await s.open()
+    year = int(first["reference"].split("-")[1])
+    runtime = school_app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.session(urn) as session:
+        counter = await session.get(IncidentCounter, (urn, year))
+        counter.last_number = 9_999
+        await session.commit()
+    assert (await s.open())["reference"] == f"{urn}-{year}-10000"
