@@ -143,7 +143,9 @@ async def append_events(session: AsyncSession, model: type[Any], trail: AuditTra
     ]
     trail.events.clear()
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(_APPEND_ON_POSTGRESQL, _function_arguments(rows, _chain_lock_key(tenant)))
+        # Straight on the connection: a Core call needs none of the ORM session's execution path.
+        connection = await session.connection()
+        await connection.execute(_APPEND_ON_POSTGRESQL, _function_arguments(rows, _chain_lock_key(tenant)))
         return
     previous = await session.scalar(
         select(model.hash).where(model.tenant == tenant).order_by(model.seq.desc()).limit(1)

@@ -55,7 +55,8 @@ async def insert_numbered(
     parameters |= {f"counter_{column}": value for column, value in key.items()}
     parameters |= {"reference_prefix": reference.prefix, "reference_digits": reference.digits}
     statement = _numbered_insert(mapper, counter, tuple(key), attribute)
-    setattr(record, attribute, (await session.execute(statement, parameters)).scalar_one())
+    connection = await session.connection()
+    setattr(record, attribute, (await connection.execute(statement, parameters)).scalar_one())
 
 
 _NUMBERED_INSERTS: dict[tuple[Any, ...], Any] = {}
