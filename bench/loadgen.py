@@ -13,11 +13,13 @@ endpoint in every run and printed beside the other figures.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import math
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +133,7 @@ class LoadResult:
     first_failure: str | None = None
     target_rate: float | None = None
     concurrency: int | None = None
+    disk: dict[str, Any] | None = None  # the disk probe's figures over an open loop (bench.probes.DiskProbe)
 
     def record(self, started: float, response: Response | None, expected: set[int], error: str | None = None) -> None:
         self.latencies_ms.append((time.perf_counter() - started) * 1000)
@@ -183,6 +186,15 @@ async def closed_loop(
     """`concurrency` clients back to back for `warmup + seconds`; only the last `seconds` are counted."""
     result = LoadResult("closed", seconds, concurrency=concurrency)
     counter = iter(range(10**12))
+    with _no_generator_gc():
+        await _closed_clients(port, make, result, counter, concurrency, seconds, warmup, expected, on_response)
+    return result
+
+
+async def _closed_clients(
+    port: int, make: RequestFactory, result: LoadResult, counter: Any, concurrency: int, seconds: float, warmup: float,
+    expected: set[int], on_response: OnResponse | None,
+) -> None:
     loop_start = time.perf_counter()
     measure_from, stop_at = loop_start + warmup, loop_start + warmup + seconds
     exhausted_at: list[float] = []
@@ -211,7 +223,18 @@ async def closed_loop(
     await asyncio.gather(*(client() for _ in range(concurrency)))
     if exhausted_at:  # the pool ran out early: count the time actually measured
         result.seconds = max(0.001, min(stop_at, max(exhausted_at)) - measure_from)
-    return result
+
+
+@contextlib.contextmanager
+def _no_generator_gc() -> Iterator[None]:
+    """No garbage collection in the generator while it measures: a full collection of the benchmark's own
+    heap paused it for ~95 ms in one run, and that pause showed as latency of the service under test."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 async def open_loop(
@@ -220,6 +243,15 @@ async def open_loop(
 ) -> LoadResult:
     """Send at `rate` per second for `seconds`; latency counts from each request's intended send time."""
     result = LoadResult("open", seconds, target_rate=rate)
+    with _no_generator_gc():
+        await _open_sends(port, make, result, rate, seconds, expected, max_connections, on_response, drain_seconds)
+    return result
+
+
+async def _open_sends(
+    port: int, make: RequestFactory, result: LoadResult, rate: float, seconds: float, expected: set[int],
+    max_connections: int, on_response: OnResponse | None, drain_seconds: float,
+) -> None:
     pool: asyncio.Queue[Connection] = asyncio.Queue()
     for _ in range(max_connections):
         pool.put_nowait(Connection(port))
@@ -267,4 +299,3 @@ async def open_loop(
     result.seconds = max(0.001, time.perf_counter() - start)
     while not pool.empty():
         pool.get_nowait().close()
-    return result

@@ -1,12 +1,17 @@
-"""CPU time spent per answered request, by process: the service, PostgreSQL, the load generator.
+"""What the machine did while a phase ran: CPU per request by process, and the disk's flush stalls.
 
-On a 2-core machine the service, the database and the generator share the same cores, so a throughput
-ratio alone cannot say whose work limits it; CPU milliseconds per request can. Read from /proc
-(Linux only; elsewhere the meter reports nothing).
+CpuMeter: on a 2-core machine the service, the database and the generator share the same cores, so a
+throughput ratio alone cannot say whose work limits it; CPU milliseconds per request can. Read from
+/proc (Linux only; elsewhere the meter reports nothing).
+
+DiskProbe: every commit waits for PostgreSQL's WAL flush, so when the disk stalls every request in
+flight stalls with it, the floor's as much as the services'. The probe writes and fdatasyncs 8 kB on
+the same file system every 50 ms and reports the slow flushes, so a p99 can be read beside them.
 """
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,3 +86,40 @@ def _own_seconds() -> float:
     times = os.times()
     return times.user + times.system
 
+
+
+class DiskProbe:
+    """fdatasync latency of an 8 kB write every `interval` seconds, in a thread, while a phase runs."""
+
+    SLOW_MS = 20.0
+
+    def __init__(self, folder: Path, interval: float = 0.05) -> None:
+        self.path = folder / "disk-probe.bin"
+        self.interval = interval
+        self.latencies_ms: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        block = os.urandom(8192)
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while not self._stop.wait(self.interval):
+                started = time.perf_counter()
+                os.pwrite(descriptor, block, 0)
+                os.fdatasync(descriptor)
+                self.latencies_ms.append((time.perf_counter() - started) * 1000)
+        finally:
+            os.close(descriptor)
+
+    def stop(self) -> dict[str, float | int]:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        ordered = sorted(self.latencies_ms)
+        return {
+            "flushes": len(ordered),
+            "median_ms": round(ordered[len(ordered) // 2], 2) if ordered else 0.0,
+            "max_ms": round(ordered[-1], 1) if ordered else 0.0,
+            f"over_{self.SLOW_MS:.0f}ms": sum(1 for latency in ordered if latency > self.SLOW_MS),
+        }
