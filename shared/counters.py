@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import insert_as_built
+from shared.db import built_values, insert_as_built
 from shared.tenancy import refuse_foreign_write
 
 
@@ -46,15 +46,11 @@ async def insert_numbered(
         setattr(record, attribute, reference.format(await next_number(session, counter, **key)))
         await insert_as_built(session, record)
         return
-    mapper = inspect(type(record))
     refuse_foreign_write(session.sync_session, record)
-    unset = [mapped.key for mapped in mapper.column_attrs if mapped.key != attribute and mapped.key not in record.__dict__]
-    if unset:
-        raise ValueError(f"{type(record).__name__} is not fully built; unset: {', '.join(unset)}")
-    parameters = {f"value_{mapped.columns[0].key}": record.__dict__[mapped.key] for mapped in mapper.column_attrs if mapped.key != attribute}
+    parameters = {f"value_{name}": value for name, value in built_values(record, left_to_the_database=attribute).items()}
     parameters |= {f"counter_{column}": value for column, value in key.items()}
     parameters |= {"reference_prefix": reference.prefix, "reference_digits": reference.digits}
-    statement = _numbered_insert(mapper, counter, tuple(key), attribute)
+    statement = _numbered_insert(inspect(type(record)), counter, tuple(key), attribute)
     connection = await session.connection()
     setattr(record, attribute, (await connection.execute(statement, parameters)).scalar_one())
 
@@ -71,7 +67,8 @@ def _numbered_insert(mapper: Any, counter: type[Any], key_columns: tuple[str, ..
     counters = counter.__table__
     taken = (
         postgresql_insert(counters)
-        .values({column: bindparam(f"counter_{column}", type_=counters.c[column].type) for column in key_columns} | {"last_number": 1})
+        .values({column: bindparam(f"counter_{column}", type_=counters.c[column].type) for column in key_columns})
+        .values(last_number=1)
         .on_conflict_do_update(
             index_elements=[counters.c[column] for column in key_columns],
             set_={"last_number": counters.c.last_number + 1},
@@ -81,7 +78,8 @@ def _numbered_insert(mapper: Any, counter: type[Any], key_columns: tuple[str, ..
     )
     number = cast(taken.c.last_number, String)
     digits = bindparam("reference_digits", type_=Integer)
-    reference_sql = bindparam("reference_prefix", type_=String) + func.lpad(number, func.greatest(digits, func.length(number)), "0")
+    padded = func.lpad(number, func.greatest(digits, func.length(number)), "0")
+    reference_sql = bindparam("reference_prefix", type_=String) + padded
     table = mapper.local_table
     columns, values = [], []
     for mapped in mapper.column_attrs:

@@ -42,13 +42,18 @@ async def insert_as_built(session: AsyncSession, record: Any) -> None:
     the round trip itself. The tenant guard's write check still applies. The object is not added to the
     session, so it is returned to the caller as built and is not tracked for later changes.
     """
+    refuse_foreign_write(session.sync_session, record)
+    await session.execute(insert(inspect_mapping(type(record)).local_table), built_values(record))
+
+
+def built_values(record: Any, *, left_to_the_database: str | None = None) -> dict[str, Any]:
+    """Column name to value of a new mapped object; refused if any attribute but `left_to_the_database` is unset."""
     mapper = inspect_mapping(type(record))
-    unset = [attribute.key for attribute in mapper.column_attrs if attribute.key not in record.__dict__]
+    attributes = [attribute for attribute in mapper.column_attrs if attribute.key != left_to_the_database]
+    unset = [attribute.key for attribute in attributes if attribute.key not in record.__dict__]
     if unset:
         raise ValueError(f"{type(record).__name__} is not fully built; unset: {', '.join(unset)}")
-    refuse_foreign_write(session.sync_session, record)
-    values = {attribute.columns[0].key: record.__dict__[attribute.key] for attribute in mapper.column_attrs}
-    await session.execute(insert(mapper.local_table), values)
+    return {attribute.columns[0].key: record.__dict__[attribute.key] for attribute in attributes}
 
 
 class UTCDateTime(TypeDecorator[datetime]):
