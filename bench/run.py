@@ -68,7 +68,7 @@ class Bench:
         backend = self.args.backend
         if backend == "postgresql":
             free = postgres_free_connections()
-            needed = 3 * 2 * self.args.pool_size + 6  # three apps, pool + overflow each, the relay, seeding, sampling
+            needed = 3 * self.args.pool_size + 6  # three apps' pools (no overflow), seeding, sampling
             if free is not None and free < needed:
                 self.note(f"PostgreSQL has {free} free connection slots and this run may need {needed}: other clients "
                           "share the server; lower --pool-size (the same for the floor and both services) if it fails")
