@@ -142,12 +142,15 @@ async def append_events(session: AsyncSession, model: type[Any], trail: AuditTra
         for event in trail.events
     ]
     trail.events.clear()
+    # The request's own writes first: a write that fails must fail before its "allowed" row exists, and
+    # not while this tenant's chain is locked.
+    await session.flush()
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        # Straight to the driver, in the session's transaction: every request of both services makes this call,
-        # and SQLAlchemy's execution path (greenlet hop, compile-cache lookup, result wrapping) cost more than it.
+        # As driver SQL on the session's connection: every request of both services makes this call, and
+        # compiling a statement cost more than the call. Through SQLAlchemy's cursor all the same, which
+        # begins the transaction when this is its first statement (a refused request's only row).
         connection = await session.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
-        await driver.execute(_APPEND_ON_POSTGRESQL_SQL, *_function_arguments(rows, _chain_lock_key(tenant)))
+        await connection.exec_driver_sql(_APPEND_ON_POSTGRESQL_SQL, _function_arguments(rows, _chain_lock_key(tenant)))
         return
     previous = await session.scalar(
         select(model.hash).where(model.tenant == tenant).order_by(model.seq.desc()).limit(1)

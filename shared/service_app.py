@@ -15,7 +15,7 @@ from shared.http import RequestGuard, add_problem_catalogue, install_problem_han
 from shared.migrations import current_revision, head_revision
 
 # Statuses any authenticated operation can answer, whatever it does.
-COMMON_PROBLEM_STATUSES = (400, 401, 403, 413, 415, 422, 500)
+COMMON_PROBLEM_STATUSES = (400, 401, 403, 413, 415, 422, 500, 503)
 
 
 def new_service_app(

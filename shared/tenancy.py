@@ -75,7 +75,10 @@ def install_tenant_guard(
 
 def refuse_foreign_write(session: Session, obj: Any) -> None:
     """Raise unless `obj` belongs to the session's tenant (or the session may write for all)."""
-    scoped_base, column_name = type(session).tenant_guard  # type: ignore[attr-defined]
+    guard = getattr(type(session), "tenant_guard", None)
+    if guard is None:
+        raise TenantScopeMissing(f"{type(session).__name__} has no tenant guard; refusing to write without one")
+    scoped_base, column_name = guard
     tenant = session.info.get(TENANT_KEY)
     if tenant is ALL_TENANTS or not _is_scoped(type(obj), scoped_base):
         return

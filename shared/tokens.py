@@ -126,6 +126,8 @@ class TokenVerifier:
         claims = self._verified.get(token)
         if claims is None:
             claims = self._verify_fully(token)
+            # jose also accepts a numeric string as `exp`; the cache compares numbers.
+            claims["exp"] = int(claims["exp"])
             self._verified[token] = claims
             if len(self._verified) > self.verified_cache_size:
                 self._verified.popitem(last=False)

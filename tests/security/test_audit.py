@@ -79,6 +79,18 @@ class Chain:
 
         await self._run(work)
 
+    async def append_then_roll_back(self, count: int) -> None:
+        """A request whose transaction fails after its audit rows were appended, as the only statement."""
+
+        async def work(session: Any) -> None:
+            trail = AuditTrail(request_id=uuid.uuid4().hex, actor=Actor("dsl-100001", "dsl", "100001"))
+            for _ in range(count):
+                trail.record("incident.update", "incident", uuid.uuid4())
+            await append_events(session, self.model, trail, Clock())
+            await session.rollback()
+
+        await self._run(work)
+
     async def append_concurrently(self, writers: int, events_each: int) -> None:
         """`writers` transactions of one school at once, as simultaneous requests would append them."""
         engine = create_engine(self.database.url, pool_size=writers)
@@ -140,6 +152,12 @@ def test_simultaneous_requests_of_one_school_extend_its_chain_one_after_another(
     code, out = chain.cli(capsys, "audit-verify")
     assert code == 0, out
     assert _last_json(out)["intact"] is True and _last_json(out)["rows"] == 6 + 8 * 5, out
+
+
+def test_audit_rows_stand_or_fall_with_the_request_that_wrote_them(chain: Chain, capsys: pytest.CaptureFixture[str]) -> None:
+    asyncio.run(chain.append_then_roll_back(3))
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 0 and _last_json(out)["rows"] == 6, out
 
 
 def test_audit_verify_names_the_one_row_whose_content_was_changed(chain: Chain, capsys: pytest.CaptureFixture[str]) -> None:
