@@ -264,7 +264,8 @@ class Bench:
                   "create_incident_many_schools": f"school: create incident, {len(urns)} schools round-robin"}
         for key, measured in rows.items():
             if measured:
-                self.op(key, labels[key], **_median_round(measured))
+                rounds = f" (median of {len(measured)} rounds)" if len(measured) > 1 else ""
+                self.op(key, labels[key] + rounds, **_median_round(measured))
         self.floor_throughput = self.results["operations"]["floor_create"]["closed"]["throughput_per_s"]
         failures = [row["closed"]["first_failure"] for rows_of in rows.values() for row in rows_of if row["closed"]["first_failure"]]
         if failures:

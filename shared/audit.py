@@ -204,8 +204,7 @@ BEGIN
     previous := coalesce(previous, repeat('0', 64));
     FOR i IN 1 .. cardinality(p_contents) LOOP
         previous_hashes := previous_hashes || previous;
-        previous := encode(sha256(convert_to(previous || E'
-' || p_contents[i], 'UTF8')), 'hex');
+        previous := encode(sha256(convert_to(previous || E'\n' || p_contents[i], 'UTF8')), 'hex');
         hashes := hashes || previous;
     END LOOP;
     INSERT INTO audit_entries (
