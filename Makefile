@@ -33,7 +33,7 @@ openapi: $(STAMP)
 migration: $(STAMP)
 	$(PY) -m scripts.new_migration $(service) "$(m)"
 
-## Benchmark the services against the bare stack on PostgreSQL (docs/performance.md); about 5 minutes.
+## Benchmark the services against the bare stack on PostgreSQL (docs/performance.md); about 6 minutes.
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
 

@@ -1,6 +1,6 @@
 """`make bench`: the services against the bare stack (issue 7). See docs/performance.md.
 
-    .venv/bin/python -m bench.run                     # PostgreSQL, growth 10k -> 100k, about 5 minutes
+    .venv/bin/python -m bench.run                     # PostgreSQL, growth 10k -> 100k, about 6 minutes
     .venv/bin/python -m bench.run --full              # growth 10k -> 1,000,000 (make bench-full)
     .venv/bin/python -m bench.run --backend sqlite    # the same against SQLite files
 
