@@ -147,12 +147,15 @@ class Bench:
                 self.results.setdefault("cpu", {}).setdefault(phase, []).append(cpu)
             return result
         finally:
-            if sampler is not None:
-                waits = sampler.stop()
-                if waits is not None:
-                    self.results.setdefault("lock_waits", {})[phase] = waits
-            if profiler is not None:
-                profiler.wait(timeout=60)
+            self.finish_phase(phase, sampler, profiler)
+
+    def finish_phase(self, phase: str, sampler: LockSampler | None, profiler: subprocess.Popen | None) -> None:
+        if sampler is not None:
+            waits = sampler.stop()
+            if waits is not None:
+                self.results.setdefault("lock_waits", {})[phase] = waits
+        if profiler is not None:
+            profiler.wait(timeout=60)
 
     def database_of(self, port: int) -> Database | None:
         by_port = {self.floor.port: self.floor_db, self.school.port: self.school_db, self.police.port: self.police_db}
@@ -185,16 +188,11 @@ class Bench:
         probe = DiskProbe(self.folder)
         try:
             result = await open_loop(port, make, rate=rate, seconds=seconds, expected=expected, **kw)
-            result.disk = probe.stop()
-            return result
         finally:
-            probe.stop()
-            if sampler is not None:
-                waits = sampler.stop()
-                if waits is not None:
-                    self.results.setdefault("lock_waits", {})[phase] = waits
-            if profiler is not None:
-                profiler.wait(timeout=60)
+            disk = probe.stop()
+            self.finish_phase(phase, sampler, profiler)
+        result.disk = disk
+        return result
 
     async def call(self, port: int, request: Request) -> Response:
         connection = Connection(port)
