@@ -4,6 +4,7 @@ Each service has its own database and its own metadata; this module only supplie
 """
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -93,12 +94,32 @@ def create_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 10.0, 
     # waits up to `pool_timeout` seconds and is then answered 503 (see shared.http).
     pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
+        connect_args = {"timeout": 30, "factory": RollbackOnCloseConnection}
+        engine = create_async_engine(url, echo=echo, connect_args=connect_args, **pool)
         _configure_sqlite(engine)
         return engine
     # No pre-ping: it costs a round trip on every checkout (8 % of a request in the benchmark's
     # profile). A connection that died with a database restart fails one request, and is replaced.
     return create_async_engine(url, echo=echo, pool_recycle=1800, **pool)
+
+
+class RollbackOnCloseConnection(sqlite3.Connection):
+    """A SQLite connection that ends its transaction before it closes.
+
+    SQLAlchemy closes a connection without a rollback when a task is cancelled in the middle of a
+    statement (it terminates the connection rather than trust it). Python 3.11's close() does not
+    finalize statements that a cursor still holds, so SQLite keeps the connection as a "zombie"
+    with its transaction, and its write lock, until those cursors are garbage; every other writer
+    then waited 30 s and failed "database is locked" (seen when a test cancelled the relay in the
+    middle of in-process police calls). A rollback first releases the lock whatever holds on.
+    """
+
+    def close(self) -> None:
+        try:
+            if self.in_transaction:
+                self.rollback()
+        finally:
+            super().close()
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
