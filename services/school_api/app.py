@@ -20,7 +20,7 @@ from services.school_api.devices.routes import router as devices_router
 from services.school_api.incidents.routes import router as incidents_router
 from services.school_api.people.routes import router as people_router
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
-from services.school_api.referrals.relay import Relay
+from services.school_api.referrals.relay import Relay, stop_relay
 from services.school_api.referrals.routes import router as referrals_router
 from services.school_api.referrals.service import REFERRAL_QUEUED
 from services.school_api.reviews.routes import router as reviews_router
@@ -88,9 +88,7 @@ def create_app(
             yield
         finally:
             if relay_task is not None:
-                relay_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await relay_task
+                await stop_relay(relay, relay_task, settings)
             if police_http is None:
                 await http.aclose()
             await engine.dispose()

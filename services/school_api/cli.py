@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 
 from services.school_api.access import SchoolRole
 from services.school_api.database import AuditEntry, SchoolSession
@@ -71,8 +72,13 @@ async def _run_relay(settings: SchoolSettings) -> None:
         settings,
         clock,
     )
+    # SIGTERM (a deployment stopping the container) and Ctrl-C finish the pass in flight, as in the API.
+    running = asyncio.create_task(relay.run_forever())
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, relay.stop)
     try:
-        await relay.run_forever()
+        await running
     finally:
         await http.aclose()
         await engine.dispose()

@@ -6,9 +6,11 @@ outbox row is written by the real decision transaction, never inserted by the te
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -18,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.police_api.reports.models import IdempotencyRecord, SchoolReport
+from services.school_api.referrals.relay import Relay, stop_relay
 from shared.db import create_engine
 from tests.school_api.workflow import READY_TO_REFER
 
@@ -93,6 +96,19 @@ async def idempotency_keys_for(engine: AsyncEngine, client_prefix: str) -> int:
         return await connection.scalar(
             select(func.count()).select_from(IdempotencyRecord).where(IdempotencyRecord.client_id.like(f"{client_prefix}%"))
         )
+
+
+@contextlib.asynccontextmanager
+async def running_relay(school_app: Any, **settings: object) -> AsyncIterator[Relay]:
+    """A relay like the app's (database, police client, clock) with `settings` changed, running as the
+    app runs it, and stopped the way the app stops it: the pass in flight finishes first."""
+    app_relay: Relay = school_app.state.relay
+    relay = Relay(app_relay.sessionmaker, app_relay.police, app_relay.settings.model_copy(update=settings), app_relay.clock)
+    running = asyncio.create_task(relay.run_forever())
+    try:
+        yield relay
+    finally:
+        await stop_relay(relay, running, relay.settings)
 
 
 def police_engine(url: str) -> AsyncEngine:

@@ -97,3 +97,34 @@ def test_a_relay_killed_after_the_police_stored_the_report_is_replaced_and_the_p
     finally:
         proxy.close()
         school.stop()
+
+
+def test_a_relay_process_stopped_by_sigterm_mid_send_records_the_outcome_and_exits_cleanly(
+    handoff: Services, tokens: Tokens
+) -> None:
+    """What a deployment does when it replaces the relay's container: SIGTERM, not SIGKILL."""
+    handoff.police.start()
+    proxy = HoldingProxy(handoff.police.url)
+    school = handoff.school(relay_enabled="false")
+    school.start()
+    try:
+        dsl = bearer(tokens.school("dsl", handoff.urn))
+        proxy.hold_reports = True
+        incident_id = refer_over_the_network(school.url, dsl)
+        relay = handoff.start_relay(proxy.url, relay_lease_seconds="60", police_read_timeout_seconds="60")
+        assert proxy.police_answered.wait(timeout=30), "the relay never sent the report"
+
+        relay.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert relay.poll() is None, "the relay finishes the send in flight before it exits"
+        proxy.release()  # the held answer never arrives: the relay records a network fault
+        assert relay.wait(timeout=20) == 0
+
+        outbox = handoff.outbox_row(incident_id)
+        assert outbox["state"] == "pending" and outbox["lease_owner"] is None, "no lease left to expire"
+        referral = referral_of(school.url, dsl, incident_id)
+        assert referral["attempts"] == 1 and referral["last_error"]["kind"] == "network"
+        assert b'"relay stopped"' in (handoff.folder / "relay.log").read_bytes()
+    finally:
+        proxy.close()
+        school.stop()

@@ -31,7 +31,7 @@ from services.school_api.referrals.retry import (
 from services.school_api.referrals.vocabulary import OutboxState
 from shared.clock import Clock
 from tests.handoff.conftest import outbox_of
-from tests.handoff.support import ScriptedPolice, only_referral, police_reports_for, problem, refer
+from tests.handoff.support import ScriptedPolice, only_referral, police_reports_for, problem, refer, running_relay
 from tests.support import Tokens, bearer
 
 
@@ -169,32 +169,59 @@ async def test_the_police_token_is_cached_until_shortly_before_it_expires(
 async def test_the_relay_wakes_on_commit_without_waiting_for_its_poll_interval(
     school: httpx.AsyncClient, school_app: Any, registered_school: str, tokens: Tokens
 ) -> None:
-    relay: Relay = school_app.state.relay
     signals = school_app.state.runtime.signals
-    assert signals["referral_queued"] == relay.wake
+    assert signals["referral_queued"] == school_app.state.relay.wake
     woken: list[float] = []
+    async with running_relay(school_app, relay_idle_poll_seconds=3600.0, status_poll_seconds=60.0) as relay:
 
-    def counting_wake() -> None:
-        woken.append(time.monotonic())
-        relay.wake()
+        def counting_wake() -> None:
+            woken.append(time.monotonic())
+            relay.wake()
 
-    settings = relay.settings
-    relay.settings = settings.model_copy(update={"relay_idle_poll_seconds": 3600.0, "status_poll_seconds": 60.0})
-    signals["referral_queued"] = counting_wake
-    task = asyncio.create_task(relay.run_forever())
-    try:
-        await asyncio.sleep(0.3)  # the relay has done its first pass and is asleep
-        dsl = bearer(tokens.school("dsl", registered_school))
-        incident_id = await refer(school, dsl)
-        assert len(woken) == 1, "the decision's commit wakes the relay"
-        while (await only_referral(school, dsl, incident_id))["delivery_state"] != "delivered":
-            assert time.monotonic() - woken[0] < 5, "not delivered within 5 s of the commit; the poll interval is an hour"
-            await asyncio.sleep(0.02)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        relay.settings = settings
-        signals["referral_queued"] = relay.wake
+        signals["referral_queued"] = counting_wake
+        try:
+            await asyncio.sleep(0.3)  # the relay has done its first pass and is asleep
+            dsl = bearer(tokens.school("dsl", registered_school))
+            incident_id = await refer(school, dsl)
+            assert len(woken) == 1, "the decision's commit wakes the relay"
+            while (await only_referral(school, dsl, incident_id))["delivery_state"] != "delivered":
+                assert time.monotonic() - woken[0] < 5, "not delivered within 5 s of the commit; the poll interval is an hour"
+                await asyncio.sleep(0.02)
+        finally:
+            signals["referral_queued"] = school_app.state.relay.wake
+
+
+async def test_a_stopped_relay_finishes_the_delivery_in_flight_and_leaves_no_lease(
+    school: httpx.AsyncClient, school_app: Any, registered_school: str, tokens: Tokens,
+    wire: ScriptedPolice, scripted_relay: Relay,
+) -> None:
+    """A shutdown in the middle of a send: the police's answer is still recorded, and no lease is
+    left to expire before another relay could send the report again."""
+    dsl = bearer(tokens.school("dsl", registered_school))
+    incident_id = await refer(school, dsl)
+    sending, answer = asyncio.Event(), asyncio.Event()
+    inner = wire.inner
+
+    class SlowPolice(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/reports":
+                sending.set()
+                await answer.wait()
+            return await inner.handle_async_request(request)
+
+    wire.inner = SlowPolice()
+    running = asyncio.create_task(scripted_relay.run_forever())
+    await asyncio.wait_for(sending.wait(), timeout=10)
+    scripted_relay.stop()
+    await asyncio.sleep(0.1)
+    assert not running.done(), "the relay waits for its send to finish"
+    answer.set()
+    await asyncio.wait_for(running, timeout=10)
+
+    referral = await only_referral(school, dsl, incident_id)
+    assert referral["delivery_state"] == "delivered" and referral["police_reference"]
+    message = await outbox_of(school_app, incident_id)
+    assert message.state is OutboxState.done and message.lease_owner is None
 
 
 def test_only_a_4xx_that_can_never_succeed_stops_the_retries() -> None:

@@ -23,7 +23,7 @@ from services.school_api.referrals.relay import Relay
 from services.school_api.settings import SchoolSettings
 from shared.tenancy import ALL_TENANTS
 from tests.conftest import FORCE
-from tests.handoff.support import ScriptedPolice, only_referral, refer
+from tests.handoff.support import ScriptedPolice, only_referral, refer, running_relay
 from tests.school_api.workflow import School
 from tests.support import Tokens, bearer
 
@@ -121,11 +121,7 @@ async def test_outcome_21_finalised_by_the_police_reaches_the_dsl_through_the_re
     school: httpx.AsyncClient, police: httpx.AsyncClient, school_app: Any, registered_school: str, tokens: Tokens
 ) -> None:
     incident_id = await _refer_experimental_case(school, tokens, registered_school)
-    relay: Relay = school_app.state.relay
-    settings = relay.settings
-    relay.settings = settings.model_copy(update={"status_poll_seconds": 0.2})
-    task = asyncio.create_task(relay.run_forever())  # the relay as the app runs it: deliver, and poll statuses
-    try:
+    async with running_relay(school_app, status_poll_seconds=0.2):  # deliver, and poll statuses
         while (await _stored_status(school_app, incident_id)) is None:
             await asyncio.sleep(0.05)
         first = await _stored_status(school_app, incident_id)
@@ -141,10 +137,6 @@ async def test_outcome_21_finalised_by_the_police_reaches_the_dsl_through_the_re
         while not ((await _stored_status(school_app, incident_id)) or {}).get("finalised"):
             assert time.monotonic() - started < 30, "the status poll did not bring the outcome back"
             await asyncio.sleep(0.05)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        relay.settings = settings
 
     referral = await only_referral(school, dsl, incident_id)
     status = referral["police_status"]

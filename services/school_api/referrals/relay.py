@@ -10,6 +10,9 @@
   in its own loop beside delivery (docs/handoff.md: why poll rather than push).
 - Wakes at once when a referral is committed; otherwise sleeps until the next retry or lease expiry
   falls due, at most `relay_idle_poll_seconds`.
+- Stops gracefully: `stop()` lets the pass in flight finish and record its answers (bounded by the
+  police client's timeouts), so a shutdown neither cuts a police request in half nor leaves a lease
+  to expire before the report can be sent again.
 """
 from __future__ import annotations
 
@@ -62,8 +65,14 @@ class Relay:
         self.clock = clock
         self.relay_id = uuid.uuid4().hex[:12]
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish the pass in flight, then return from `run_forever`."""
+        self._stopping.set()
         self._wake.set()
 
     def _session(self) -> AsyncSession:
@@ -77,9 +86,10 @@ class Relay:
         async with asyncio.TaskGroup() as group:
             group.create_task(self._deliver_forever())
             group.create_task(self._poll_statuses_forever())
+        log.info("relay stopped", extra={"fields": {"relay_id": self.relay_id}})
 
     async def _deliver_forever(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             self._wake.clear()
             try:
                 attempted = await self.deliver_due()
@@ -96,12 +106,15 @@ class Relay:
                 pass
 
     async def _poll_statuses_forever(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self.refresh_statuses()
             except Exception:
                 log.exception("status poll failed")
-            await asyncio.sleep(self.settings.status_poll_seconds)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.settings.status_poll_seconds)
+            except TimeoutError:
+                pass
 
     async def _idle_seconds(self) -> float:
         """Sleep until the next retry or lease expiry falls due, or the idle poll, whichever is first."""
@@ -291,10 +304,17 @@ class Relay:
         refreshed = 0
         size = self.settings.relay_batch_size
         for start in range(0, len(open_referrals), size):
-            answers = await asyncio.gather(*(self._status_of(referral) for referral in open_referrals[start : start + size]))
+            if self._stopping.is_set():
+                break  # shutting down: the rest are asked by the next relay to run
+            batch = open_referrals[start : start + size]
+            # A task group, not gather: cancelled, it waits for every call in flight to unwind, so no
+            # police request outlives the relay (gather returns at the first cancelled call).
+            async with asyncio.TaskGroup() as group:
+                calls = [group.create_task(self._status_of(referral)) for referral in batch]
+            answers = [call.result() for call in calls]
             if any(answer is _UNREACHABLE for answer in answers):
                 break  # the police are away: the next interval asks again, delivery is not held up
-            for referral, status in zip(open_referrals[start : start + size], answers, strict=True):
+            for referral, status in zip(batch, answers, strict=True):
                 if not isinstance(status, dict):
                     continue
                 async with self._session() as session:
@@ -328,6 +348,16 @@ class Relay:
 
 
 _UNREACHABLE = object()
+
+
+async def stop_relay(relay: Relay, running: asyncio.Task[None], settings: SchoolSettings) -> None:
+    """Stop gracefully, within one lease: a pass still running after its lease is overtaken anyway
+    (another relay may send the same key), so it is cancelled then."""
+    relay.stop()
+    try:
+        await asyncio.wait_for(running, timeout=settings.relay_lease_seconds)
+    except TimeoutError:
+        log.warning("relay cancelled at shutdown", extra={"fields": {"relay_id": relay.relay_id}})
 
 
 def _receipt_from(response: httpx.Response) -> dict[str, Any] | None:
