@@ -5,6 +5,7 @@ before FastAPI parses anything, and so that every response gets the security hea
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -47,6 +48,7 @@ RefusalHook = Callable[[Request | Scope, Problem], Awaitable[None]]
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _MEDIA_TYPES_REFUSED_AS_IMAGES = ("image/", "video/", "multipart/", "application/octet-stream")
+CANCELLED_LOG_STATUS = 499  # logged only: no response is sent for a cancelled request
 
 SECURITY_HEADERS = [
     (b"cache-control", b"no-store"),
@@ -92,12 +94,13 @@ class RequestGuard:
         started = time.perf_counter()
         request_id = _request_id(scope)
         token = request_id_var.set(request_id)
-        status_holder = {"status": 500}
+        status_holder: dict[str, Any] = {"status": 500, "started": False}
         path = scope.get("path", "")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = True
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
@@ -117,6 +120,12 @@ class RequestGuard:
                     return
                 receive = _replay(body)
             await self.app(scope, receive, send_with_headers)
+        except asyncio.CancelledError:
+            if not status_holder["started"]:
+                # Nothing was answered: the server is shutting down or the caller went away. 499 is
+                # the usual log code for it ("client closed request"); a 500 here sent people hunting.
+                status_holder["status"] = CANCELLED_LOG_STATUS
+            raise
         finally:
             route = scope.get("route")
             log.info(
