@@ -26,7 +26,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, insert, select
+from sqlalchemy import BigInteger, Index, Integer, String, Text, bindparam, func, insert, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -85,6 +86,10 @@ _CONTENT_FIELDS = (
 )
 
 
+# The per-row arguments of `audit_append`, after its six per-request ones.
+_ARRAY_ARGUMENTS = ("operations", "record_types", "record_ids", "outcomes", "problem_types", "contents")
+
+
 def canonical_content(row: Any) -> str:
     return _canonical({name: getattr(row, name) for name in _CONTENT_FIELDS})
 
@@ -122,26 +127,10 @@ class AuditTrail:
 
 
 async def append_events(session: AsyncSession, model: type[Any], trail: AuditTrail, clock: Clock) -> None:
-    if not trail.events:
+    rows = take_pending_rows(trail, clock.now())
+    if not rows:
         return
     tenant = trail.actor.tenant
-    now = clock.now()
-    rows = [
-        {
-            "occurred_at": now,
-            "request_id": trail.request_id,
-            "subject": trail.actor.subject[:200],
-            "role": trail.actor.role,
-            "tenant": tenant,
-            "operation": event.operation,
-            "record_type": event.record_type,
-            "record_id": event.record_id,
-            "outcome": event.outcome.value,
-            "problem_type": event.problem_type,
-        }
-        for event in trail.events
-    ]
-    trail.events.clear()
     # The request's own writes first: a write that fails must fail before its "allowed" row exists, and
     # not while this tenant's chain is locked.
     await session.flush()
@@ -150,7 +139,7 @@ async def append_events(session: AsyncSession, model: type[Any], trail: AuditTra
         # compiling a statement cost more than the call. Through SQLAlchemy's cursor all the same, which
         # begins the transaction when this is its first statement (a refused request's only row).
         connection = await session.connection()
-        await connection.exec_driver_sql(_APPEND_ON_POSTGRESQL_SQL, _function_arguments(rows, _chain_lock_key(tenant)))
+        await connection.exec_driver_sql(_APPEND_ON_POSTGRESQL_SQL, _function_arguments(rows))
         return
     previous = await session.scalar(
         select(model.hash).where(model.tenant == tenant).order_by(model.seq.desc()).limit(1)
@@ -163,12 +152,53 @@ async def append_events(session: AsyncSession, model: type[Any], trail: AuditTra
     await session.execute(insert(model.__table__), rows)
 
 
-def _function_arguments(rows: list[dict[str, Any]], lock_key: int) -> tuple[Any, ...]:
+def take_pending_rows(trail: AuditTrail, now: datetime) -> list[dict[str, Any]]:
+    """The trail's events as audit rows (without their hashes), taken off the trail: appended once."""
+    rows = [
+        {
+            "occurred_at": now,
+            "request_id": trail.request_id,
+            "subject": trail.actor.subject[:200],
+            "role": trail.actor.role,
+            "tenant": trail.actor.tenant,
+            "operation": event.operation,
+            "record_type": event.record_type,
+            "record_id": event.record_id,
+            "outcome": event.outcome.value,
+            "problem_type": event.problem_type,
+        }
+        for event in trail.events
+    ]
+    trail.events.clear()
+    return rows
+
+
+# `audit_append` as an expression, for a statement that appends the request's audit rows in the same
+# round trip as its own write (shared.counters.insert_numbered); its arguments come from
+# `audit_append_parameters`. PostgreSQL only.
+AUDIT_APPEND_CALL = func.audit_append(
+    bindparam("audit_tenant", type_=Text),
+    bindparam("audit_lock_key", type_=BigInteger),
+    bindparam("audit_occurred_at", type_=UTCDateTime()),
+    bindparam("audit_request_id", type_=Text),
+    bindparam("audit_subject", type_=Text),
+    bindparam("audit_role", type_=Text),
+    *(bindparam(f"audit_{name}", type_=postgresql.ARRAY(Text)) for name in _ARRAY_ARGUMENTS),
+)
+
+
+def audit_append_parameters(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    names = ("audit_tenant", "audit_lock_key", "audit_occurred_at", "audit_request_id", "audit_subject", "audit_role")
+    names += tuple(f"audit_{name}" for name in _ARRAY_ARGUMENTS)
+    return dict(zip(names, _function_arguments(rows), strict=True))
+
+
+def _function_arguments(rows: list[dict[str, Any]]) -> tuple[Any, ...]:
     """The arguments of `audit_append`, in the order of its parameters."""
     first = rows[0]
     return (
         first["tenant"],
-        lock_key,
+        _chain_lock_key(first["tenant"]),
         first["occurred_at"],
         first["request_id"],
         first["subject"],

@@ -52,13 +52,14 @@ async def open_incident(ctx: Context, data: IncidentCreate) -> Incident:
         resolution=None,
         version=1,
     )
-    # `URN-YEAR-NNNN`, numbered per school and year without gaps from concurrent openings.
+    # `URN-YEAR-NNNN`, numbered per school and year without gaps from concurrent openings; the audit
+    # row goes in with the insert (one round trip on PostgreSQL), so it is recorded first.
+    ctx.audit.record("incident.create", RECORD, incident.id)
     year = ctx.now.year
     await insert_numbered(
         ctx.session, incident, IncidentCounter, {"school_urn": ctx.actor.tenant, "year": year}, "reference",
-        Reference(f"{ctx.actor.tenant}-{year}-", digits=4),
+        Reference(f"{ctx.actor.tenant}-{year}-", digits=4), audit=ctx.audit, clock=ctx.clock,
     )
-    ctx.audit.record("incident.create", RECORD, incident.id)
     return incident
 
 
