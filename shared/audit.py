@@ -18,6 +18,7 @@ formula as `chain_hash`, so `verify_chain` checks rows from either path alike.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -100,8 +101,9 @@ def _canonical(values: dict[str, Any]) -> str:
     return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
 
+@functools.lru_cache(maxsize=65_536)  # every school and force in England and Wales, and to spare
 def _chain_lock_key(tenant: str) -> int:
-    """A signed 64-bit advisory-lock key of its own for each tenant's chain."""
+    """A signed 64-bit advisory-lock key of its own for each tenant's chain (a hash, so kept per tenant)."""
     return int.from_bytes(hashlib.sha256(f"audit-chain:{tenant}".encode()).digest()[:8], "big", signed=True)
 
 
