@@ -88,7 +88,7 @@ def create_app(
             yield
         finally:
             if relay_task is not None:
-                await stop_relay(relay, relay_task, settings)
+                await stop_relay(relay, relay_task)
             if police_http is None:
                 await http.aclose()
             await engine.dispose()

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import signal
 
 from services.school_api.access import SchoolRole
 from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
-from services.school_api.referrals.relay import Relay
+from services.school_api.referrals.relay import Relay, stop_relay
 from services.school_api.settings import AUDIENCE, SchoolSettings
 from shared.cli import add_common_commands, mint_development_token, run_common_command
 from shared.clock import Clock
@@ -72,13 +73,25 @@ async def _run_relay(settings: SchoolSettings) -> None:
         settings,
         clock,
     )
-    # SIGTERM (a deployment stopping the container) and Ctrl-C finish the pass in flight, as in the API.
     running = asyncio.create_task(relay.run_forever())
+    stopping = asyncio.Event()
+
+    def on_signal() -> None:
+        # SIGTERM (a deployment stopping the container) or Ctrl-C: finish the pass in flight within one
+        # lease, as the API does; a second signal does not wait.
+        if stopping.is_set():
+            running.cancel()
+        stopping.set()
+
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, relay.stop)
+        loop.add_signal_handler(signum, on_signal)
     try:
-        await running
+        signalled = asyncio.create_task(stopping.wait())
+        await asyncio.wait({running, signalled}, return_when=asyncio.FIRST_COMPLETED)
+        signalled.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await stop_relay(relay, running)
     finally:
         await http.aclose()
         await engine.dispose()

@@ -108,7 +108,7 @@ async def running_relay(school_app: Any, **settings: object) -> AsyncIterator[Re
     try:
         yield relay
     finally:
-        await stop_relay(relay, running, relay.settings)
+        await stop_relay(relay, running)
 
 
 def police_engine(url: str) -> AsyncEngine:

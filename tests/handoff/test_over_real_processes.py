@@ -128,3 +128,26 @@ def test_a_relay_process_stopped_by_sigterm_mid_send_records_the_outcome_and_exi
     finally:
         proxy.close()
         school.stop()
+
+
+def test_a_second_sigterm_stops_the_relay_process_without_waiting_for_its_send(handoff: Services, tokens: Tokens) -> None:
+    handoff.police.start()
+    proxy = HoldingProxy(handoff.police.url)
+    school = handoff.school(relay_enabled="false")
+    school.start()
+    try:
+        dsl = bearer(tokens.school("dsl", handoff.urn))
+        proxy.hold_reports = True
+        incident_id = refer_over_the_network(school.url, dsl)
+        relay = handoff.start_relay(proxy.url, relay_lease_seconds="60", police_read_timeout_seconds="60")
+        assert proxy.police_answered.wait(timeout=30), "the relay never sent the report"
+
+        relay.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        relay.send_signal(signal.SIGTERM)
+        assert relay.wait(timeout=10) == 0, "the second signal does not wait for the held answer"
+        outbox = handoff.outbox_row(incident_id)
+        assert outbox["state"] == "pending" and outbox["lease_owner"] is not None, "the lease covers the cut send"
+    finally:
+        proxy.close()
+        school.stop()

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from services.school_api.referrals.police_client import PoliceClient, new_http_client
-from services.school_api.referrals.relay import Relay
+from services.school_api.referrals.relay import Relay, stop_relay
 from services.school_api.referrals.retry import (
     Verdict,
     backoff_seconds,
@@ -211,12 +211,14 @@ async def test_a_stopped_relay_finishes_the_delivery_in_flight_and_leaves_no_lea
 
     wire.inner = SlowPolice()
     running = asyncio.create_task(scripted_relay.run_forever())
-    await asyncio.wait_for(sending.wait(), timeout=10)
-    scripted_relay.stop()
-    await asyncio.sleep(0.1)
-    assert not running.done(), "the relay waits for its send to finish"
-    answer.set()
-    await asyncio.wait_for(running, timeout=10)
+    try:
+        await asyncio.wait_for(sending.wait(), timeout=10)
+        scripted_relay.stop()
+        await asyncio.sleep(0.1)
+        assert not running.done(), "the relay waits for its send to finish"
+    finally:
+        answer.set()
+        await stop_relay(scripted_relay, running)
 
     referral = await only_referral(school, dsl, incident_id)
     assert referral["delivery_state"] == "delivered" and referral["police_reference"]

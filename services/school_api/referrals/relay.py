@@ -350,12 +350,12 @@ class Relay:
 _UNREACHABLE = object()
 
 
-async def stop_relay(relay: Relay, running: asyncio.Task[None], settings: SchoolSettings) -> None:
+async def stop_relay(relay: Relay, running: asyncio.Task[None]) -> None:
     """Stop gracefully, within one lease: a pass still running after its lease is overtaken anyway
     (another relay may send the same key), so it is cancelled then."""
     relay.stop()
     try:
-        await asyncio.wait_for(running, timeout=settings.relay_lease_seconds)
+        await asyncio.wait_for(running, timeout=relay.settings.relay_lease_seconds)
     except TimeoutError:
         log.warning("relay cancelled at shutdown", extra={"fields": {"relay_id": relay.relay_id}})
 
