@@ -8,7 +8,9 @@ There is one chain per tenant (a school's URN, a force's code; "" for callers wi
 for the whole service: appending must be serialised, and a single national chain would make every
 school in the country wait on one lock (the benchmark measured 12 of 14 sessions waiting on it).
 A tenant's appends are serialised by a transaction-scoped advisory lock on its own key (PostgreSQL;
-SQLite has one writer anyway), taken at the very end of the request's transaction to keep it short.
+SQLite has one writer anyway), taken at the very end of the request's transaction to keep it short:
+after the request's last write (opening an incident appends with that write itself, see
+`shared.counters.insert_numbered`).
 
 On PostgreSQL the lock, the read of the chain's head and the insert are one call of the database
 function `audit_append` (AUDIT_APPEND_FUNCTION_V1 below): one round trip instead of three, on every
@@ -129,7 +131,7 @@ class AuditTrail:
 
 
 async def append_events(session: AsyncSession, model: type[Any], trail: AuditTrail, clock: Clock) -> None:
-    rows = take_pending_rows(trail, clock.now())
+    rows = pending_rows(trail, clock.now())
     if not rows:
         return
     tenant = trail.actor.tenant
@@ -142,6 +144,7 @@ async def append_events(session: AsyncSession, model: type[Any], trail: AuditTra
         # begins the transaction when this is its first statement (a refused request's only row).
         connection = await session.connection()
         await connection.exec_driver_sql(_APPEND_ON_POSTGRESQL_SQL, _function_arguments(rows))
+        trail.events.clear()
         return
     previous = await session.scalar(
         select(model.hash).where(model.tenant == tenant).order_by(model.seq.desc()).limit(1)
@@ -152,10 +155,12 @@ async def append_events(session: AsyncSession, model: type[Any], trail: AuditTra
         row["hash"] = previous = chain_hash(previous, _canonical(row))
     # One multi-row INSERT: a list page appends a row per record it shows.
     await session.execute(insert(model.__table__), rows)
+    trail.events.clear()
 
 
-def take_pending_rows(trail: AuditTrail, now: datetime) -> list[dict[str, Any]]:
-    """The trail's events as audit rows (without their hashes), taken off the trail: appended once."""
+def pending_rows(trail: AuditTrail, now: datetime) -> list[dict[str, Any]]:
+    """The trail's events as audit rows (without their hashes). The caller clears the trail once they
+    are written, so a statement that fails leaves them to be written by whatever runs next."""
     rows = [
         {
             "occurred_at": now,
@@ -171,28 +176,26 @@ def take_pending_rows(trail: AuditTrail, now: datetime) -> list[dict[str, Any]]:
         }
         for event in trail.events
     ]
-    trail.events.clear()
     return rows
 
 
 # `audit_append` as an expression, for a statement that appends the request's audit rows in the same
 # round trip as its own write (shared.counters.insert_numbered); its arguments come from
 # `audit_append_parameters`. PostgreSQL only.
-AUDIT_APPEND_CALL = func.audit_append(
-    bindparam("audit_tenant", type_=Text),
-    bindparam("audit_lock_key", type_=BigInteger),
-    bindparam("audit_occurred_at", type_=UTCDateTime()),
-    bindparam("audit_request_id", type_=Text),
-    bindparam("audit_subject", type_=Text),
-    bindparam("audit_role", type_=Text),
-    *(bindparam(f"audit_{name}", type_=postgresql.ARRAY(Text)) for name in _ARRAY_ARGUMENTS),
+_CALL_PARAMETERS = (
+    ("audit_tenant", Text()),
+    ("audit_lock_key", BigInteger()),
+    ("audit_occurred_at", UTCDateTime()),
+    ("audit_request_id", Text()),
+    ("audit_subject", Text()),
+    ("audit_role", Text()),
+    *((f"audit_{name}", postgresql.ARRAY(Text)) for name in _ARRAY_ARGUMENTS),
 )
+AUDIT_APPEND_CALL = func.audit_append(*(bindparam(name, type_=type_) for name, type_ in _CALL_PARAMETERS))
 
 
 def audit_append_parameters(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    names = ("audit_tenant", "audit_lock_key", "audit_occurred_at", "audit_request_id", "audit_subject", "audit_role")
-    names += tuple(f"audit_{name}" for name in _ARRAY_ARGUMENTS)
-    return dict(zip(names, _function_arguments(rows), strict=True))
+    return dict(zip((name for name, _ in _CALL_PARAMETERS), _function_arguments(rows), strict=True))
 
 
 def _function_arguments(rows: list[dict[str, Any]]) -> tuple[Any, ...]:

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import AUDIT_APPEND_CALL, AuditTrail, audit_append_parameters, take_pending_rows
+from shared.audit import AUDIT_APPEND_CALL, AuditTrail, audit_append_parameters, pending_rows
 from shared.clock import Clock
 from shared.db import built_values, insert_as_built
 from shared.tenancy import refuse_foreign_write
@@ -50,10 +50,13 @@ async def insert_numbered(
 
     On PostgreSQL the counter's upsert, the insert and the append of the request's audit events so far
     are one statement (the upsert and the insert in WITH clauses, then `audit_append`): one round trip
-    where there were three, on every incident opened, which is what the benchmark's create measures. The
-    statement fails or succeeds whole, so the "allowed" row never exists without the write. The events
-    are taken off the trail; any recorded later are appended at the end of the request as usual. SQLite
-    takes the number, inserts, and leaves the events to the end of the request.
+    where there were two, on every incident opened, which is what the benchmark's create measures. The
+    statement fails or succeeds whole, so the "allowed" row never exists without the write. Events
+    recorded later are appended at the end of the request as usual. SQLite takes the number, inserts,
+    and leaves the events to the end of the request.
+
+    It must be the request's last write: the tenant's audit-chain lock is held from here to the commit,
+    and a row lock taken after it would reverse the order every other request takes them in.
     """
     if _dialect(session) != "postgresql":
         setattr(record, attribute, reference.format(await next_number(session, counter, **key)))
@@ -64,12 +67,13 @@ async def insert_numbered(
     parameters = {f"value_{name}": value for name, value in built_values(record, left_to_the_database=attribute).items()}
     parameters |= {f"counter_{column}": value for column, value in key.items()}
     parameters |= {"reference_prefix": reference.prefix, "reference_digits": reference.digits}
-    audit_rows = take_pending_rows(audit, clock.now())
+    audit_rows = pending_rows(audit, clock.now())
     if audit_rows:
         parameters |= audit_append_parameters(audit_rows)
     statement = _numbered_insert(inspect(type(record)), counter, tuple(key), attribute, audited=bool(audit_rows))
     connection = await session.connection()
     setattr(record, attribute, (await connection.execute(statement, parameters)).scalar_one())
+    audit.events.clear()
 
 
 _NUMBERED_INSERTS: dict[tuple[Any, ...], Any] = {}

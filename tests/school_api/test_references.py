@@ -8,6 +8,7 @@ from sqlalchemy import event, select
 
 from services.school_api.database import AuditEntry
 from services.school_api.incidents.models import IncidentCounter
+from shared.audit import verify_chain
 from shared.tenancy import ALL_TENANTS
 from tests.school_api.workflow import School
 from tests.support import BACKEND, Tokens
@@ -36,7 +37,7 @@ async def test_a_reference_grows_past_four_digits_rather_than_being_cut(
     assert (await s.open())["reference"] == f"{urn}-{year}-10000"
 
 
-async def test_opening_an_incident_audits_it_in_the_same_transaction_and_chain(
+async def test_opening_an_incident_writes_its_audit_row_with_it_in_one_statement_on_postgresql(
     school: httpx.AsyncClient, school_app: object, tokens: Tokens, urn: str
 ) -> None:
     engine = school_app.state.runtime.engine  # type: ignore[attr-defined]
@@ -57,3 +58,5 @@ async def test_opening_an_incident_audits_it_in_the_same_transaction_and_chain(
     async with runtime.session(ALL_TENANTS) as session:
         rows = (await session.scalars(select(AuditEntry).where(AuditEntry.record_id == opened["id"]))).all()
     assert [(row.operation, row.outcome, row.tenant) for row in rows] == [("incident.create", "allowed", urn)]
+    async with runtime.session(ALL_TENANTS) as session:
+        assert (await verify_chain(session, AuditEntry)).intact
