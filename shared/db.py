@@ -118,6 +118,8 @@ class RollbackOnCloseConnection(sqlite3.Connection):
         try:
             if self.in_transaction:
                 self.rollback()
+        except sqlite3.ProgrammingError:
+            pass  # closed already: close() stays idempotent, as sqlite3's own is
         finally:
             super().close()
 

@@ -94,13 +94,13 @@ class RequestGuard:
         started = time.perf_counter()
         request_id = _request_id(scope)
         token = request_id_var.set(request_id)
-        status_holder: dict[str, Any] = {"status": 500, "started": False}
+        status_holder: dict[str, Any] = {"status": 500, "answered": False}
         path = scope.get("path", "")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
-                status_holder["started"] = True
+                status_holder["answered"] = True
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
@@ -121,7 +121,7 @@ class RequestGuard:
                 receive = _replay(body)
             await self.app(scope, receive, send_with_headers)
         except asyncio.CancelledError:
-            if not status_holder["started"]:
+            if not status_holder["answered"]:
                 # Nothing was answered: the server is shutting down or the caller went away. 499 is
                 # the usual log code for it ("client closed request"); a 500 here sent people hunting.
                 status_holder["status"] = CANCELLED_LOG_STATUS

@@ -46,7 +46,9 @@ def test_a_connection_closed_mid_transaction_releases_the_write_lock(tmp_path: P
     path = _database(tmp_path)
     held = _close_in_the_middle_of_a_transaction(path, RollbackOnCloseConnection)
     assert _another_writer_can_begin(path)
-    assert [row[0] for row in sqlite3.connect(path).execute("SELECT body FROM notes")] == ["first", "second"]
+    reader = sqlite3.connect(path)
+    assert [row[0] for row in reader.execute("SELECT body FROM notes")] == ["first", "second"], "the insert rolled back"
+    reader.close()
     del held
 
 
@@ -69,3 +71,9 @@ async def test_the_services_sqlite_engine_opens_its_connections_with_the_rollbac
             assert isinstance(raw.driver_connection._connection, RollbackOnCloseConnection)
     finally:
         await engine.dispose()
+
+
+def test_closing_twice_is_harmless_as_with_sqlite3(tmp_path: Path) -> None:
+    connection = sqlite3.connect(_database(tmp_path), factory=RollbackOnCloseConnection)
+    connection.close()
+    connection.close()
