@@ -2,9 +2,12 @@
 its own throw-away database, the school API as uvicorn, and relays as `school-api relay`."""
 from __future__ import annotations
 
+import contextlib
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -54,36 +57,57 @@ def test_a_referral_made_while_the_police_are_down_is_queued_then_delivered_once
         school.stop()
 
 
-def test_a_relay_killed_after_the_police_stored_the_report_is_replaced_and_the_police_still_have_one(
-    handoff: Services, tokens: Tokens
-) -> None:
+@dataclass
+class SendInFlight:
+    """A standalone relay whose report the police have stored but whose answer the proxy holds back."""
+
+    relay: subprocess.Popen
+    relay_settings: dict[str, str]
+    proxy: HoldingProxy
+    school_url: str
+    dsl: dict[str, str]
+    incident_id: str
+
+
+@contextlib.contextmanager
+def send_in_flight(handoff: Services, tokens: Tokens, lease_seconds: int) -> Iterator[SendInFlight]:
     handoff.police.start()
     proxy = HoldingProxy(handoff.police.url)
-    school = handoff.school(relay_enabled="false")  # only the relay processes below deliver
+    school = handoff.school(relay_enabled="false")  # only the relay processes of the test deliver
     school.start()
     try:
         dsl = bearer(tokens.school("dsl", handoff.urn))
         proxy.hold_reports = True
         incident_id = refer_over_the_network(school.url, dsl)
-        relay_settings = {"relay_lease_seconds": str(LEASE_SECONDS), "police_read_timeout_seconds": "60"}
-        first_relay = handoff.start_relay(proxy.url, **relay_settings)
+        relay_settings = {"relay_lease_seconds": str(lease_seconds), "police_read_timeout_seconds": "60"}
+        relay = handoff.start_relay(proxy.url, **relay_settings)
         assert proxy.police_answered.wait(timeout=30), "the relay never sent the report"
+        yield SendInFlight(relay, relay_settings, proxy, school.url, dsl, incident_id)
+    finally:
+        proxy.close()
+        school.stop()
 
+
+def test_a_relay_killed_after_the_police_stored_the_report_is_replaced_and_the_police_still_have_one(
+    handoff: Services, tokens: Tokens
+) -> None:
+    with send_in_flight(handoff, tokens, LEASE_SECONDS) as sent:
+        proxy, incident_id = sent.proxy, sent.incident_id
         # The police have stored the report and answered; the relay has not recorded it.
         (first,) = proxy.reports_sent()
         assert first.status == 201
         assert handoff.police_reports([incident_id]) == {incident_id: 1}
-        assert referral_of(school.url, dsl, incident_id)["delivery_state"] == "queued"
+        assert referral_of(sent.school_url, sent.dsl, incident_id)["delivery_state"] == "queued"
         outbox = handoff.outbox_row(incident_id)
         assert outbox["state"] == "pending" and outbox["lease_owner"] is not None
 
-        first_relay.send_signal(signal.SIGKILL)
-        assert first_relay.wait(timeout=10) == -signal.SIGKILL
+        sent.relay.send_signal(signal.SIGKILL)
+        assert sent.relay.wait(timeout=10) == -signal.SIGKILL
         proxy.release()
 
-        handoff.start_relay(proxy.url, **relay_settings)
+        handoff.start_relay(proxy.url, **sent.relay_settings)
         delivered = wait_for(
-            lambda: (r := referral_of(school.url, dsl, incident_id))["delivery_state"] == "delivered" and r,
+            lambda: (r := referral_of(sent.school_url, sent.dsl, incident_id))["delivery_state"] == "delivered" and r,
             30, "delivery by the second relay",
         )
         first_sent, second_sent = proxy.reports_sent()[:2]
@@ -94,60 +118,31 @@ def test_a_relay_killed_after_the_police_stored_the_report_is_replaced_and_the_p
         assert delivered["police_reference"] == httpx.Response(201, content=first_sent.body).json()["police_reference"]
         assert handoff.police_reports([incident_id]) == {incident_id: 1}
         assert handoff.outbox_row(incident_id)["state"] == "done"
-    finally:
-        proxy.close()
-        school.stop()
 
 
 def test_a_relay_process_stopped_by_sigterm_mid_send_records_the_outcome_and_exits_cleanly(
     handoff: Services, tokens: Tokens
 ) -> None:
     """What a deployment does when it replaces the relay's container: SIGTERM, not SIGKILL."""
-    handoff.police.start()
-    proxy = HoldingProxy(handoff.police.url)
-    school = handoff.school(relay_enabled="false")
-    school.start()
-    try:
-        dsl = bearer(tokens.school("dsl", handoff.urn))
-        proxy.hold_reports = True
-        incident_id = refer_over_the_network(school.url, dsl)
-        relay = handoff.start_relay(proxy.url, relay_lease_seconds="60", police_read_timeout_seconds="60")
-        assert proxy.police_answered.wait(timeout=30), "the relay never sent the report"
-
-        relay.send_signal(signal.SIGTERM)
+    with send_in_flight(handoff, tokens, lease_seconds=60) as sent:
+        sent.relay.send_signal(signal.SIGTERM)
         time.sleep(0.5)
-        assert relay.poll() is None, "the relay finishes the send in flight before it exits"
-        proxy.release()  # the held answer never arrives: the relay records a network fault
-        assert relay.wait(timeout=20) == 0
+        assert sent.relay.poll() is None, "the relay finishes the send in flight before it exits"
+        sent.proxy.release()  # the held answer never arrives: the relay records a network fault
+        assert sent.relay.wait(timeout=20) == 0
 
-        outbox = handoff.outbox_row(incident_id)
+        outbox = handoff.outbox_row(sent.incident_id)
         assert outbox["state"] == "pending" and outbox["lease_owner"] is None, "no lease left to expire"
-        referral = referral_of(school.url, dsl, incident_id)
+        referral = referral_of(sent.school_url, sent.dsl, sent.incident_id)
         assert referral["attempts"] == 1 and referral["last_error"]["kind"] == "network"
         assert b'"relay stopped"' in (handoff.folder / "relay.log").read_bytes()
-    finally:
-        proxy.close()
-        school.stop()
 
 
 def test_a_second_sigterm_stops_the_relay_process_without_waiting_for_its_send(handoff: Services, tokens: Tokens) -> None:
-    handoff.police.start()
-    proxy = HoldingProxy(handoff.police.url)
-    school = handoff.school(relay_enabled="false")
-    school.start()
-    try:
-        dsl = bearer(tokens.school("dsl", handoff.urn))
-        proxy.hold_reports = True
-        incident_id = refer_over_the_network(school.url, dsl)
-        relay = handoff.start_relay(proxy.url, relay_lease_seconds="60", police_read_timeout_seconds="60")
-        assert proxy.police_answered.wait(timeout=30), "the relay never sent the report"
-
-        relay.send_signal(signal.SIGTERM)
+    with send_in_flight(handoff, tokens, lease_seconds=60) as sent:
+        sent.relay.send_signal(signal.SIGTERM)
         time.sleep(0.5)
-        relay.send_signal(signal.SIGTERM)
-        assert relay.wait(timeout=10) == 0, "the second signal does not wait for the held answer"
-        outbox = handoff.outbox_row(incident_id)
+        sent.relay.send_signal(signal.SIGTERM)
+        assert sent.relay.wait(timeout=10) == 0, "the second signal does not wait for the held answer"
+        outbox = handoff.outbox_row(sent.incident_id)
         assert outbox["state"] == "pending" and outbox["lease_owner"] is not None, "the lease covers the cut send"
-    finally:
-        proxy.close()
-        school.stop()
