@@ -161,7 +161,7 @@ async def append_events(session: AsyncSession, model: type[Any], trail: AuditTra
 def pending_rows(trail: AuditTrail, now: datetime) -> list[dict[str, Any]]:
     """The trail's events as audit rows (without their hashes). The caller clears the trail once they
     are written, so a statement that fails leaves them to be written by whatever runs next."""
-    rows = [
+    return [
         {
             "occurred_at": now,
             "request_id": trail.request_id,
@@ -176,7 +176,6 @@ def pending_rows(trail: AuditTrail, now: datetime) -> list[dict[str, Any]]:
         }
         for event in trail.events
     ]
-    return rows
 
 
 # `audit_append` as an expression, for a statement that appends the request's audit rows in the same
