@@ -86,17 +86,8 @@ def _numbered_insert(mapper: Any, counter: type[Any], key_columns: tuple[str, ..
     if (statement := _NUMBERED_INSERTS.get(cache_key)) is not None:
         return statement
     counters = counter.__table__
-    taken = (
-        postgresql_insert(counters)
-        .values({column: bindparam(f"counter_{column}", type_=counters.c[column].type) for column in key_columns})
-        .values(last_number=1)
-        .on_conflict_do_update(
-            index_elements=[counters.c[column] for column in key_columns],
-            set_={"last_number": counters.c.last_number + 1},
-        )
-        .returning(counters.c.last_number)
-        .cte("taken")
-    )
+    key = {column: bindparam(f"counter_{column}", type_=counters.c[column].type) for column in key_columns}
+    taken = _counter_upsert(postgresql_insert, counters, key).cte("taken")
     number = cast(taken.c.last_number, String)
     digits = bindparam("reference_digits", type_=Integer)
     padded = func.lpad(number, func.greatest(digits, func.length(number)), "0")
@@ -119,10 +110,15 @@ def _take(session: AsyncSession, counter: type[Any], key: dict[str, Any]) -> Any
     insert_for_dialect = postgresql_insert if _dialect(session) == "postgresql" else sqlite_insert
     # On the table, not the mapped class: a Core statement skips the ORM's bulk-insert machinery,
     # which cost more than the round trip itself on every incident and report created.
-    table = counter.__table__
+    return _counter_upsert(insert_for_dialect, counter.__table__, key)
+
+
+def _counter_upsert(insert_for_dialect: Any, table: Any, key: dict[str, Any]) -> Any:
+    """Start the key's counter at 1 or add one to it, returning the number taken."""
     return (
         insert_for_dialect(table)
-        .values(**key, last_number=1)
+        .values(key)
+        .values(last_number=1)
         .on_conflict_do_update(
             index_elements=[table.c[column] for column in key],
             set_={"last_number": table.c.last_number + 1},
