@@ -57,12 +57,19 @@ async def insert_numbered(
 
     It must be the request's last write: the tenant's audit-chain lock is held from here to the commit,
     and a row lock taken after it would reverse the order every other request takes them in.
+
+    When it is also the request's first statement (nothing read or written before it), the statement
+    is the whole transaction and is sent without BEGIN and COMMIT: PostgreSQL commits a lone statement
+    atomically, so this is one round trip where there were three, and the counter row and the chain
+    lock are held only while PostgreSQL runs the statement and flushes its WAL, not across two more
+    network turns behind the event loop's queue; that hold is what all of one school's creates wait on.
     """
     if _dialect(session) != "postgresql":
         setattr(record, attribute, reference.format(await next_number(session, counter, **key)))
         await insert_as_built(session, record)
         return
     refuse_foreign_write(session.sync_session, record)
+    alone = not session.in_transaction() and not (session.new or session.dirty or session.deleted)
     await session.flush()  # the request's earlier writes before its audit rows, as in append_events
     parameters = {f"value_{name}": value for name, value in built_values(record, left_to_the_database=attribute).items()}
     parameters |= {f"counter_{column}": value for column, value in key.items()}
@@ -71,11 +78,12 @@ async def insert_numbered(
     if audit_rows:
         parameters |= audit_append_parameters(audit_rows)
     statement = _numbered_insert(inspect(type(record)), counter, tuple(key), attribute, audited=bool(audit_rows))
-    connection = await session.connection()
+    connection = await session.connection(execution_options=_ITS_OWN_TRANSACTION if alone else None)
     setattr(record, attribute, (await connection.execute(statement, parameters)).scalar_one())
     audit.events.clear()
 
 
+_ITS_OWN_TRANSACTION = {"isolation_level": "AUTOCOMMIT"}
 _NUMBERED_INSERTS: dict[tuple[Any, ...], Any] = {}
 
 
