@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -146,6 +147,21 @@ class ScriptedPolice(httpx.AsyncBaseTransport):
 
     def sends_per_key(self) -> Counter[str]:
         return Counter(key for method, path, key in self.seen if (method, path) == ("POST", "/reports") and key)
+
+
+def for_incident(incident_id: str, answer: httpx.Response, times: int = 1) -> Script:
+    """Answer POST /reports for this one incident `times` times, then let the real police answer."""
+    remaining = [times]
+
+    def script(request: httpx.Request) -> httpx.Response | None:
+        if request.method != "POST" or request.url.path != "/reports" or remaining[0] == 0:
+            return None
+        if json.loads(request.content).get("school_incident_id") != incident_id:
+            return None
+        remaining[0] -= 1
+        return answer
+
+    return script
 
 
 def problem(status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None) -> httpx.Response:

@@ -31,23 +31,8 @@ from services.school_api.referrals.retry import (
 from services.school_api.referrals.vocabulary import OutboxState
 from shared.clock import Clock
 from tests.handoff.conftest import outbox_of
-from tests.handoff.support import ScriptedPolice, only_referral, police_reports_for, problem, refer, running_relay
+from tests.handoff.support import ScriptedPolice, for_incident, only_referral, police_reports_for, problem, refer, running_relay
 from tests.support import Tokens, bearer
-
-
-def _for_incident(incident_id: str, answer: httpx.Response, times: int = 1):  # type: ignore[no-untyped-def]
-    """Answer POST /reports for this one incident `times` times, then let the real police answer."""
-    remaining = [times]
-
-    def script(request: httpx.Request) -> httpx.Response | None:
-        if request.method != "POST" or request.url.path != "/reports" or remaining[0] == 0:
-            return None
-        if json.loads(request.content).get("school_incident_id") != incident_id:
-            return None
-        remaining[0] -= 1
-        return answer
-
-    return script
 
 
 async def test_a_4xx_that_cannot_succeed_marks_the_referral_failed_with_its_problem_visible_to_the_dsl(
@@ -56,7 +41,7 @@ async def test_a_4xx_that_cannot_succeed_marks_the_referral_failed_with_its_prob
 ) -> None:
     dsl = bearer(tokens.school("dsl", registered_school))
     incident_id = await refer(school, dsl)
-    wire.script = _for_incident(
+    wire.script = for_incident(
         incident_id, problem(422, "report-refused", "Report refused", "This force does not accept reports on this channel."), times=99
     )
     await scripted_relay.deliver_due()
@@ -83,7 +68,7 @@ async def test_retry_after_on_503_and_429_is_honoured_no_sooner_than_it_says(
 ) -> None:
     dsl = bearer(tokens.school("dsl", registered_school))
     incident_id = await refer(school, dsl)
-    wire.script = _for_incident(
+    wire.script = for_incident(
         incident_id, problem(status, "unavailable", "Unavailable", "Busy.", headers={"Retry-After": "120"})
     )
     await scripted_relay.deliver_due()
@@ -135,7 +120,7 @@ async def test_a_401_on_a_report_drops_the_cached_token_and_the_retry_fetches_a_
 ) -> None:
     dsl = bearer(tokens.school("dsl", registered_school))
     incident_id = await refer(school, dsl)
-    wire.script = _for_incident(incident_id, problem(401, "unauthenticated", "Unauthenticated", "Token expired."))
+    wire.script = for_incident(incident_id, problem(401, "unauthenticated", "Unauthenticated", "Token expired."))
     await scripted_relay.deliver_due()
     assert (await only_referral(school, dsl, incident_id))["delivery_state"] == "queued"
     client_id = school_app.state.relay.police.credentials[registered_school].client_id

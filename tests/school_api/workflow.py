@@ -59,6 +59,20 @@ class School:
         assert response.status_code == 201, response.text
         return response.json()
 
+    async def add_device(self, incident: dict[str, Any], ownership: str = "personal") -> httpx.Response:
+        response = await self.client.post(self.path(incident, "/devices"), json={"ownership": ownership}, headers=self.dsl)
+        assert response.status_code == 201, response.text
+        return response
+
+    async def custody_step(self, incident: dict[str, Any], device: httpx.Response, kind: str, **fields: Any) -> httpx.Response:
+        """A step of the device's chain of custody, on the device's latest answer (its ETag); returns the new answer."""
+        body = {"kind": kind, "occurred_at": AT, "by_whom": "Ms Example (DSL)", **fields}
+        response = await self.client.post(
+            self.path(incident, f"/devices/{device.json()['id']}/custody"), json=body, headers={**self.dsl, "If-Match": device.headers["ETag"]}
+        )
+        assert response.status_code == 201, response.text
+        return response
+
     async def action(self, incident: dict[str, Any], kind: str, taken: bool = True, justification: str | None = None) -> httpx.Response:
         body = {"kind": kind, "taken": taken, "performed_by": "Ms Example (DSL)", "occurred_at": AT}
         if justification is not None:

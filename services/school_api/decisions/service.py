@@ -18,7 +18,7 @@ from services.school_api.incidents.vocabulary import IncidentStatus
 from services.school_api.people import service as people
 from services.school_api.referrals.models import PoliceReferral
 from services.school_api.referrals.payload import build_report_payload
-from services.school_api.referrals.service import queue_police_referral
+from services.school_api.referrals.service import queue_police_referral, referral_id_of
 from services.school_api.referrals.vocabulary import PoliceChannel
 from services.school_api.rules.decision import DecisionFacts, decision_violations
 from services.school_api.rules.dsl import s_dsl
@@ -119,7 +119,4 @@ async def get_decision(ctx: Context, incident_id: uuid.UUID) -> tuple[Decision, 
     rows = await list_decisions(ctx, incident_id)
     if not rows:
         raise NotFound("No decision recorded for this incident yet.")
-    referral_id = await ctx.session.scalar(
-        select(PoliceReferral.id).where(PoliceReferral.incident_id == incident_id).order_by(PoliceReferral.created_at).limit(1)
-    )
-    return rows[-1], referral_id
+    return rows[-1], await referral_id_of(ctx, incident_id)

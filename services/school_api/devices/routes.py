@@ -42,7 +42,7 @@ async def list_devices(incident_id: uuid.UUID, ctx: SchoolContext) -> list[Devic
 async def get_device(incident_id: uuid.UUID, device_id: uuid.UUID, ctx: SchoolContext, response: Response) -> DeviceOut:
     device = await service.get_device(ctx, incident_id, device_id)
     response.headers["ETag"] = etag(device.version)
-    return _out(device, await service.custody_of(ctx, incident_id))
+    return _out(device, await service.custody_of(ctx, incident_id, device_id=device.id))
 
 
 @router.post(
@@ -62,4 +62,4 @@ async def record_custody(
     """Add a step to the chain of custody. "image_deleted" is always refused (S-IMAGE)."""
     device, _ = await service.record_custody(ctx, incident_id, device_id, body, expected_version(if_match))
     response.headers["ETag"] = etag(device.version)
-    return _out(device, await service.custody_of(ctx, incident_id))
+    return _out(device, await service.custody_of(ctx, incident_id, device_id=device.id))

@@ -16,6 +16,7 @@ from shared.context import Context
 from shared.problems import Conflict, NotFound, RuleRefused
 
 RECORD = "device"
+CUSTODY_RECORD = "custody_event"
 # The police contract takes at most 20 devices per report (SchoolReportIn.devices).
 MAX_DEVICES_PER_INCIDENT = 20
 _LEAVES_SCHOOL = {CustodyEventKind.handed_to_police, CustodyEventKind.returned_to_owner}
@@ -68,9 +69,16 @@ async def list_devices(ctx: Context, incident_id: uuid.UUID, *, audit: bool = Tr
     return rows
 
 
-async def custody_of(ctx: Context, incident_id: uuid.UUID) -> list[CustodyEvent]:
-    query = select(CustodyEvent).where(CustodyEvent.incident_id == incident_id).order_by(CustodyEvent.recorded_at, CustodyEvent.id)
-    return list((await ctx.session.scalars(query)).all())
+async def custody_of(ctx: Context, incident_id: uuid.UUID, *, device_id: uuid.UUID | None = None) -> list[CustodyEvent]:
+    """The chain of custody of the incident's devices, or of one device when only that one is shown:
+    every step loaded is shown, so every step loaded is audited as read."""
+    query = select(CustodyEvent).where(CustodyEvent.incident_id == incident_id)
+    if device_id is not None:
+        query = query.where(CustodyEvent.device_id == device_id)
+    rows = list((await ctx.session.scalars(query.order_by(CustodyEvent.recorded_at, CustodyEvent.id))).all())
+    for row in rows:
+        ctx.audit.record("custody_event.read", CUSTODY_RECORD, row.id)
+    return rows
 
 
 async def record_custody(
@@ -103,4 +111,6 @@ async def record_custody(
     device.updated_at = ctx.now
     await ctx.session.flush()
     ctx.audit.record("device.custody", RECORD, device.id)
+    # The step is a record of its own (its id is what the chronology and GET /audit name), not only a change of the device.
+    ctx.audit.record("custody_event.create", CUSTODY_RECORD, event.id)
     return device, event

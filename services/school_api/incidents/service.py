@@ -125,10 +125,15 @@ async def add_observation(ctx: Context, incident_id: uuid.UUID, data: Observatio
 
 
 async def actions_taken(ctx: Context, incident_id: uuid.UUID) -> list[ActionKind]:
-    rows = await ctx.session.scalars(
-        select(ActionEntry.kind).where(ActionEntry.incident_id == incident_id, ActionEntry.taken.is_(True))
-    )
-    return list(rows.all())
+    """The kinds of action taken, for S-DSL. Read to check a rule is still read: audited like any read of the log."""
+    rows = (
+        await ctx.session.execute(
+            select(ActionEntry.id, ActionEntry.kind).where(ActionEntry.incident_id == incident_id, ActionEntry.taken.is_(True))
+        )
+    ).all()
+    for row in rows:
+        ctx.audit.record("action.read", "action", row.id)
+    return [row.kind for row in rows]
 
 
 async def close_incident(ctx: Context, incident_id: uuid.UUID, data: CloseRequest, expected_version: int) -> Incident:

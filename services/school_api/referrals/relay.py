@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 # The whole school metadata: a flush sorts rows by foreign key, so every referenced table must be
 # known even in the relay's own process (`school-api relay`), which imports no routes.
 import services.school_api.models  # noqa: F401
+from services.school_api.database import AuditEntry
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.referrals.police_client import CredentialsRefused, NoCredentials, PoliceClient
 from services.school_api.referrals.retry import (
@@ -40,15 +41,24 @@ from services.school_api.referrals.retry import (
     verdict_for_status,
 )
 from services.school_api.referrals.schemas import PoliceStatus
+from services.school_api.referrals.service import RECORD
 from services.school_api.referrals.vocabulary import DeliveryState, OutboxState
 from services.school_api.settings import SchoolSettings
+from shared.audit import AuditTrail, append_events
 from shared.clock import Clock
+from shared.identity import Actor
 from shared.tenancy import ALL_TENANTS, set_tenant
 
 log = logging.getLogger("relay")
 
 # Only these fields of a police problem are kept for the DSL; police problems carry no personal data.
 _PROBLEM_FIELDS = ("type", "title", "status", "detail", "violations", "errors")
+
+
+def _relay_actor(school_urn: str) -> Actor:
+    """Who the relay is in the audit trail. No person or token stands behind it, and no token can claim the
+    role (it is no SchoolRole); its rows go into the chain of the school whose referral it carries."""
+    return Actor(subject="referral-relay", role="system", tenant=school_urn)
 
 
 class Relay:
@@ -200,8 +210,12 @@ class Relay:
     async def _deliver(self, message_id: uuid.UUID, lease_token: str) -> None:
         async with self._session() as session:
             message = await session.get(OutboxMessage, message_id)
-        if message is None or message.lease_owner != lease_token:
-            return
+            if message is None or message.lease_owner != lease_token:
+                return
+            # The report carries children's names, dates of birth and the narrative: its reading and sending
+            # is audited before it leaves, so that it never leaves unaudited (a relay may die mid-send).
+            await self._audit(session, message.school_urn, "police_referral.send", message.referral_id)
+            await session.commit()
         retry_after: float | None = None
         try:
             response = await self.police.submit_report(message.school_urn, message.idempotency_key, message.payload)
@@ -266,13 +280,13 @@ class Relay:
                 referral.police_reference = report["police_reference"]
                 referral.delivered_at = now
                 referral.last_error = None
-                outcome = ("referral delivered", logging.INFO)
+                operation, outcome = "police_referral.deliver", ("referral delivered", logging.INFO)
             elif verdict is Verdict.give_up:
                 message.state = OutboxState.dead
                 message.last_error = error
                 referral.delivery_state = DeliveryState.failed
                 referral.last_error = error
-                outcome = ("referral failed", logging.WARNING)
+                operation, outcome = "police_referral.fail", ("referral failed", logging.WARNING)
             else:
                 message.available_at = next_attempt_at(
                     now,
@@ -283,8 +297,9 @@ class Relay:
                 )
                 message.last_error = error
                 referral.last_error = error
-                outcome = ("referral delivery will be retried", logging.INFO)
+                operation, outcome = "police_referral.retry", ("referral delivery will be retried", logging.INFO)
             fields = {"referral_id": str(referral.id), "attempts": message.attempts, "status": (error or {}).get("status")}
+            await self._audit(session, referral.school_urn, operation, referral.id)
             await session.commit()
         log.log(outcome[1], outcome[0], extra={"fields": fields})
 
@@ -324,9 +339,16 @@ class Relay:
                         stored.police_status_checked_at = self.clock.now()
                         stored.police_case_closed = bool(status.get("finalised"))
                         stored.updated_at = self.clock.now()
+                        await self._audit(session, stored.school_urn, "police_referral.status_refresh", stored.id)
                         await session.commit()
                 refreshed += 1
         return refreshed
+
+    async def _audit(self, session: AsyncSession, school_urn: str, operation: str, referral_id: uuid.UUID) -> None:
+        """Append the relay's row to the school's chain in `session`'s transaction: it stands or falls with what it records."""
+        trail = AuditTrail(request_id=None, actor=_relay_actor(school_urn))
+        trail.record(operation, RECORD, referral_id)
+        await append_events(session, AuditEntry, trail, self.clock)
 
     async def _status_of(self, referral: PoliceReferral) -> dict[str, Any] | object | None:
         """The police status document, None when refused, `_UNREACHABLE` when the police cannot be reached."""

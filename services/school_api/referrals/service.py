@@ -71,3 +71,13 @@ async def get_referral(ctx: Context, referral_id: uuid.UUID) -> PoliceReferral:
         raise NotFound("No such referral in your school.")
     ctx.audit.record("police_referral.read", RECORD, referral.id)
     return referral
+
+
+async def referral_id_of(ctx: Context, incident_id: uuid.UUID) -> uuid.UUID | None:
+    """The id of the incident's police referral, as its decision names it: handing the id out is a read of it."""
+    referral_id = await ctx.session.scalar(
+        select(PoliceReferral.id).where(PoliceReferral.incident_id == incident_id).order_by(PoliceReferral.created_at).limit(1)
+    )
+    if referral_id is not None:
+        ctx.audit.record("police_referral.read", RECORD, referral_id)
+    return referral_id
