@@ -93,8 +93,13 @@ async def crime_recording(ctx: Context, *, reported_since: datetime | None, limi
         )
         for incident, report_id in pending_rows
     ]
+    # A row shows more than its own record: a late crime names its incident, an undecided incident the
+    # school report it was opened for. Each record shown is audited, under the row's operation.
     for item in late:
         ctx.audit.record("compliance.late_crime", "crime", item.crime_id)
+        ctx.audit.record("compliance.late_crime", "police_incident", item.incident_id)
     for item in undecided:
         ctx.audit.record("compliance.undecided", "police_incident", item.incident_id)
+        if item.report_id is not None:
+            ctx.audit.record("compliance.undecided", "school_report", item.report_id)
     return ComplianceView(as_of=ctx.now, late_crimes=late, undecided=undecided)

@@ -19,6 +19,9 @@ from shared.context import Context
 from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused, ValidationFailed
 
 RECORD = "crime"
+SUBJECT = "crime_subject"
+CORRECTION = "crime_correction"
+CONTACT = "victim_contact"
 
 
 async def known_offence_codes(ctx: Context) -> set[str]:
@@ -63,6 +66,8 @@ async def record_crime(
         link.person_id: link
         for link in (await ctx.session.scalars(select(PersonLink).where(PersonLink.incident_id == incident.id))).all()
     }
+    for link in links.values():
+        ctx.audit.record("person_link.read", "person_link", link.id)
     victim_link = links.get(victim_person_id)
     violations = check_crime_victim(victim_link.role if victim_link else None)
     violations += check_offence_code(offence_code, await known_offence_codes(ctx))
@@ -147,19 +152,28 @@ async def get_crime(ctx: Context, crime_id: uuid.UUID) -> tuple[Crime, PoliceInc
 
 
 async def subjects_of(ctx: Context, crime_id: uuid.UUID) -> list[uuid.UUID]:
-    return list((await ctx.session.scalars(select(CrimeSubject.person_id).where(CrimeSubject.crime_id == crime_id))).all())
+    rows = (await ctx.session.execute(select(CrimeSubject.id, CrimeSubject.person_id).where(CrimeSubject.crime_id == crime_id))).all()
+    for subject_id, _person_id in rows:
+        ctx.audit.record("crime_subject.read", SUBJECT, subject_id)
+    return [person_id for _subject_id, person_id in rows]
 
 
 async def contacts_of(ctx: Context, crime_id: uuid.UUID) -> list[VictimContact]:
-    return list(
+    rows = list(
         (await ctx.session.scalars(select(VictimContact).where(VictimContact.crime_id == crime_id).order_by(VictimContact.contacted_at))).all()
     )
+    for row in rows:
+        ctx.audit.record("victim_contact.read", CONTACT, row.id)
+    return rows
 
 
 async def corrections_of(ctx: Context, crime_id: uuid.UUID) -> list[CrimeCorrection]:
-    return list(
+    rows = list(
         (await ctx.session.scalars(select(CrimeCorrection).where(CrimeCorrection.crime_id == crime_id).order_by(CrimeCorrection.corrected_at))).all()
     )
+    for row in rows:
+        ctx.audit.record("crime_correction.read", CORRECTION, row.id)
+    return rows
 
 
 async def correct_recording(
@@ -190,23 +204,26 @@ async def correct_recording(
         crime.recorded_at = recorded_at
     if not changes:
         raise ValidationFailed("Nothing would change.")
-    for field_name, old, new in changes:
-        ctx.session.add(
-            CrimeCorrection(
-                id=uuid.uuid4(),
-                force_code=ctx.actor.tenant,
-                crime_id=crime.id,
-                field=field_name,
-                old_value=old,
-                new_value=new,
-                reason=reason,
-                corrected_by=ctx.actor.audit_label,
-                corrected_at=ctx.now,
-            )
+    corrections = [
+        CrimeCorrection(
+            id=uuid.uuid4(),
+            force_code=ctx.actor.tenant,
+            crime_id=crime.id,
+            field=field_name,
+            old_value=old,
+            new_value=new,
+            reason=reason,
+            corrected_by=ctx.actor.audit_label,
+            corrected_at=ctx.now,
         )
+        for field_name, old, new in changes
+    ]
+    ctx.session.add_all(corrections)
     crime.updated_at = ctx.now
     await ctx.session.flush()
     ctx.audit.record("crime.correct", RECORD, crime.id)
+    for correction in corrections:
+        ctx.audit.record("crime_correction.create", CORRECTION, correction.id)
     return crime
 
 
@@ -230,5 +247,5 @@ async def record_victim_contact(
     )
     ctx.session.add(contact)
     await ctx.session.flush()
-    ctx.audit.record("victim_contact.create", "victim_contact", contact.id)
+    ctx.audit.record("victim_contact.create", CONTACT, contact.id)
     return contact

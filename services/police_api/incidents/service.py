@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select
 
 from services.police_api.access import PoliceRole
 from services.police_api.incidents.models import ForceCounter, PoliceIncident
@@ -58,14 +58,19 @@ async def _next_reference(ctx: Context) -> str:
     return f"{ctx.actor.tenant}-{year}-{number:06d}"
 
 
-def visible(ctx: Context, query: Select) -> Select:  # type: ignore[type-arg]
+def visibility(ctx: Context) -> ColumnElement[bool] | None:
     """What a role may see within its force: CID the incidents routed to CID; the PPU the incidents
-    that concern a child it was notified of. Other officers see every incident of the force."""
+    that concern a child it was notified of. None: other officers see every incident of the force."""
     if ctx.actor.role == PoliceRole.cid:
-        return query.where(PoliceIncident.route == Route.cid)
+        return PoliceIncident.route == Route.cid
     if ctx.actor.role == PoliceRole.ppu:
-        return query.where(exists().where(PPUNotification.incident_id == PoliceIncident.id))
-    return query
+        return exists().where(PPUNotification.incident_id == PoliceIncident.id)
+    return None
+
+
+def visible(ctx: Context, query: Select) -> Select:  # type: ignore[type-arg]
+    condition = visibility(ctx)
+    return query if condition is None else query.where(condition)
 
 
 async def get_incident(ctx: Context, incident_id: uuid.UUID, *, operation: str = "police_incident.read") -> PoliceIncident:

@@ -13,8 +13,9 @@ from services.police_api.crimes.vocabulary import CrimeStatus, OutcomeCode
 from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.incidents.vocabulary import PoliceIncidentStatus
-from services.police_api.persons.models import Person, PersonLink
+from services.police_api.persons import service as persons
 from services.police_api.persons.vocabulary import LinkRole, PersonAge
+from services.police_api.ppu import service as ppu
 from services.police_api.ppu.models import PPUNotification
 from services.police_api.routing import service as routing
 from services.police_api.routing.models import EducationRecord, RestorativeMeeting
@@ -30,14 +31,7 @@ from shared.problems import InvalidTransition, RuleRefused
 
 async def outcome_facts(ctx: Context, crime: Crime, incident: PoliceIncident, rationale: str | None) -> OutcomeFacts:
     assessment = await routing.assess(ctx, incident)
-    links = {
-        link.person_id: (link, person)
-        for link, person in (
-            await ctx.session.execute(
-                select(PersonLink, Person).join(Person, Person.id == PersonLink.person_id).where(PersonLink.incident_id == incident.id)
-            )
-        ).all()
-    }
+    links = {link.person_id: (link, person) for link, person in await persons.links_of(ctx, incident.id)}
     subjects = [links[pid] for pid in await crimes.subjects_of(ctx, crime.id) if pid in links]
     victim = links.get(crime.victim_person_id)
     unacknowledged = await ctx.session.scalar(
@@ -140,10 +134,7 @@ async def notices(ctx: Context, crime_id: uuid.UUID) -> list[Notice]:
         raise RuleRefused("No notices for this crime.", violations=violations)
     offence = await ctx.session.get_one(OffenceCodeRef, crime.offence_code)
     people = [crime.victim_person_id, *await crimes.subjects_of(ctx, crime.id)]
-    links = {
-        link.person_id: link
-        for link in (await ctx.session.scalars(select(PersonLink).where(PersonLink.incident_id == incident.id))).all()
-    }
+    links = {link.person_id: link for link in await persons.incident_links(ctx, incident.id)}
     text = young_person_notice(crime_type=offence.title, offence_code=offence.code)
     result = []
     for person_id in dict.fromkeys(people):
@@ -160,9 +151,9 @@ async def finalise_incident(ctx: Context, incident_id: uuid.UUID, expected_versi
     incident = await incidents.get_incident(ctx, incident_id)
     check_version(incident.version, expected_version)
     incidents.ensure_open(incident)
-    notifications = list((await ctx.session.scalars(select(PPUNotification).where(PPUNotification.incident_id == incident.id))).all())
-    links = list((await ctx.session.scalars(select(PersonLink).where(PersonLink.incident_id == incident.id))).all())
-    crime_rows = list((await ctx.session.scalars(select(Crime).where(Crime.incident_id == incident.id))).all())
+    notifications = await ppu.for_incident(ctx, incident.id)
+    links = await persons.incident_links(ctx, incident.id)
+    crime_rows = await crimes.crimes_of(ctx, incident.id)
     victims = {link.person_id for link in links if link.role.is_victim}
     violations = unacknowledged_notifications(
         NotificationState(str(n.id), n.acknowledged_at is not None) for n in notifications

@@ -9,7 +9,9 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from services.police_api.crimes import service as crimes
 from services.police_api.crimes.models import Crime, CrimeSubject
+from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.persons.models import Person, PersonLink, PersonMerge
 from services.police_api.persons.vocabulary import LinkRole, PersonAge
@@ -85,9 +87,10 @@ async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
             person.age_status = age
         if person.name_key is None and key is not None:
             person.given_name, person.family_name, person.name_key = details.given_name, details.family_name, key
+        ctx.audit.record("person.match", PERSON, person.id)
         if ctx.session.is_modified(person):
             person.updated_at = ctx.now
-        ctx.audit.record("person.match", PERSON, person.id)
+            ctx.audit.record("person.update", PERSON, person.id)
         return person
     person = Person(
         id=uuid.uuid4(),
@@ -171,8 +174,15 @@ async def link_by_officer(
 
 async def _reported_typology(ctx: Context, incident_id: uuid.UUID) -> str | None:
     """The typology the school's risk assessment gave, when the incident came from a school report."""
-    content = await ctx.session.scalar(select(SchoolReport.content).where(SchoolReport.police_incident_id == incident_id))
-    assessment = (content or {}).get("risk_assessment") or {}
+    row = (
+        await ctx.session.execute(
+            select(SchoolReport.id, SchoolReport.content).where(SchoolReport.police_incident_id == incident_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    ctx.audit.record("school_report.read", "school_report", row.id)
+    assessment = (row.content or {}).get("risk_assessment") or {}
     return assessment.get("typology")
 
 
@@ -185,9 +195,18 @@ async def links_of(ctx: Context, incident_id: uuid.UUID) -> list[tuple[PersonLin
             .order_by(PersonLink.created_at, PersonLink.id)
         )
     ).all()
-    for link, _person in rows:
+    for link, person in rows:
         ctx.audit.record("person_link.read", LINK, link.id)
+        ctx.audit.record("person.read", PERSON, person.id)
     return [(link, person) for link, person in rows]
+
+
+async def incident_links(ctx: Context, incident_id: uuid.UUID) -> list[PersonLink]:
+    """The incident's links without their persons, for the rules that need only roles and ages."""
+    links = list((await ctx.session.scalars(select(PersonLink).where(PersonLink.incident_id == incident_id))).all())
+    for link in links:
+        ctx.audit.record("person_link.read", LINK, link.id)
+    return links
 
 
 async def get_link(ctx: Context, link_id: uuid.UUID) -> PersonLink:
@@ -234,17 +253,26 @@ async def merge(ctx: Context, kept_id: uuid.UUID, duplicate_id: uuid.UUID, reaso
     if kept_incidents & duplicate_incidents:
         raise Conflict("Both records are linked to the same incident: remove or correct one link first.")
     moved: dict[str, int] = {}
-    for name, model, column in (
-        ("links", PersonLink, PersonLink.person_id),
-        ("crime_victims", Crime, Crime.victim_person_id),
-        ("crime_subjects", CrimeSubject, CrimeSubject.person_id),
-        ("ppu_notifications", PPUNotification, PPUNotification.person_id),
-        ("education_records", EducationRecord, EducationRecord.person_id),
+    for name, model, column, record_type in (
+        ("links", PersonLink, PersonLink.person_id, LINK),
+        ("crime_victims", Crime, Crime.victim_person_id, crimes.RECORD),
+        ("crime_subjects", CrimeSubject, CrimeSubject.person_id, crimes.SUBJECT),
+        ("ppu_notifications", PPUNotification, PPUNotification.person_id, ppu.RECORD),
+        ("education_records", EducationRecord, EducationRecord.person_id, "education_record"),
     ):
-        result = await ctx.session.execute(
-            update(model).where(column == duplicate.id).values({column.key: kept.id}).execution_options(synchronize_session="fetch")
-        )
-        moved[name] = result.rowcount or 0
+        # RETURNING names each moved row for its own audit event, in the same statement.
+        moved_ids = (
+            await ctx.session.scalars(
+                update(model)
+                .where(column == duplicate.id)
+                .values({column.key: kept.id})
+                .returning(model.id)
+                .execution_options(synchronize_session="fetch")
+            )
+        ).all()
+        for row_id in moved_ids:
+            ctx.audit.record(f"{record_type}.update", record_type, row_id)
+        moved[name] = len(moved_ids)
     duplicate.merged_into_id = kept.id
     duplicate.updated_at = ctx.now
     kept.upn = kept.upn or duplicate.upn
@@ -277,4 +305,7 @@ async def person_history(ctx: Context, person_id: uuid.UUID) -> list[tuple[Perso
             .order_by(PoliceIncident.created_at)
         )
     ).all()
+    for link, incident in rows:
+        ctx.audit.record("person_link.read", LINK, link.id)
+        ctx.audit.record("police_incident.read", incidents.RECORD, incident.id)
     return [(link, incident) for link, incident in rows]

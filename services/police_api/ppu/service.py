@@ -14,6 +14,7 @@ from shared.context import Context
 from shared.problems import Conflict, NotFound
 
 RECORD = "ppu_notification"
+UPDATE = "ppu_update"
 
 
 async def notify_if_child(ctx: Context, incident: PoliceIncident, person_id: uuid.UUID, age: PersonAge) -> PPUNotification | None:
@@ -71,13 +72,16 @@ async def get_notification(ctx: Context, notification_id: uuid.UUID) -> PPUNotif
 
 
 async def updates_of(ctx: Context, notification_id: uuid.UUID) -> list[PPUUpdate]:
-    return list(
+    rows = list(
         (
             await ctx.session.scalars(
                 select(PPUUpdate).where(PPUUpdate.notification_id == notification_id).order_by(PPUUpdate.created_at)
             )
         ).all()
     )
+    for row in rows:
+        ctx.audit.record("ppu_update.read", UPDATE, row.id)
+    return rows
 
 
 async def acknowledge(ctx: Context, notification_id: uuid.UUID, expected_version: int) -> PPUNotification:
@@ -107,5 +111,5 @@ async def add_update(ctx: Context, notification_id: uuid.UUID, *, source: str, t
     ctx.session.add(update)
     notification.updated_at = ctx.now
     await ctx.session.flush()
-    ctx.audit.record("ppu_update.create", "ppu_update", update.id)
+    ctx.audit.record("ppu_update.create", UPDATE, update.id)
     return update

@@ -95,7 +95,7 @@ async def list_reports(
 
 
 async def _report_out(ctx: PoliceContext, report: SchoolReport, response: Response) -> SchoolReportOut:
-    incident = await ctx.session.get_one(PoliceIncident, report.police_incident_id)
+    incident = await service.incident_of(ctx, report)
     response.headers["ETag"] = etag(report.version)
     return SchoolReportOut(
         **_summary(report, incident),

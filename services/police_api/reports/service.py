@@ -11,6 +11,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
+from services.police_api.crimes import service as crimes
 from services.police_api.crimes.models import Crime
 from services.police_api.crimes.vocabulary import OUTCOME_LABELS, OutcomeCode
 from services.police_api.incidents import service as incidents
@@ -86,6 +87,8 @@ async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: Sc
             known |= roles
             link.reported_roles = sorted(known)
             link.role = derive_link_role(known, link.age_status, aggravated=aggravated)
+            if ctx.session.is_modified(link):
+                ctx.audit.record("person_link.update", persons.LINK, link.id)
             continue
         link = await persons.link_person(
             ctx,
@@ -128,9 +131,17 @@ async def list_reports(ctx: Context, *, untriaged_only: bool, limit: int) -> lis
     if untriaged_only:
         query = query.where(SchoolReport.triaged_at.is_(None))
     rows = (await ctx.session.execute(query)).all()
-    for report, _ in rows:
+    for report, incident in rows:
         ctx.audit.record("school_report.list", RECORD, report.id)
+        ctx.audit.record("police_incident.list", incidents.RECORD, incident.id)
     return [(report, incident) for report, incident in rows]
+
+
+async def incident_of(ctx: Context, report: SchoolReport) -> PoliceIncident:
+    """The incident opened for the report, shown beside it to officers."""
+    incident = await ctx.session.get_one(PoliceIncident, report.police_incident_id)
+    ctx.audit.record("police_incident.read", incidents.RECORD, incident.id)
+    return incident
 
 
 async def triage(
@@ -163,6 +174,10 @@ async def report_status(ctx: Context, report_id: uuid.UUID) -> ReportStatus:
     report = await get_report(ctx, report_id, operation="school_report.status")
     incident = await ctx.session.get_one(PoliceIncident, report.police_incident_id)
     crime_rows = list((await ctx.session.scalars(select(Crime).where(Crime.incident_id == incident.id))).all())
+    # Named as the status view, as the report's own row is: the school sees progress, not the records.
+    ctx.audit.record("police_incident.status", incidents.RECORD, incident.id)
+    for crime in crime_rows:
+        ctx.audit.record("crime.status", crimes.RECORD, crime.id)
     notified = await ctx.session.scalar(
         select(func.count()).select_from(PPUNotification).where(PPUNotification.incident_id == incident.id)
     )

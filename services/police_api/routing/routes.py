@@ -77,12 +77,11 @@ async def route_incident(
     incident_id: uuid.UUID, body: RouteIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
 ) -> AssessmentOut:
     """Take the computed route (P-ROUTE): CID, or the SCPO with the recorded decision not to prosecute."""
-    await service.route_incident(
+    assessment = await service.route_incident(
         ctx, incident_id, route=body.route, override_reason=None, no_prosecution_reason=body.no_prosecution_reason,
         expected_version=expected_version(if_match),
     )
-    incident = await incidents.get_incident(ctx, incident_id)
-    return assessment_out(await service.assess(ctx, incident), response)
+    return assessment_out(assessment, response)
 
 
 @router.post("/route-override", response_model=AssessmentOut, responses=problem_responses(404, 409, 412, 428))
@@ -90,12 +89,11 @@ async def override_route(
     incident_id: uuid.UUID, body: RouteOverrideIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
 ) -> AssessmentOut:
     """A supervisor sets aside the computed route with a written reason (audited), e.g. P-REPEAT considered on its merits."""
-    await service.route_incident(
+    assessment = await service.route_incident(
         ctx, incident_id, route=body.route, override_reason=body.reason, no_prosecution_reason=body.no_prosecution_reason,
         expected_version=expected_version(if_match),
     )
-    incident = await incidents.get_incident(ctx, incident_id)
-    return assessment_out(await service.assess(ctx, incident), response)
+    return assessment_out(assessment, response)
 
 
 @router.post("/restorative-meetings", status_code=201, response_model=RestorativeMeetingOut, responses=problem_responses(404, 409))

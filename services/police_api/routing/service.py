@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from services.police_api.crimes.models import Crime, CrimeSubject
 from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.incidents.vocabulary import PoliceIncidentStatus
+from services.police_api.persons import service as persons
 from services.police_api.persons.models import PersonLink
 from services.police_api.persons.vocabulary import LinkRole, PersonAge
 from services.police_api.routing.models import EducationRecord, RestorativeMeeting
@@ -37,7 +38,16 @@ OFFENDER_ROLES = [role for role in LinkRole if role.is_offender]
 class PersonRepeat:
     person_id: uuid.UUID
     link_role: LinkRole
+    # The finding on every earlier incident of the force, naming only those the caller may see; `withheld`
+    # counts the others (see `assess`).
     finding: RepeatFinding
+    withheld: int = 0
+
+    @property
+    def reason_references(self) -> list[str]:
+        if not self.withheld:
+            return self.finding.earlier_references
+        return [*self.finding.earlier_references, f"{self.withheld} outside your role's view"]
 
 
 @dataclass(frozen=True)
@@ -83,10 +93,19 @@ async def assess(ctx: Context, incident: PoliceIncident) -> Assessment:
     person_ids = [link.person_id for link in offenders]
     codes = await _codes_by_incident_and_person(ctx, person_ids) if person_ids else {}
     earlier: dict[uuid.UUID, list[Occasion]] = defaultdict(list)
+    # P-REPEAT counts every earlier incident of the force, whoever asks. But CID sees only the incidents
+    # routed to CID (and is kept out of the nominal index for that reason, access.py): an earlier
+    # incident dealt with on the SCPO route, often by Outcome 21 so as not to criminalise the child,
+    # must not widen CID's view of that child through this check. So the flag and the computed route
+    # stand on every incident, while those the caller's role cannot open are counted, not named (audited
+    # as consulted, not as read); officers who see the whole force, a supervisor among them, get all named.
+    consulted: dict[str, None] = {}
+    not_visible: set[str] = set()
     if person_ids:
+        condition = incidents.visibility(ctx)
         rows = (
             await ctx.session.execute(
-                select(PersonLink.person_id, PoliceIncident)
+                select(PersonLink.person_id, PoliceIncident, (true() if condition is None else condition).label("visible"))
                 .join(PoliceIncident, PoliceIncident.id == PersonLink.incident_id)
                 .where(
                     PersonLink.person_id.in_(person_ids),
@@ -96,21 +115,31 @@ async def assess(ctx: Context, incident: PoliceIncident) -> Assessment:
                 )
             )
         ).all()
-        for person_id, other in rows:
+        for person_id, other, visible in rows:
             profile = OffenceProfile(other.classification.value, frozenset(codes.get((other.id, person_id), set())))
             earlier[person_id].append(Occasion(str(other.id), other.reference, profile))
+            consulted[str(other.id)] = None
+            if not visible:
+                not_visible.add(str(other.id))
     repeats = []
     for link in offenders:
         current = OffenceProfile(incident.classification.value, frozenset(codes.get((incident.id, link.person_id), set())))
-        repeats.append(PersonRepeat(link.person_id, link.role, repeat_finding(current, earlier[link.person_id])))
+        repeats.append(_as_seen(link, repeat_finding(current, earlier[link.person_id]), not_visible))
     adults = [link.person_id for link in offenders if link.age_status is PersonAge.adult]
     indicators = sorted({FullInvestigationIndicator(value) for value in incident.indicators or []}, key=lambda i: i.value)
     computed = compute_route(
-        repeat_references={str(r.person_id): r.finding.earlier_references for r in repeats if r.finding.is_repeat},
+        repeat_references={str(r.person_id): r.reason_references for r in repeats if r.finding.is_repeat},
         adult_implicated=bool(adults),
         indicators=indicators,
     )
     ctx.audit.record("police_incident.assess", incidents.RECORD, incident.id)
+    # Consulted for the check, named or not: the caller learns a flag and a count from each of them.
+    for earlier_id in consulted:
+        ctx.audit.record("police_incident.repeat_check", incidents.RECORD, earlier_id)
+    for link in offenders:
+        ctx.audit.record("person_link.read", persons.LINK, link.id)
+    for earlier_id in dict.fromkeys(i for r in repeats for i in r.finding.earlier_incident_ids):
+        ctx.audit.record("police_incident.read", incidents.RECORD, earlier_id)
     return Assessment(
         incident=incident,
         repeats=repeats,
@@ -119,6 +148,25 @@ async def assess(ctx: Context, incident: PoliceIncident) -> Assessment:
         indicators=indicators,
         full_investigation=full_investigation_reasons(indicators, adult_implicated=bool(adults)),
         computed=computed,
+    )
+
+
+def _as_seen(link: PersonLink, finding: RepeatFinding, not_visible: set[str]) -> PersonRepeat:
+    # The finding's ids and references are in the same (reference) order.
+    named = [
+        (incident_id, reference)
+        for incident_id, reference in zip(finding.earlier_incident_ids, finding.earlier_references, strict=True)
+        if incident_id not in not_visible
+    ]
+    return PersonRepeat(
+        link.person_id,
+        link.role,
+        RepeatFinding(
+            is_repeat=finding.is_repeat,
+            earlier_references=[reference for _, reference in named],
+            earlier_incident_ids=[incident_id for incident_id, _ in named],
+        ),
+        withheld=len(finding.earlier_incident_ids) - len(named),
     )
 
 
