@@ -88,14 +88,22 @@ def check_success_audited(outcome: Outcome, subject_role_tenant: tuple[str, str,
 
 
 def returned_ids(body: Any) -> list[str]:
-    """Ids of the records a response hands out: the record itself, or each item of a list or page."""
-    if isinstance(body, dict):
-        if "items" in body and isinstance(body["items"], list):
-            return returned_ids(body["items"])
-        return [str(body["id"])] if "id" in body else []
-    if isinstance(body, list):
-        return [str(item["id"]) for item in body if isinstance(item, dict) and "id" in item]
-    return []
+    """Ids of the records a response hands out: the record itself, each item of a list or page, and every
+    record nested in them (a device's custody steps, a person's links), each a record read in its own right."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "id" in node:
+                found.append(str(node["id"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(body)
+    return list(dict.fromkeys(found))
 
 
 def leaked(body: Any, service: str, owner: Tenant, owner_ids: set[str]) -> list[str]:
