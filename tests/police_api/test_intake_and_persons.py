@@ -112,6 +112,33 @@ async def test_merging_two_records_of_one_person_moves_their_history_and_is_audi
     assert any(entry["operation"] == "person.merge" and entry["subject"] == "supervisor-52" for entry in audit)
 
 
+async def test_a_link_moved_by_a_merge_refuses_an_edit_made_on_its_version_from_before_the_merge(
+    police: httpx.AsyncClient, submit, officer
+) -> None:
+    first = await submit(report_payload([reported_person(["sender"], date_of_birth=date(2010, 2, 2))]))
+    second = await submit(report_payload([reported_person(["sender"], date_of_birth=date(2010, 2, 2))]))
+    supervisor = officer("supervisor")
+    kept_link = (await police.get(f"/incidents/{first['police_incident_id']}/links", headers=supervisor)).json()[0]
+    moved_link = (await police.get(f"/incidents/{second['police_incident_id']}/links", headers=supervisor)).json()[0]
+    kept = await police.get(f"/persons/{kept_link['person_id']}", headers=supervisor)
+    merged = await police.post(
+        f"/persons/{kept_link['person_id']}/merge",
+        json={"duplicate_person_id": moved_link["person_id"], "reason": "Same child, two school records."},
+        headers={**supervisor, "If-Match": kept.headers["ETag"]},
+    )
+    assert merged.status_code == 200, merged.text
+
+    stale = await police.patch(
+        f"/links/{moved_link['id']}", json={"role": "suspect"}, headers={**supervisor, "If-Match": f'"v{moved_link["version"]}"'}
+    )
+    assert stale.status_code == 412, stale.text
+    now = next(
+        link for link in (await police.get(f"/incidents/{second['police_incident_id']}/links", headers=supervisor)).json()
+        if link["id"] == moved_link["id"]
+    )
+    assert now["person_id"] == kept_link["person_id"] and now["version"] == moved_link["version"] + 1
+
+
 async def test_an_officer_links_a_person_and_a_child_is_notified_to_the_ppu(police: httpx.AsyncClient, submit, officer) -> None:
     receipt = await submit(report_payload([reported_person(["pictured"])]))
     handler = officer("call_handler")

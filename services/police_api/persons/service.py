@@ -6,8 +6,9 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from services.police_api.crimes import service as crimes
 from services.police_api.crimes.models import Crime, CrimeSubject
@@ -260,12 +261,17 @@ async def merge(ctx: Context, kept_id: uuid.UUID, duplicate_id: uuid.UUID, reaso
         ("ppu_notifications", PPUNotification, PPUNotification.person_id, ppu.RECORD),
         ("education_records", EducationRecord, EducationRecord.person_id, "education_record"),
     ):
+        values: dict[str, Any] = {column.key: kept.id}
+        if inspect(model).version_id_col is not None:
+            # A moved row has changed like any edited one: a version held from before the merge must no
+            # longer match (If-Match answers 412), and a bulk UPDATE does not bump it by itself.
+            values |= {"version": model.version + 1, "updated_at": ctx.now}
         # RETURNING names each moved row for its own audit event, in the same statement.
         moved_ids = (
             await ctx.session.scalars(
                 update(model)
                 .where(column == duplicate.id)
-                .values({column.key: kept.id})
+                .values(values)
                 .returning(model.id)
                 .execution_options(synchronize_session="fetch")
             )
