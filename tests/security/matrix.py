@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,42 +91,31 @@ def check_success_audited(outcome: Outcome, subject_role_tenant: tuple[str, str,
 def returned_ids(body: Any) -> list[str]:
     """Ids of the records a response hands out: the record itself, each item of a list or page, and every
     record nested in them (a device's custody steps, a person's links), each a record read in its own right."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if "id" in node:
-                found.append(str(node["id"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(body)
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(str(node["id"]) for node in _objects(body) if "id" in node))
 
 
 def leaked(body: Any, service: str, owner: Tenant, owner_ids: set[str]) -> list[str]:
     """Rows of `owner` found in a response to someone else: their ids, or their tenant in a tenant field."""
     found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("id")) in owner_ids:
-                found.append(f"record {node['id']}")
-            if service == SCHOOL and node.get("school_urn") == owner.school_urn:
-                found.append(f"a row of school {owner.school_urn}")
-            if service == POLICE and node.get("force_code") == owner.force_code:
-                found.append(f"a row of force {owner.force_code}")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(body)
+    for node in _objects(body):
+        if str(node.get("id")) in owner_ids:
+            found.append(f"record {node['id']}")
+        if service == SCHOOL and node.get("school_urn") == owner.school_urn:
+            found.append(f"a row of school {owner.school_urn}")
+        if service == POLICE and node.get("force_code") == owner.force_code:
+            found.append(f"a row of force {owner.force_code}")
     return found
+
+
+def _objects(body: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a response body, at any depth, outermost first."""
+    if isinstance(body, dict):
+        yield body
+        for value in body.values():
+            yield from _objects(value)
+    elif isinstance(body, list):
+        for value in body:
+            yield from _objects(value)
 
 
 def _json(response: httpx.Response) -> Any:
