@@ -64,7 +64,6 @@ POLICY: dict[str, frozenset[PoliceRole]] = {
     "correct_crime_recording": frozenset({_R.crime_registrar, _R.supervisor}),
     "record_victim_contact": _INVESTIGATORS,
     "list_offence_codes": OFFICERS,
-    "add_offence_code": frozenset({_R.crime_registrar, _R.supervisor}),
     "list_outcome_codes": OFFICERS,
     # PPU (P-PPU)
     "list_ppu_notifications": frozenset({_R.ppu, _R.scpo, _R.supervisor, _R.crime_registrar}),

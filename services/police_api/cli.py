@@ -1,14 +1,18 @@
-"""`police-api`: serve, migrate, register-school, mint-token (development), audit-verify, audit-checkpoint, purge-idempotency."""
+"""`police-api`: serve, migrate, register-school, add-offence-code, mint-token (development), audit-verify, audit-checkpoint,
+purge-idempotency."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.police_api.access import PoliceRole
 from services.police_api.clients.service import register_school_client
+from services.police_api.crimes.schemas import OffenceCodeIn
+from services.police_api.crimes.service import add_offence_code
 from services.police_api.database import AuditEntry, PoliceSession
 from services.police_api.reports.idempotency import purge_expired
 from services.police_api.settings import AUDIENCE, PoliceSettings
@@ -31,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--school-urn", required=True)
     register.add_argument("--force-code", required=True)
     register.add_argument("--secret", help="use this secret instead of generating one (development set-up)")
+    offence = commands.add_parser(
+        "add-offence-code", help="add a Home Office offence code to the national reference table every force records against"
+    )
+    offence.add_argument("--code", required=True, help="the Home Office classification, e.g. 86/2")
+    offence.add_argument("--title", required=True)
+    offence.add_argument("--statute", required=True)
+    offence.add_argument("--added-by", required=True, help="who adds it (kept on the row)")
     mint = commands.add_parser("mint-token", help="development only: sign an officer token with the development key")
     mint.add_argument("--role", required=True, choices=OFFICER_ROLES)
     mint.add_argument("--force-code", required=True)
@@ -54,6 +65,15 @@ def main(argv: list[str] | None = None) -> None:
         except Problem as problem:
             raise SystemExit(f"not registered: {problem.detail}") from None
         print(json.dumps({"client_id": args.client_id, "client_secret": secret, "school_urn": args.school_urn}))
+    elif args.command == "add-offence-code":
+        try:
+            entry = OffenceCodeIn(code=args.code, title=args.title, statute=args.statute)
+            asyncio.run(_add_offence_code(settings, entry, args.added_by))
+        except ValidationError as error:
+            raise SystemExit(f"not added: {'; '.join(str(e['loc'][0]) + ': ' + e['msg'] for e in error.errors())}") from None
+        except Problem as problem:
+            raise SystemExit(f"not added: {problem.detail}") from None
+        print(json.dumps(entry.model_dump() | {"added_by": args.added_by}))
     elif args.command == "mint-token":
         print(
             mint_development_token(
@@ -85,6 +105,17 @@ async def _register(settings: PoliceSettings, args: argparse.Namespace) -> str:
             )
             await session.commit()
             return secret
+    finally:
+        await engine.dispose()
+
+
+async def _add_offence_code(settings: PoliceSettings, entry: OffenceCodeIn, added_by: str) -> None:
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        async with async_sessionmaker(engine, sync_session_class=PoliceSession)() as session:
+            set_tenant(session, ALL_TENANTS)
+            await add_offence_code(session, **entry.model_dump(), added_by=added_by, now=Clock().now())
+            await session.commit()
     finally:
         await engine.dispose()
 

@@ -13,7 +13,6 @@ from services.police_api.crimes.schemas import (
     CorrectionOut,
     CrimeCreate,
     CrimeOut,
-    OffenceCodeIn,
     OffenceCodeOut,
     OutcomeCodeOut,
     VictimContactIn,
@@ -103,15 +102,8 @@ async def record_victim_contact(crime_id: uuid.UUID, body: VictimContactIn, ctx:
 
 @router.get("/offence-codes", response_model=list[OffenceCodeOut])
 async def list_offence_codes(ctx: PoliceContext) -> list[OffenceCodeOut]:
-    """The offence reference table (P-OFFENCES): 86/2, 86/10 and any the registrar has added."""
+    """The offence reference table (P-OFFENCES): 86/2, 86/10 and any the deployment's operator has added."""
     return [OffenceCodeOut.model_validate(row, from_attributes=True) for row in await service.list_offence_codes(ctx)]
-
-
-@router.post("/offence-codes", status_code=201, response_model=OffenceCodeOut, responses=problem_responses(409))
-async def add_offence_code(body: OffenceCodeIn, ctx: PoliceContext) -> OffenceCodeOut:
-    """Add a Home Office offence code to the reference table."""
-    row = await service.add_offence_code(ctx, body.code, body.title, body.statute)
-    return OffenceCodeOut.model_validate(row, from_attributes=True)
 
 
 @router.get("/outcome-codes", response_model=list[OutcomeCodeOut])

@@ -85,6 +85,8 @@ class OffenceCodeOut(BaseModel):
 
 
 class OffenceCodeIn(BaseModel):
+    """What the operator gives `police-api add-offence-code`; no route takes it (see crimes.service.add_offence_code)."""
+
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=OFFENCE_CODE_PATTERN, max_length=10)

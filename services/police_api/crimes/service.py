@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.police_api.crimes.models import Crime, CrimeCorrection, CrimeSubject, OffenceCodeRef, VictimContact
 from services.police_api.crimes.vocabulary import ContactedParty, CrimeDecision, CrimeStatus
@@ -33,15 +34,17 @@ async def list_offence_codes(ctx: Context) -> list[OffenceCodeRef]:
     return list((await ctx.session.scalars(select(OffenceCodeRef).order_by(OffenceCodeRef.code))).all())
 
 
-async def add_offence_code(ctx: Context, code: str, title: str, statute: str) -> OffenceCodeRef:
+async def add_offence_code(session: AsyncSession, *, code: str, title: str, statute: str, added_by: str, now: datetime) -> OffenceCodeRef:
+    """Add a Home Office code to the reference table. Every force records its crimes against this one
+    national table, so adding to it is the deployment operator's task (`police-api add-offence-code`),
+    never a force officer's: an officer's write here would change what every other force records."""
     if not is_home_office_code(code):
         raise RuleRefused("Not a Home Office offence code.", violations=check_offence_code(code, set()))
-    if await ctx.session.get(OffenceCodeRef, code) is not None:
+    if await session.get(OffenceCodeRef, code) is not None:
         raise Conflict("That offence code is already in the reference table.")
-    row = OffenceCodeRef(code=code, title=title, statute=statute, added_by=ctx.actor.audit_label, added_at=ctx.now)
-    ctx.session.add(row)
-    await ctx.session.flush()
-    ctx.audit.record("offence_code.create", "offence_code", None)
+    row = OffenceCodeRef(code=code, title=title, statute=statute, added_by=added_by, added_at=now)
+    session.add(row)
+    await session.flush()
     return row
 
 
