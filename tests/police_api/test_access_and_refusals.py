@@ -242,6 +242,32 @@ async def test_victim_contact_cannot_be_dated_in_the_future(police: httpx.AsyncC
     assert answer.status_code == 422
 
 
+async def test_a_registrar_cannot_move_a_crimes_recorded_time_before_the_report_was_received(
+    police: httpx.AsyncClient, submit, officer
+) -> None:
+    receipt = await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"])]))
+    scpo, registrar = officer("scpo"), officer("crime_registrar")
+    links = (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=scpo)).json()
+    victim = next(link for link in links if link["role"] == "victim")
+    crime = await police.post(
+        f"/incidents/{receipt['police_incident_id']}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo
+    )
+    received = datetime.fromisoformat(receipt["received_at"])
+    for recorded_at in (received - timedelta(hours=1), datetime.now(UTC) + timedelta(days=1)):
+        refused = await police.patch(
+            f"/crimes/{crime.json()['id']}/recording",
+            json={"recorded_at": recorded_at.isoformat(), "reason": "Recorded on paper before the system had it."},
+            headers={**registrar, "If-Match": crime.headers["ETag"]},
+        )
+        assert refused.status_code == 422 and rules_of(refused) == {"P-CRIME"}, refused.text
+    on_receipt = await police.patch(
+        f"/crimes/{crime.json()['id']}/recording",
+        json={"recorded_at": receipt["received_at"], "reason": "Recorded on paper as the report came in."},
+        headers={**registrar, "If-Match": crime.headers["ETag"]},
+    )
+    assert on_receipt.status_code == 200, on_receipt.text
+
+
 async def test_reads_and_writes_of_crimes_and_ppu_notifications_are_audited(police: httpx.AsyncClient, submit, officer) -> None:
     receipt = await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"])]))
     incident_id = receipt["police_incident_id"]

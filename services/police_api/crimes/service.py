@@ -13,7 +13,12 @@ from services.police_api.crimes.vocabulary import ContactedParty, CrimeDecision,
 from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.persons.models import PersonLink
-from services.police_api.rules.crime import check_crime_subjects, check_crime_victim, crime_recording_deadline
+from services.police_api.rules.crime import (
+    check_crime_subjects,
+    check_crime_victim,
+    check_recorded_time,
+    crime_recording_deadline,
+)
 from services.police_api.rules.offences import check_offence_code, is_home_office_code
 from shared.concurrency import check_version
 from shared.context import Context
@@ -48,8 +53,13 @@ async def add_offence_code(session: AsyncSession, *, code: str, title: str, stat
     return row
 
 
+def report_received_at(incident: PoliceIncident) -> datetime:
+    """When the police received the report the incident was opened for: the NCRS clock's start."""
+    return incident.reported_at or incident.created_at
+
+
 def crime_deadline(incident: PoliceIncident) -> datetime:
-    return incident.crime_deadline_at or crime_recording_deadline(incident.reported_at or incident.created_at)
+    return incident.crime_deadline_at or crime_recording_deadline(report_received_at(incident))
 
 
 async def record_crime(
@@ -189,12 +199,14 @@ async def correct_recording(
     expected_version: int,
 ) -> Crime:
     """The registrar corrects a crime's offence code or recorded time, always with a reason (kept, audited)."""
-    crime, _incident = await get_crime(ctx, crime_id)
+    crime, incident = await get_crime(ctx, crime_id)
     check_version(crime.version, expected_version)
     if offence_code is None and recorded_at is None:
         raise ValidationFailed("Name the offence code or the recorded time to correct.")
-    if recorded_at is not None and recorded_at > ctx.now:
-        raise ValidationFailed("A crime cannot be recorded in the future.")
+    if recorded_at is not None:
+        violations = check_recorded_time(recorded_at, received_at=report_received_at(incident), now=ctx.now)
+        if violations:
+            raise RuleRefused("The recorded time cannot be used.", violations=violations)
     changes: list[tuple[str, str, str]] = []
     if offence_code is not None and offence_code != crime.offence_code:
         violations = check_offence_code(offence_code, await known_offence_codes(ctx))

@@ -25,6 +25,16 @@ def recorded_late(recorded_at: datetime, deadline: datetime) -> bool:
     return recorded_at > deadline
 
 
+def check_recorded_time(recorded_at: datetime, *, received_at: datetime, now: datetime) -> list[RuleViolation]:
+    """P-CRIME: a crime's recorded time lies between the report's receipt and now. The NCRS clock runs from
+    the receipt, so a recorded time before it (a registrar's correction, say) would make any crime look on time."""
+    if recorded_at > now:
+        return [RuleViolation("P-CRIME", "A crime cannot be recorded in the future.")]
+    if recorded_at < received_at:
+        return [RuleViolation("P-CRIME", "A crime cannot be recorded before the report it comes from was received.")]
+    return []
+
+
 def crime_decision_overdue(now: datetime, deadline: datetime, *, decision_made: bool) -> bool:
     """P-CRIME: a report with no crime decision (crime recorded or decided not to record) after 24 hours."""
     return not decision_made and now > deadline

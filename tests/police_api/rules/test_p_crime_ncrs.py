@@ -9,6 +9,7 @@ from services.police_api.persons.vocabulary import LinkRole, PersonAge
 from services.police_api.rules.crime import (
     check_crime_subjects,
     check_crime_victim,
+    check_recorded_time,
     crime_decision_overdue,
     crime_recording_deadline,
     recorded_late,
@@ -31,6 +32,19 @@ def test_ncrs_deadline_is_24_hours_after_the_report_is_received() -> None:
 )
 def test_crime_recorded_after_its_24_hour_deadline_is_flagged_late(recorded_after: timedelta, late: bool) -> None:
     assert recorded_late(RECEIVED + recorded_after, crime_recording_deadline(RECEIVED)) is late
+
+
+@pytest.mark.parametrize(
+    ("recorded_after", "allowed"),
+    [(timedelta(hours=-1), False), (timedelta(0), True), (timedelta(hours=30), True), (timedelta(hours=49), False)],
+)
+def test_a_crime_is_recorded_no_earlier_than_its_report_was_received_and_not_in_the_future(
+    recorded_after: timedelta, allowed: bool
+) -> None:
+    now = RECEIVED + timedelta(hours=48)
+    violations = check_recorded_time(RECEIVED + recorded_after, received_at=RECEIVED, now=now)
+    assert (violations == []) is allowed
+    assert all(violation.rule == "P-CRIME" for violation in violations)
 
 
 @pytest.mark.parametrize(
