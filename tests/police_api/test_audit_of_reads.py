@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from shared.tenancy import ALL_TENANTS
-from tests.police_api.conftest import random_name, random_upn, report_payload, reported_person
+from tests.police_api.conftest import Submit, random_name, random_upn, report_payload, reported_person
 
 Audited = Callable[[httpx.Response], Awaitable[set[tuple[str, str, str]]]]
 
@@ -156,14 +156,19 @@ async def test_merging_audits_every_moved_link_crime_subject_notification_and_ed
     assert ids_of(rows, "police_incident.read") == history
 
 
-async def test_an_assessment_audits_each_suspects_link_and_the_earlier_incidents_it_names(
-    police: httpx.AsyncClient, submit, officer, audited: Audited
-) -> None:
+async def three_reports_of_one_sharer(submit: Submit) -> list[dict]:
+    """Three reports naming the same child as sharer: at the third they are a repeat (P-REPEAT)."""
     given, family = random_name(), random_name()
-    receipts = [
+    return [
         await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"], given_name=given, family_name=family)]))
         for _ in range(3)
     ]
+
+
+async def test_an_assessment_audits_each_suspects_link_and_the_earlier_incidents_it_names(
+    police: httpx.AsyncClient, submit, officer, audited: Audited
+) -> None:
+    receipts = await three_reports_of_one_sharer(submit)
     scpo = officer("scpo")
     sharer = next(link for link in await links_of(police, scpo, receipts[2]["police_incident_id"]) if link["reported_roles"] == ["sharer"])
 
@@ -178,11 +183,7 @@ async def test_an_assessment_audits_each_suspects_link_and_the_earlier_incidents
 async def test_cid_is_told_a_suspect_is_a_repeat_but_not_the_references_of_incidents_not_routed_to_cid(
     police: httpx.AsyncClient, submit, officer, audited: Audited
 ) -> None:
-    given, family = random_name(), random_name()
-    receipts = [
-        await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"], given_name=given, family_name=family)]))
-        for _ in range(3)
-    ]
+    receipts = await three_reports_of_one_sharer(submit)
     first, second, third = (receipt["police_incident_id"] for receipt in receipts)
     scpo, cid, supervisor = officer("scpo"), officer("cid"), officer("supervisor")
     assessment = await police.get(f"/incidents/{third}/assessment", headers=scpo)
