@@ -10,6 +10,7 @@ from services.school_api.access import SchoolRole
 from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
 from services.school_api.referrals.relay import Relay, stop_relay
+from services.school_api.referrals.wakeup import listen_for_queued
 from services.school_api.settings import AUDIENCE, SchoolSettings
 from shared.cli import add_common_commands, mint_development_token, run_common_command
 from shared.clock import Clock
@@ -74,6 +75,8 @@ async def _run_relay(settings: SchoolSettings) -> None:
         clock,
     )
     running = asyncio.create_task(relay.run_forever())
+    # On PostgreSQL the API's commits wake this relay too (NOTIFY); on SQLite its idle poll finds new referrals.
+    listening = asyncio.create_task(listen_for_queued(engine, relay.wake)) if engine.dialect.name == "postgresql" else None
     stopping = asyncio.Event()
 
     def on_signal() -> None:
@@ -93,6 +96,10 @@ async def _run_relay(settings: SchoolSettings) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await stop_relay(relay, running)
     finally:
+        if listening is not None:
+            listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listening
         await http.aclose()
         await engine.dispose()
 

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from tests.handoff.processes import HoldingProxy, Services, referral_of, services, wait_for
 from tests.handoff.support import refer_over_the_network
-from tests.support import Keys, Tokens, bearer
+from tests.support import BACKEND, POSTGRES_ADMIN_URL, Keys, Tokens, bearer
 
 pytestmark = pytest.mark.slow
 
 LEASE_SECONDS = 3
+IDLE_POLL_SECONDS = 60
+LISTENING = b'"relay listening for queued referrals"'
 
 
 @pytest.fixture
@@ -146,3 +149,35 @@ def test_a_second_sigterm_stops_the_relay_process_without_waiting_for_its_send(h
         assert sent.relay.wait(timeout=10) == 0, "the second signal does not wait for the held answer"
         outbox = handoff.outbox_row(sent.incident_id)
         assert outbox["state"] == "pending" and outbox["lease_owner"] is not None, "the lease covers the cut send"
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite has no notifications: there a relay process finds referrals on its idle poll")
+def test_a_relay_process_is_woken_by_the_decisions_commit_and_listens_again_after_losing_its_connection(
+    handoff: Services, tokens: Tokens
+) -> None:
+    handoff.police.start()
+    school = handoff.school(relay_enabled="false")  # only the relay process delivers, and it is never polled awake
+    school.start()
+    log = handoff.folder / "relay.log"
+    try:
+        handoff.start_relay(handoff.police.url, relay_idle_poll_seconds=str(IDLE_POLL_SECONDS))
+        wait_for(lambda: log.read_bytes().count(LISTENING) == 1, 20, "the relay process to listen")
+        dsl = bearer(tokens.school("dsl", handoff.urn))
+
+        def delivered_within(seconds: float) -> None:
+            incident_id = refer_over_the_network(school.url, dsl)
+            wait_for(lambda: referral_of(school.url, dsl, incident_id)["delivery_state"] == "delivered", seconds, "a woken delivery")
+
+        delivered_within(5)  # against an idle poll of a minute
+
+        # The database drops the listening connection (a restart, a failover): the relay listens again.
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            ended = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND query LIKE 'LISTEN%%'",
+                (handoff.school_db.db_name,),
+            ).fetchall()
+        assert ended == [(True,)]
+        wait_for(lambda: log.read_bytes().count(LISTENING) == 2, 20, "the relay process to listen again")
+        delivered_within(5)
+    finally:
+        school.stop()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from services.school_api.incidents.models import Incident
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.referrals.vocabulary import DeliveryState, OutboxState, PoliceChannel
+from services.school_api.referrals.wakeup import announce_queued
 from shared.context import Context
 from shared.db import on_commit
 from shared.problems import NotFound
@@ -48,6 +49,7 @@ async def queue_police_referral(ctx: Context, incident: Incident, channel: Polic
     wake_relay = ctx.signals.get(REFERRAL_QUEUED)
     if wake_relay is not None:
         on_commit(ctx.session, wake_relay)
+    await announce_queued(ctx.session)  # and relays in other processes, at the same commit
     ctx.audit.record("police_referral.create", RECORD, referral.id)
     return referral
 
