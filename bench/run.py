@@ -277,14 +277,16 @@ class Bench:
         opened = await self.opened(port, make, expected, self.args.rate, **kw)
         return {"closed": closed.summary(), "open": opened.summary() | {"disk": opened.disk}}
 
+    def find_risk_operation(self) -> openapi.Operation | None:
+        return (openapi.find(self.school_api, "POST", "risk", path_prefix="/incidents/{")
+                or openapi.find(self.school_api, "POST", "assessment", path_prefix="/incidents/{"))
+
     async def risk_assessment(self) -> None:
-        operation = (openapi.find(self.school_api, "POST", "risk", path_prefix="/incidents/{")
-                     or openapi.find(self.school_api, "POST", "assessment", path_prefix="/incidents/{"))
+        operation = self.find_risk_operation()
         if operation is None:
             self.op("risk_assessment", "school: record a risk assessment", available=False,
                     reason="not available: no POST /incidents/{id}/…risk…/…assessment… in the school's OpenAPI")
             return
-        self.risk_operation = operation
         body = self.risk_body(operation)
         param = operation.parameters("path")[0]["name"]
         pool = list(self.pool)
@@ -298,7 +300,6 @@ class Bench:
 
         probe = await self.call(self.school.port, make(0))
         if probe.status >= 300:
-            self.risk_operation = None
             self.op("risk_assessment", "school: record a risk assessment", available=False,
                     reason=f"not available: {operation!r} answered HTTP {probe.status} to a minimal body: "
                            f"{probe.body[:300].decode(errors='replace')}")
@@ -330,7 +331,8 @@ class Bench:
                 body = openapi.fit(self.school_api, actions.body_schema, {
                     "kind": kind, "taken": True, "performed_by": "bench-dsl", "occurred_at": NOW_ISO})
                 steps.append((f"action {kind}", Request.json("POST", url, body, {**self.dsl, "If-Match": tag})))
-        op = getattr(self, "risk_operation", None)
+        # Discovered here too, not left by the risk phase: `--only handoff` runs without it.
+        op = self.find_risk_operation()
         if op is not None:
             url = op.url(**{op.parameters("path")[0]["name"]: incident_id})
             steps.append(("risk assessment", Request.json(op.method, url, self.risk_body(op), {**self.dsl, "If-Match": tag})))
