@@ -20,7 +20,7 @@ import asyncio
 import logging
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from pydantic import ValidationError
@@ -59,6 +59,14 @@ def _relay_actor(school_urn: str) -> Actor:
     """Who the relay is in the audit trail. No person or token stands behind it, and no token can claim the
     role (it is no SchoolRole); its rows go into the chain of the school whose referral it carries."""
     return Actor(subject="referral-relay", role="system", tenant=school_urn)
+
+
+class OpenReferral(NamedTuple):
+    """A delivered referral the police have not finalised, as the status round asks about it."""
+
+    id: uuid.UUID
+    school_urn: str
+    police_report_id: uuid.UUID
 
 
 class Relay:
@@ -306,16 +314,16 @@ class Relay:
     async def refresh_statuses(self) -> int:
         """Ask the police for the status of every delivered referral that is not finalised."""
         async with self._session() as session:
-            open_referrals = list(
-                (
-                    await session.scalars(
-                        select(PoliceReferral).where(
-                            PoliceReferral.delivery_state == DeliveryState.delivered,
-                            PoliceReferral.police_case_closed.is_(False),
-                        )
+            # Only what asking needs: each referral itself is opened when an answer is stored (and audited then).
+            open_referrals = [
+                OpenReferral(*row)
+                for row in await session.execute(
+                    select(PoliceReferral.id, PoliceReferral.school_urn, PoliceReferral.police_report_id).where(
+                        PoliceReferral.delivery_state == DeliveryState.delivered,
+                        PoliceReferral.police_case_closed.is_(False),
                     )
-                ).all()
-            )
+                )
+            ]
         refreshed = 0
         size = self.settings.relay_batch_size
         for start in range(0, len(open_referrals), size):
@@ -350,7 +358,7 @@ class Relay:
         trail.record(operation, RECORD, referral_id)
         await append_events(session, AuditEntry, trail, self.clock)
 
-    async def _status_of(self, referral: PoliceReferral) -> dict[str, Any] | object | None:
+    async def _status_of(self, referral: OpenReferral) -> dict[str, Any] | object | None:
         """The police status document, None when refused, `_UNREACHABLE` when the police cannot be reached."""
         try:
             response = await self.police.report_status(referral.school_urn, str(referral.police_report_id))
