@@ -5,7 +5,8 @@ told by the database. PostgreSQL delivers a notification only when the transacti
 commits, so a rolled-back decision wakes nobody. A relay whose listener is down (a restart of the
 database, a network cut) still finds every referral on its idle poll: a lost notification delays a
 referral by at most `relay_idle_poll_seconds`, it never loses one. SQLite has no notifications; there
-a standalone relay relies on its idle poll alone.
+a standalone relay relies on its idle poll alone. (PostgreSQL serialises the commits of notifying
+transactions; only a decision to refer notifies, a few a year per school, so that costs nothing here.)
 """
 from __future__ import annotations
 
