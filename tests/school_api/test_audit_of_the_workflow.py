@@ -2,10 +2,12 @@
 (GET /audit?record_id=…) shows who added it, every request that showed it, and who was refused it."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from shared.clock import Clock
 from tests.school_api.workflow import School
 from tests.support import Tokens
 
@@ -123,3 +125,22 @@ async def test_the_action_log_read_to_check_s_dsl_is_audited_as_read(school: htt
     assert decided.status_code == 201, decided.text
     for action_id in informed:
         assert await left_by(s, decided, action_id) == [("action.read", "dsl")]
+
+
+async def test_the_decision_shown_is_the_one_audited_not_the_one_it_escalated(
+    school: httpx.AsyncClient, tokens: Tokens, urn: str, moved_clock: Clock
+) -> None:
+    s = School(school, tokens, urn)
+    incident = await s.open()
+    await s.ready_to_decide(incident, typology="experimental_romantic")
+    managed = await s.decide(incident, outcome="manage_in_school", reasons="Both willing, no aggravating factors.")
+    assert managed.status_code == 201, managed.text
+    moved_clock.advance(timedelta(minutes=5))
+    assert (await s.assess(incident, typology="experimental_romantic", immediate={"immediate_risk_of_harm": True})).status_code == 201
+    escalated = await s.decide(incident, outcome="refer_police", police_channel="101", reasons="Pupil now presenting as self-harming.")
+    assert escalated.status_code == 201, escalated.text
+
+    shown = await school.get(s.path(incident, "/decision"), headers=s.head)
+    assert shown.json()["id"] == escalated.json()["id"]
+    assert await left_by(s, shown, escalated.json()["id"]) == [("decision.read", "headteacher")]
+    assert await left_by(s, shown, managed.json()["id"]) == [], "the decision it escalated was neither shown nor read"

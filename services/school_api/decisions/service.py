@@ -116,7 +116,11 @@ async def list_decisions(ctx: Context, incident_id: uuid.UUID, *, audit: bool = 
 
 
 async def get_decision(ctx: Context, incident_id: uuid.UUID) -> tuple[Decision, uuid.UUID | None]:
-    rows = await list_decisions(ctx, incident_id)
-    if not rows:
+    """The decision that stands: the latest (a later one only escalates). Only it is read, so only it is audited."""
+    decision = await ctx.session.scalar(
+        select(Decision).where(Decision.incident_id == incident_id).order_by(Decision.decided_at.desc()).limit(1)
+    )
+    if decision is None:
         raise NotFound("No decision recorded for this incident yet.")
-    return rows[-1], await referral_id_of(ctx, incident_id)
+    ctx.audit.record("decision.read", RECORD, decision.id)
+    return decision, await referral_id_of(ctx, incident_id)
