@@ -68,6 +68,12 @@ POLICY: dict[str, frozenset[SchoolRole]] = {
     "get_chronology": SAFEGUARDING_READERS,
     "get_chronology_html": SAFEGUARDING_READERS,
     "list_referrals": SAFEGUARDING_READERS,
+    # Issue 12: the steps of the guidance that were missing, and what is still open.
+    "record_initial_review": DSL,
+    "list_initial_reviews": SAFEGUARDING_READERS,
+    "record_child_account": DSL,
+    "list_child_accounts": SAFEGUARDING_READERS,
+    "get_next_steps": SAFEGUARDING_READERS,
     "get_referral": SAFEGUARDING_READERS,
     "list_audit_entries": frozenset({SchoolRole.dsl, SchoolRole.headteacher}),
 }

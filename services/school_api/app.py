@@ -17,7 +17,10 @@ from services.school_api.chronology.routes import router as chronology_router
 from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.decisions.routes import router as decisions_router
 from services.school_api.devices.routes import router as devices_router
+from services.school_api.child_accounts.routes import router as child_accounts_router
 from services.school_api.incidents.routes import router as incidents_router
+from services.school_api.initial_reviews.routes import router as initial_reviews_router
+from services.school_api.next_steps.routes import router as next_steps_router
 from services.school_api.people.routes import router as people_router
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
 from services.school_api.referrals.relay import Relay, stop_relay
@@ -102,8 +105,8 @@ def create_app(
     )
     routers = (
         incidents_router, people_router, devices_router, actions_router, authorisations_router, searches_router,
-        viewings_router, assessments_router, decisions_router, reviews_router, chronology_router, referrals_router,
-        audit_router,
+        viewings_router, initial_reviews_router, child_accounts_router, assessments_router, decisions_router,
+        reviews_router, next_steps_router, chronology_router, referrals_router, audit_router,
     )
     for router in routers:
         app.include_router(router)

@@ -2,10 +2,12 @@
 from services.school_api.actions.models import ActionEntry
 from services.school_api.assessments.models import RiskAssessment
 from services.school_api.authorisations.models import Authorisation
+from services.school_api.child_accounts.models import ChildAccount
 from services.school_api.database import AuditEntry, Base
 from services.school_api.decisions.models import Decision
 from services.school_api.devices.models import CustodyEvent, Device
 from services.school_api.incidents.models import Incident, IncidentCounter, Observation
+from services.school_api.initial_reviews.models import InitialReview
 from services.school_api.people.models import Person
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.reviews.models import Review
@@ -13,7 +15,7 @@ from services.school_api.searches.models import DeviceSearch
 from services.school_api.viewings.models import ImageViewing
 
 __all__ = [
-    "ActionEntry", "AuditEntry", "Authorisation", "Base", "CustodyEvent", "Decision", "Device", "DeviceSearch",
-    "ImageViewing", "Incident", "IncidentCounter", "Observation", "OutboxMessage", "Person", "PoliceReferral",
+    "ActionEntry", "AuditEntry", "Authorisation", "Base", "ChildAccount", "CustodyEvent", "Decision", "Device", "DeviceSearch",
+    "ImageViewing", "Incident", "InitialReview", "IncidentCounter", "Observation", "OutboxMessage", "Person", "PoliceReferral",
     "Review", "RiskAssessment",
 ]

@@ -55,6 +55,7 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
 
     # Actions, one of them not taken with its justification (S-RECORD).
     await s.inform_dsl_and_senior_management(incident)
+    await s.record_initial_steps(incident, pictured)
     not_taken = await s.action(incident, "reported_to_hosting_site", taken=False, justification="The group chat is private; no hosting site to report to.")
     assert not_taken.status_code == 201, not_taken.text
 
@@ -97,6 +98,11 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
     assert content["risk_assessment"]["recommendation"] == "refer_police" and content["risk_assessment"]["typology"] == "aggravated_youth_reckless_misuse"
     assert "group chat <b>tonight</b>" not in str(content)
 
+    # Parents informed as decided; then only the review is open, with the removal help the guidance suggests.
+    assert (await s.action(incident, "parents_informed")).status_code == 201
+    open_steps = (await s.next_steps(incident))["steps"]
+    assert [(step["kind"], step["required"]) for step in open_steps] == [("report_remove_or_take_it_down", False), ("review", True)]
+
     # Review, then close.
     reviewed = await school.post(
         s.path(incident, "/review"),
@@ -116,15 +122,17 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
     assert [entry["at"] for entry in entries] == sorted(entry["at"] for entry in entries)
     expected_order = [
         "incident_opened", "observation", "person_added", "person_added", "device_added", "custody", "custody", "custody",
-        "action", "action", "action", "authorisation", "device_search", "action", "risk_assessment", "decision",
-        "police_referral", "action", "review", "action", "incident_closed",
+        "action", "action", "initial_review", "action", "child_account", "action", "action", "action", "authorisation",
+        "device_search", "action", "risk_assessment", "decision", "police_referral", "action", "action", "review", "action",
+        "incident_closed",
     ]
     assert kinds == expected_order
     actions = [entry["details"] for entry in entries if entry["kind"] == "action"]
     assert [a["kind"] for a in actions] == [
-        "dsl_informed", "senior_management_informed", "reported_to_hosting_site", "device_searched", "police_referral", "review_held",
+        "dsl_informed", "senior_management_informed", "initial_review_meeting", "child_account_heard", "exploitation_considered",
+        "reported_to_hosting_site", "device_searched", "police_referral", "parents_informed", "review_held",
     ]
-    assert actions[2]["taken"] is False and actions[2]["justification"]
+    assert actions[5]["taken"] is False and actions[5]["justification"]
     assert entries[-1]["details"] == {"resolution": "Closed after review."}
     referral = next(entry for entry in entries if entry["kind"] == "police_referral")
     assert referral["details"]["delivery_state"] == "delivered"

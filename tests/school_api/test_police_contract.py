@@ -48,14 +48,15 @@ def full_incident() -> tuple[Incident, list[Person], list[Device], RiskAssessmen
                custody_state=None, held_by_school=False),
     ]
     facts = RecordFacts(adult_involved=True, widely_distributed=True, child_more_vulnerable=True)
+    immediate = s_immediate(ImmediateAnswers(adult_involved=True, immediate_risk_of_harm=True), facts)
     outcome = recommend(
-        s_immediate(ImmediateAnswers(adult_involved=True, immediate_risk_of_harm=True), facts),
+        immediate,
         s_factors(FactorAnswers(widely_distributed=True, child_more_vulnerable=True), facts),
         Typology.aggravated_adult_involved,
     )
     assessment = RiskAssessment(
         id=uuid.uuid4(), typology=Typology.aggravated_adult_involved, recommendation=outcome.recommendation,
-        rule_ids=outcome.rule_ids, reasons=outcome.reasons,
+        rule_ids=outcome.rule_ids, reasons=outcome.reasons, immediate_criteria_met=[str(c) for c in immediate.met],
     )
     assert assessment.recommendation is Recommendation.refer_police_immediately
     return incident, people, devices, assessment
@@ -73,6 +74,8 @@ def test_payload_from_a_full_incident_validates_against_the_police_contract() ->
         assert report.people[0].school_urn == URN and report.people[1].school_urn == "100002"
         assert report.image.widely_shared is True
         assert report.risk_assessment is not None and "S-IMMEDIATE" in report.risk_assessment.rule_ids
+        # The S-IMMEDIATE criteria travel as names the police triage by (issue 12), in the guidance's order.
+        assert report.risk_assessment.immediate_criteria == ["adult_involved", "immediate_risk_of_harm"]
         assert "never sent to police" not in str(payload)
 
 
@@ -81,3 +84,14 @@ def test_payload_of_a_bare_incident_validates_against_the_police_contract() -> N
     incident.sharing_extent = None
     report = SchoolReportIn.model_validate(build_report_payload(incident, channel=PoliceChannel.call_101, referred_at=NOW, reasons=None))
     assert report.people == [] and report.risk_assessment is None and report.image.widely_shared is None
+
+
+def test_every_immediate_criterion_has_its_name_on_the_wire() -> None:
+    from services.school_api.assessments.vocabulary import ImmediateCriterion
+    from services.school_api.referrals.payload import IMMEDIATE_CRITERIA_ON_THE_WIRE
+
+    assert set(IMMEDIATE_CRITERIA_ON_THE_WIRE) == set(ImmediateCriterion)
+    assert list(IMMEDIATE_CRITERIA_ON_THE_WIRE.values()) == [
+        "adult_involved", "coercion_blackmail_grooming_or_capacity", "unusual_or_violent_acts",
+        "imagery_involves_sexual_acts_under_13", "immediate_risk_of_harm",
+    ]

@@ -167,7 +167,11 @@ async def test_closing_without_review_is_refused(s: School) -> None:
     await s.ready_to_decide(incident)
     assert (await s.decide(incident, outcome="manage_in_school", reasons=WHY)).status_code == 201
     refused = await s.client.post(s.path(incident, "/close"), json={"resolution": "Resolved in school."}, headers={**s.dsl, "If-Match": await s.etag(incident)})
-    assert refused.status_code == 422 and rules_of(refused) == ["S-REVIEW"]
+    assert refused.status_code == 422 and rules_of(refused) == ["S-REVIEW", "S-INITIAL-REVIEW", "S-CHILD-VOICE", "S-CSE", "S-PARENTS", "S-DELETE"]
+    await s.record_initial_steps(incident, await s.add_person(incident))
+    assert (await s.action(incident, "parents_informed")).status_code == 201
+    why_not = "Only the pupil's own phone held it; she deleted it in front of the DSL."
+    assert (await s.action(incident, "deletion_requested", taken=False, justification=why_not)).status_code == 201
     reviewed = await s.client.post(s.path(incident, "/review"), json={"outcome": "Resolved."}, headers={**s.dsl, "If-Match": await s.etag(incident)})
     assert reviewed.status_code == 201
     closed = await s.client.post(s.path(incident, "/close"), json={"resolution": "Resolved in school."}, headers={**s.dsl, "If-Match": reviewed.headers["ETag"]})

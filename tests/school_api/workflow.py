@@ -84,6 +84,38 @@ class School:
             response = await self.action(incident, kind)
             assert response.status_code == 201, response.text
 
+    async def hold_initial_review(self, incident: dict[str, Any], **fields: Any) -> httpx.Response:
+        body = {
+            "held_at": AT,
+            "attendees": [{"name": "Ms Example", "role": "dsl"}, {"name": "Mr Head", "role": "headteacher"}],
+            "decided": "Speak to the pupils involved today; assess the risk before deciding on a referral.",
+            **fields,
+        }
+        return await self.client.post(self.path(incident, "/initial-reviews"), json=body, headers=self.dsl)
+
+    async def hear_child(self, incident: dict[str, Any], person: dict[str, Any], **fields: Any) -> httpx.Response:
+        body = {
+            "person_id": person["id"], "given_at": AT, "given": "in_person", "heard_by": "Ms Example (DSL)",
+            "account": "I sent it to him because he asked; I did not want it shared.",
+            "wishes": "I want it deleted and I do not want my parents told yet.",
+            **fields,
+        }
+        return await self.client.post(self.path(incident, "/child-accounts"), json=body, headers=self.dsl)
+
+    async def record_initial_steps(self, incident: dict[str, Any], child: dict[str, Any]) -> None:
+        """The steps closing waits for whatever the decision (S-INITIAL-REVIEW, S-CHILD-VOICE, S-CSE)."""
+        for response in (
+            await self.hold_initial_review(incident),
+            await self.hear_child(incident, child),
+            await self.action(incident, "exploitation_considered", justification="Both pupils are 15; no adult, no gain, no pressure reported."),
+        ):
+            assert response.status_code == 201, response.text
+
+    async def next_steps(self, incident: dict[str, Any]) -> dict[str, Any]:
+        response = await self.client.get(self.path(incident, "/next-steps"), headers=self.dsl)
+        assert response.status_code == 200, response.text
+        return response.json()
+
     async def assess(
         self, incident: dict[str, Any], typology: str = "experimental_romantic", immediate: dict | None = None, factors: dict | None = None
     ) -> httpx.Response:

@@ -44,6 +44,7 @@ class ReportedPersonRole(StrEnum):
     possessor = "possessor"
     discloser = "discloser"
     coercer = "coercer"
+    requester = "requester"
 
 
 class ReportedImageNature(StrEnum):
@@ -64,7 +65,7 @@ class ReportedPerson(BaseModel):
 
     school_person_id: uuid.UUID
     kind: ReportedPersonKind
-    roles: list[ReportedPersonRole] = Field(min_length=1, max_length=7)
+    roles: list[ReportedPersonRole] = Field(min_length=1, max_length=len(ReportedPersonRole))
     given_name: str | None = Field(default=None, max_length=100)
     family_name: str | None = Field(default=None, max_length=100)
     date_of_birth: date | None = None
@@ -98,6 +99,9 @@ class ReportedRiskAssessment(BaseModel):
     typology: str | None = Field(default=None, max_length=40)
     rule_ids: list[str] = Field(default_factory=list, max_length=40)
     reasons: list[str] = Field(default_factory=list, max_length=40)
+    # The school's S-IMMEDIATE criteria found (issue 12): adult_involved, coercion_blackmail_grooming_or_capacity,
+    # unusual_or_violent_acts, imagery_involves_sexual_acts_under_13, immediate_risk_of_harm.
+    immediate_criteria: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list, max_length=5)
 
 
 class SchoolReportIn(BaseModel):

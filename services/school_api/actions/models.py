@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.school_api.actions.vocabulary import ActionKind
+from services.school_api.actions.vocabulary import ActionKind, RemovalOutcome
 from services.school_api.database import Base, SchoolScoped
 from shared.db import UTCDateTime, new_id
 
@@ -23,5 +23,7 @@ class ActionEntry(SchoolScoped, Base):
     justification: Mapped[str | None] = mapped_column(Text)
     performed_by: Mapped[str] = mapped_column(String(200))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[RemovalOutcome | None] = mapped_column(Enum(RemovalOutcome, native_enum=False, length=20))
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.school_api.actions.vocabulary import ActionKind
+from services.school_api.actions.vocabulary import ActionKind, RemovalOutcome
 
 JUSTIFICATION_MAX = 5_000
 
@@ -20,6 +20,10 @@ class ActionCreate(BaseModel):
     justification: str | None = Field(default=None, max_length=JUSTIFICATION_MAX)
     performed_by: str = Field(min_length=1, max_length=200)
     occurred_at: AwareDatetime
+    # S-DELETE: the deadline by which the young people are to confirm deletion (deletion_requested only).
+    due_at: AwareDatetime | None = None
+    # S-REMOVAL: what came of removal help (Report Remove, Take It Down, hosting site, CEOP).
+    outcome: RemovalOutcome | None = None
 
 
 class ActionOut(BaseModel):
@@ -30,5 +34,7 @@ class ActionOut(BaseModel):
     justification: str | None
     performed_by: str
     occurred_at: datetime
+    due_at: datetime | None
+    outcome: RemovalOutcome | None
     recorded_by: str
     recorded_at: datetime

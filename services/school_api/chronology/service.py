@@ -15,12 +15,14 @@ from sqlalchemy import select
 from services.school_api.actions import service as actions
 from services.school_api.assessments import service as assessments
 from services.school_api.authorisations import service as authorisations
+from services.school_api.child_accounts import service as child_accounts
 from services.school_api.chronology.schemas import Chronology, ChronologyEntry
 from services.school_api.decisions import service as decisions
 from services.school_api.devices import service as devices
 from services.school_api.incidents import service as incidents
 from services.school_api.incidents.models import Observation
 from services.school_api.incidents.schemas import IncidentDetail
+from services.school_api.initial_reviews import service as initial_reviews
 from services.school_api.people import service as people
 from services.school_api.referrals import service as referrals
 from services.school_api.reviews import service as reviews
@@ -30,8 +32,8 @@ from shared.context import Context
 
 _RANK = {
     "incident_opened": 0, "observation": 1, "person_added": 2, "device_added": 3, "custody": 4,
-    "authorisation": 5, "device_search": 6, "image_viewing": 7, "risk_assessment": 8, "decision": 9,
-    "police_referral": 10, "review": 11, "action": 12, "incident_closed": 13,
+    "authorisation": 5, "device_search": 6, "image_viewing": 7, "initial_review": 8, "child_account": 9,
+    "risk_assessment": 10, "decision": 11, "police_referral": 12, "review": 13, "action": 14, "incident_closed": 15,
 }
 
 
@@ -46,7 +48,7 @@ def _value(value: Any) -> Any:
 
 
 def _details(row: Any, *names: str) -> dict[str, Any]:
-    return {name: _value(getattr(row, name)) for name in names if getattr(row, name) not in (None, [], "")}
+    return {name: _value(getattr(row, name)) for name in names if getattr(row, name) not in (None, [], "", {})}
 
 
 async def build(ctx: Context, incident_id: uuid.UUID) -> Chronology:
@@ -82,12 +84,18 @@ async def build(ctx: Context, incident_id: uuid.UUID) -> Chronology:
     for row in await viewings.list_viewings(ctx, incident.id):
         add(row.recorded_at, "image_viewing", row.id, row.viewed_by, "Image viewed by the DSL with the headteacher's agreement (S-IMAGE)",
             _details(row, "device_id", "authorisation_id", "reason", "distress_judgement", "viewed_at"))
+    for row in await initial_reviews.list_initial_reviews(ctx, incident.id):
+        add(row.recorded_at, "initial_review", row.id, row.recorded_by, "The DSL's initial review meeting (S-INITIAL-REVIEW)",
+            _details(row, "held_at", "attendees", "decided"))
+    for row in await child_accounts.list_child_accounts(ctx, incident.id):
+        add(row.recorded_at, "child_account", row.id, row.recorded_by, "The child's own account and wishes (S-CHILD-VOICE)",
+            _details(row, "person_id", "given_at", "given", "account", "wishes", "heard_by"))
     for row in await assessments.list_assessments(ctx, incident.id):
         add(row.assessed_at, "risk_assessment", row.id, row.assessed_by, f"Risk assessment: {row.recommendation.value}",
             _details(row, "typology", "immediate_criteria_met", "factors_present", "recommendation", "rule_ids", "reasons", "notes"))
     for row in await decisions.list_decisions(ctx, incident.id):
         add(row.decided_at, "decision", row.id, row.decided_by, f"Decision: {row.outcome.value}",
-            _details(row, "outcome", "police_channel", "reasons", "inform_parents", "parents_not_informed_reason", "safeguards"))
+            _details(row, "outcome", "police_channel", "reasons", "inform_parents", "parents_not_informed_reason", "safeguards", "factor_reasons"))
     for row in await referrals.list_referrals(ctx, incident.id):
         add(row.created_at, "police_referral", row.id, row.created_by, f"Police referral ({row.delivery_state.value})",
             _details(row, "channel", "delivery_state", "police_reference", "delivered_at"))
@@ -96,7 +104,7 @@ async def build(ctx: Context, incident_id: uuid.UUID) -> Chronology:
             _details(row, "outcome", "what_worked", "procedure_changes"))
     for row in await actions.list_actions(ctx, incident.id):
         add(row.recorded_at, "action", row.id, row.recorded_by, f"Action {'taken' if row.taken else 'NOT taken'}: {row.kind.value}",
-            _details(row, "kind", "taken", "justification", "performed_by", "occurred_at"))
+            _details(row, "kind", "taken", "justification", "performed_by", "occurred_at", "due_at", "outcome"))
     if incident.closed_at is not None:
         add(incident.closed_at, "incident_closed", incident.id, incident.closed_by, "Incident closed", _details(incident, "resolution"))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, true
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.school_api.database import Base, SchoolScoped
@@ -24,6 +24,8 @@ class Decision(SchoolScoped, Base):
     inform_parents: Mapped[bool] = mapped_column(default=True, server_default=true())
     parents_not_informed_reason: Mapped[str | None] = mapped_column(Text)
     safeguards: Mapped[str | None] = mapped_column(Text)
+    # S-FACTORS: factor -> why the school manages the incident itself in spite of it.
+    factor_reasons: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     assessment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("risk_assessments.id"))
     decided_by: Mapped[str] = mapped_column(String(200))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -3,8 +3,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.school_api.assessments.vocabulary import JudgementFactor
 from services.school_api.decisions.vocabulary import DecisionOutcome
 from services.school_api.referrals.vocabulary import PoliceChannel
 
@@ -20,6 +23,10 @@ class DecisionCreate(BaseModel):
     inform_parents: bool = True
     parents_not_informed_reason: str | None = Field(default=None, max_length=5_000)
     safeguards: str | None = Field(default=None, max_length=5_000)
+    # S-FACTORS: managing in school while a judgement factor is present needs a written reason per factor.
+    factor_reasons: dict[JudgementFactor, Annotated[str, Field(max_length=5_000)]] = Field(
+        default_factory=dict, max_length=len(JudgementFactor)
+    )
 
 
 class DecisionOut(BaseModel):
@@ -31,6 +38,7 @@ class DecisionOut(BaseModel):
     inform_parents: bool
     parents_not_informed_reason: str | None
     safeguards: str | None
+    factor_reasons: dict[JudgementFactor, str]
     assessment_id: uuid.UUID | None
     decided_by: str
     decided_at: datetime

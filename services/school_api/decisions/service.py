@@ -8,6 +8,7 @@ from sqlalchemy import select
 from services.school_api.actions import service as actions
 from services.school_api.actions.vocabulary import ActionKind
 from services.school_api.assessments import service as assessments
+from services.school_api.assessments.vocabulary import JudgementFactor
 from services.school_api.decisions.models import Decision
 from services.school_api.decisions.schemas import DecisionCreate
 from services.school_api.decisions.vocabulary import DecisionOutcome
@@ -43,9 +44,11 @@ async def decide(
     assessment = await assessments.latest(ctx, incident.id)
     previous = await list_decisions(ctx, incident.id)
     assessed_since = assessment is not None and (not previous or assessment.assessed_at > previous[-1].decided_at)
-    if not may_decide(incident.status, assessed_since_last_decision=assessed_since, refers=data.outcome is not DecisionOutcome.manage_in_school):
+    police_referred = any(row.outcome is DecisionOutcome.refer_police for row in previous)
+    if not may_decide(incident.status, assessed_since_last_decision=assessed_since, outcome=data.outcome, police_referred=police_referred):
         raise InvalidTransition(
-            f"A decision follows a risk assessment (a later one only to escalate); this incident is {incident.status.value}."
+            "A decision follows a risk assessment (a later one, after a new assessment, only escalates, and an incident "
+            f"is referred to the police once); this incident is {incident.status.value}."
         )
     facts = await assessments.facts_of(ctx, incident)
     violations = s_dsl(await incidents.actions_taken(ctx, incident.id))
@@ -56,10 +59,12 @@ async def decide(
             adult_involved=facts.adult_involved or bool(assessment and "adult_involved" in assessment.immediate_criteria_met),
             typology=assessment.typology if assessment else None,
             immediate_criteria_met=bool(assessment and assessment.immediate_criteria_met),
+            factors_present=tuple(JudgementFactor(f) for f in assessment.factors_present) if assessment else (),
         ),
         reasons=data.reasons,
         inform_parents=data.inform_parents,
         reason_not_to_inform=data.parents_not_informed_reason,
+        factor_reasons=data.factor_reasons,
     )
     if violations:
         raise RuleRefused("The decision is refused by the guidance.", violations=violations)
@@ -73,6 +78,7 @@ async def decide(
         inform_parents=data.inform_parents,
         parents_not_informed_reason=data.parents_not_informed_reason,
         safeguards=data.safeguards,
+        factor_reasons={str(factor): reason for factor, reason in data.factor_reasons.items()},
         assessment_id=assessment.id if assessment else None,
         decided_by=ctx.actor.subject,
         decided_at=ctx.now,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from services.school_api.actions.models import ActionEntry
 from services.school_api.actions.vocabulary import ActionKind
@@ -12,9 +12,11 @@ from services.school_api.decisions.models import Decision
 from services.school_api.incidents.models import Incident, IncidentCounter, Observation
 from services.school_api.incidents.schemas import CloseRequest, IncidentCreate, IncidentUpdate, ObservationCreate
 from services.school_api.incidents.vocabulary import IncidentStatus
+from services.school_api.next_steps import service as next_steps
 from services.school_api.reviews.models import Review
 from services.school_api.rules.dsl import s_dsl
 from services.school_api.rules.lifecycle import can_transition
+from services.school_api.rules.next_steps import closing_violations
 from services.school_api.rules.review import s_review
 from shared.concurrency import check_version
 from shared.context import Context
@@ -139,10 +141,14 @@ async def actions_taken(ctx: Context, incident_id: uuid.UUID) -> list[ActionKind
 async def close_incident(ctx: Context, incident_id: uuid.UUID, data: CloseRequest, expected_version: int) -> Incident:
     incident = await get_writable_incident(ctx, incident_id, operation="incident.close")
     check_version(incident.version, expected_version)
-    has_decision = await ctx.session.scalar(select(exists().where(Decision.incident_id == incident.id)))
-    has_review = await ctx.session.scalar(select(exists().where(Review.incident_id == incident.id)))
-    violations = s_review(has_decision=bool(has_decision), has_review=bool(has_review))
+    decided_at = await ctx.session.scalar(select(func.max(Decision.decided_at)).where(Decision.incident_id == incident.id))
+    # The review must follow the decision that stands: an escalation after a review is reviewed again.
+    has_review = decided_at is not None and await ctx.session.scalar(
+        select(exists().where(Review.incident_id == incident.id, Review.reviewed_at >= decided_at))
+    )
+    violations = s_review(has_decision=decided_at is not None, has_review=bool(has_review))
     violations += s_dsl(await actions_taken(ctx, incident.id))
+    violations += closing_violations(await next_steps.open_steps(ctx, incident))
     if violations:
         raise RuleRefused("The incident cannot be closed yet.", violations=violations)
     transition(ctx, incident, IncidentStatus.closed)

@@ -12,6 +12,8 @@ class PersonRole(StrEnum):
     possessor = "possessor"
     discloser = "discloser"
     coercer = "coercer"
+    # Asked for the image (issue 12): an adult who asked is adult involvement (shared/report_contract.py).
+    requester = "requester"
 
 
 class PersonKind(StrEnum):

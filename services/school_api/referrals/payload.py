@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from services.school_api.assessments.models import RiskAssessment
+from services.school_api.assessments.vocabulary import ImmediateCriterion
 from services.school_api.devices.models import Device
 from services.school_api.incidents.models import Incident
 from services.school_api.incidents.vocabulary import SharingExtent
@@ -20,6 +21,16 @@ from services.school_api.people.vocabulary import PersonKind
 from services.school_api.referrals.vocabulary import PoliceChannel
 
 _WIDELY_SHARED = {SharingExtent.widely: True, SharingExtent.not_shared: False, SharingExtent.few_people: False}
+# The S-IMMEDIATE criteria as the police contract names them (`risk_assessment.immediate_criteria`, issue 12):
+# the police set the report's triage priority from them. Criterion 4 is one criterion on the wire although the
+# school derives it from two answers (sexual acts, and a pictured pupil under 13).
+IMMEDIATE_CRITERIA_ON_THE_WIRE = {
+    ImmediateCriterion.adult_involved: "adult_involved",
+    ImmediateCriterion.coercion_blackmail_grooming_or_capacity: "coercion_blackmail_grooming_or_capacity",
+    ImmediateCriterion.unusual_or_violent_acts: "unusual_or_violent_acts",
+    ImmediateCriterion.sexual_acts_pupil_under_13: "imagery_involves_sexual_acts_under_13",
+    ImmediateCriterion.immediate_risk_of_harm: "immediate_risk_of_harm",
+}
 
 
 def _person(person: Person, school_urn: str) -> dict[str, Any]:
@@ -53,6 +64,7 @@ def _assessment(assessment: RiskAssessment) -> dict[str, Any]:
         "typology": assessment.typology.value,
         "rule_ids": list(assessment.rule_ids),
         "reasons": list(assessment.reasons),
+        "immediate_criteria": [IMMEDIATE_CRITERIA_ON_THE_WIRE[ImmediateCriterion(c)] for c in assessment.immediate_criteria_met],
     }
 
 

@@ -47,6 +47,8 @@ def s_immediate(answers: ImmediateAnswers, facts: RecordFacts) -> Finding:
     violations = []
     if facts.adult_involved and not answers.adult_involved:
         violations.append(RuleViolation("S-IMMEDIATE", "The record names an adult involved: criterion 1 cannot be answered no."))
+    if facts.coercion_recorded and not answers.coercion_blackmail_grooming_or_capacity:
+        violations.append(RuleViolation("S-IMMEDIATE", "The record names a coercer: criterion 2 cannot be answered no."))
     if facts.pictured_under_13 and not answers.pictured_pupil_under_13:
         violations.append(
             RuleViolation("S-IMMEDIATE", "The record shows a pictured pupil under 13: that answer cannot be no.")
@@ -96,11 +98,12 @@ def s_typology(typology: Typology, facts: RecordFacts, immediate: ImmediateAnswe
     """S-TYPOLOGY (WF-2011): aggravated (adult involved; youth intent to harm; youth reckless misuse) or
     experimental (romantic; sexual attention seeking; other: no criminal element, no malice, willing
     participation). An adult on the record makes it 'aggravated: adult involved'; coercion, blackmail or
-    grooming is not willing participation, so it cannot be experimental."""
+    grooming (answered, or a person recorded as a coercer) is not willing participation, so it cannot be
+    experimental."""
     violations = []
     if (facts.adult_involved or immediate.adult_involved) and typology is not Typology.aggravated_adult_involved:
         violations.append(RuleViolation("S-TYPOLOGY", "An adult is involved: the typology is 'aggravated_adult_involved'."))
-    if not typology.aggravated and immediate.coercion_blackmail_grooming_or_capacity:
+    if not typology.aggravated and (immediate.coercion_blackmail_grooming_or_capacity or facts.coercion_recorded):
         violations.append(
             RuleViolation("S-TYPOLOGY", "Coercion, blackmail or grooming is not willing participation: the incident is not experimental.")
         )

@@ -1,9 +1,10 @@
 """The DSL's decision: S-POLICE and S-PARENTS (and S-IMMEDIATE's referral when a criterion is met)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from services.school_api.assessments.vocabulary import Typology
+from services.school_api.assessments.vocabulary import JudgementFactor, Typology
 from services.school_api.decisions.vocabulary import DecisionOutcome
 from shared.problems import RuleViolation
 
@@ -38,11 +39,27 @@ def s_parents(inform_parents: bool, reason_not_to_inform: str | None) -> list[Ru
     return []
 
 
+def factor_reasons_violations(
+    outcome: DecisionOutcome, factors_present: tuple[JudgementFactor, ...], factor_reasons: Mapping[JudgementFactor, str]
+) -> list[RuleViolation]:
+    """S-FACTORS: if any factor presents cause for concern, escalate or refer under normal safeguarding
+    procedures. Managing in school in spite of a factor is a judgement the DSL writes down for that factor,
+    one reason per factor present; the refusal names each factor still without one."""
+    if outcome is not DecisionOutcome.manage_in_school:
+        return []
+    return [
+        RuleViolation("S-FACTORS", f"Factor '{factor.value}' is present: write why the school may still manage the incident itself.")
+        for factor in factors_present
+        if not _written(factor_reasons.get(factor))
+    ]
+
+
 @dataclass(frozen=True)
 class DecisionFacts:
     adult_involved: bool
     typology: Typology | None
     immediate_criteria_met: bool
+    factors_present: tuple[JudgementFactor, ...] = ()
 
 
 def decision_violations(
@@ -52,8 +69,10 @@ def decision_violations(
     reasons: str | None,
     inform_parents: bool,
     reason_not_to_inform: str | None,
+    factor_reasons: Mapping[JudgementFactor, str],
 ) -> list[RuleViolation]:
     violations = s_police(outcome, adult_involved=facts.adult_involved, typology=facts.typology, reasons=reasons)
+    violations += factor_reasons_violations(outcome, facts.factors_present, factor_reasons)
     # S-IMMEDIATE: a met criterion means an immediate referral to the police and/or children's social care.
     if facts.immediate_criteria_met and outcome is DecisionOutcome.manage_in_school:
         violations.append(

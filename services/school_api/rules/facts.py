@@ -10,6 +10,7 @@ from datetime import date
 
 from services.school_api.incidents.vocabulary import SharingExtent
 from services.school_api.people.vocabulary import PersonKind, PersonRole, Vulnerability
+from shared.report_contract import involves_adult
 
 _CHILD_KINDS = {PersonKind.pupil, PersonKind.child_elsewhere}
 _MORE_VULNERABLE = {
@@ -37,6 +38,7 @@ class PersonFacts:
 @dataclass(frozen=True)
 class RecordFacts:
     adult_involved: bool = False
+    coercion_recorded: bool = False
     pictured_under_13: bool = False
     widely_distributed: bool = False
     child_more_vulnerable: bool = False
@@ -46,8 +48,12 @@ class RecordFacts:
 def derive_facts(people: Iterable[PersonFacts], sharing_extent: SharingExtent | None, disclosed_on: date) -> RecordFacts:
     people = list(people)
     return RecordFacts(
-        # S-POLICE / S-IMMEDIATE (1): an adult in any role.
-        adult_involved=any(person.kind is PersonKind.adult for person in people),
+        # S-POLICE / S-IMMEDIATE (1): an adult, or a person of unknown age, who did something with the image
+        # (the one definition both services share; a parent who only disclosed is not adult involvement).
+        adult_involved=any(involves_adult(person.kind, person.roles) for person in people),
+        # S-IMMEDIATE (2) / S-TYPOLOGY: a person recorded as a coercer is reason to believe a young person was
+        # coerced, and coercion is not willing participation.
+        coercion_recorded=any(PersonRole.coercer in person.roles for person in people),
         # S-IMMEDIATE (4): any pictured pupil under 13 at the time of disclosure.
         pictured_under_13=any(
             PersonRole.pictured in person.roles and (age := person.age_on(disclosed_on)) is not None and age < 13

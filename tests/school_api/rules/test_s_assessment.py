@@ -119,6 +119,7 @@ def test_record_facts_are_derived_from_people_and_sharing() -> None:
     people = [
         PersonFacts(PersonKind.pupil, frozenset({PersonRole.pictured}), date_of_birth=date(2014, 1, 1)),
         PersonFacts(PersonKind.adult, frozenset({PersonRole.recipient})),
+        PersonFacts(PersonKind.child_elsewhere, frozenset({PersonRole.coercer})),
         PersonFacts(PersonKind.pupil, frozenset({PersonRole.sender}), age_years=15, vulnerabilities=frozenset({Vulnerability.looked_after, Vulnerability.previous_incident})),
     ]
     facts = derive_facts(people, SharingExtent.widely, DISCLOSED)

@@ -51,6 +51,6 @@ def test_not_informing_parents_needs_a_reason(inform: bool, reason: str | None, 
 
 def test_immediate_criterion_met_cannot_be_managed_in_school() -> None:
     facts = DecisionFacts(adult_involved=False, typology=T.experimental_romantic, immediate_criteria_met=True)
-    violations = decision_violations(D.manage_in_school, facts, reasons=WHY, inform_parents=True, reason_not_to_inform=None)
+    violations = decision_violations(D.manage_in_school, facts, reasons=WHY, inform_parents=True, reason_not_to_inform=None, factor_reasons={})
     assert [v.rule for v in violations] == ["S-IMMEDIATE"]
-    assert decision_violations(D.refer_social_care, facts, reasons=WHY, inform_parents=True, reason_not_to_inform=None) == []
+    assert decision_violations(D.refer_social_care, facts, reasons=WHY, inform_parents=True, reason_not_to_inform=None, factor_reasons={}) == []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.school_api.decisions.vocabulary import DecisionOutcome as D
 from services.school_api.incidents.vocabulary import IncidentStatus as S
 from services.school_api.rules.lifecycle import TRANSITIONS, can_transition, may_decide
 from services.school_api.rules.review import s_review
@@ -41,16 +42,25 @@ def test_every_status_has_a_transition_entry() -> None:
 
 
 @pytest.mark.parametrize(
-    ("current", "assessed_since", "refers", "allowed"),
+    ("current", "assessed_since", "outcome", "police_referred", "allowed"),
     [
-        (S.assessed, True, False, True),
-        (S.open, True, True, False),  # no decision without an assessment
-        (S.managed_in_school, True, True, True),  # S-IMMEDIATE at a later point: escalate after a new assessment
-        (S.managed_in_school, False, True, False),  # no new assessment, no second decision
-        (S.managed_in_school, True, False, False),  # a second decision only escalates
-        (S.referred, True, True, False),
-        (S.reviewed, True, True, False),
+        (S.assessed, False, D.manage_in_school, False, True),
+        (S.open, True, D.refer_police, False, False),  # no decision without an assessment
+        (S.managed_in_school, True, D.refer_police, False, True),  # S-IMMEDIATE at a later point: escalate after a new assessment
+        (S.managed_in_school, True, D.refer_social_care, False, True),
+        (S.managed_in_school, False, D.refer_police, False, False),  # no new assessment, no second decision
+        (S.managed_in_school, True, D.manage_in_school, False, False),  # a second decision only escalates
+        (S.referred, True, D.refer_police, False, True),  # referred to social care only: the police may follow
+        (S.referred, True, D.refer_police, True, False),  # one police referral per incident
+        (S.referred, False, D.refer_police, False, False),
+        (S.referred, True, D.refer_social_care, False, False),
+        (S.reviewed, True, D.refer_police, False, True),  # a concern after the review, before closing
+        (S.reviewed, True, D.refer_social_care, False, False),
+        (S.closed, True, D.refer_police, False, False),
+        (S.open, True, D.refer_social_care, False, False),
     ],
 )
-def test_later_concern_escalates_an_incident_managed_in_school(current: S, assessed_since: bool, refers: bool, allowed: bool) -> None:
-    assert may_decide(current, assessed_since_last_decision=assessed_since, refers=refers) is allowed
+def test_later_concern_escalates_to_the_police_at_any_later_point(
+    current: S, assessed_since: bool, outcome: D, police_referred: bool, allowed: bool
+) -> None:
+    assert may_decide(current, assessed_since_last_decision=assessed_since, outcome=outcome, police_referred=police_referred) is allowed

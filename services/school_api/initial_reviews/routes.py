@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from services.school_api.access import SchoolContext
+from services.school_api.incidents import service as incidents
+from services.school_api.initial_reviews import service
+from services.school_api.initial_reviews.schemas import InitialReviewCreate, InitialReviewOut
+from shared.http import problem_responses
+
+router = APIRouter(prefix="/incidents/{incident_id}/initial-reviews", tags=["initial reviews"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=InitialReviewOut, responses=problem_responses(404, 409))
+async def record_initial_review(incident_id: uuid.UUID, body: InitialReviewCreate, ctx: SchoolContext) -> InitialReviewOut:
+    """Record the DSL's initial review meeting: who attended and what was decided (S-INITIAL-REVIEW)."""
+    return InitialReviewOut.model_validate(await service.record_initial_review(ctx, incident_id, body), from_attributes=True)
+
+
+@router.get("", response_model=list[InitialReviewOut], responses=problem_responses(404))
+async def list_initial_reviews(incident_id: uuid.UUID, ctx: SchoolContext) -> list[InitialReviewOut]:
+    await incidents.get_incident(ctx, incident_id)
+    return [InitialReviewOut.model_validate(row, from_attributes=True) for row in await service.list_initial_reviews(ctx, incident_id)]
