@@ -133,3 +133,30 @@ def test_pictured_pupil_aged_13_on_disclosure_day_is_not_under_13() -> None:
     assert derive_facts([younger], None, DISCLOSED).pictured_under_13 is True
     sender_only = PersonFacts(PersonKind.pupil, frozenset({PersonRole.sender}), age_years=11)
     assert derive_facts([sender_only], SharingExtent.few_people, DISCLOSED) == RecordFacts()
+
+
+@pytest.mark.parametrize(
+    ("kind", "roles", "adult_involved"),
+    [
+        (PersonKind.adult, {PersonRole.discloser}, False),  # a parent who reports the incident is not involved in it
+        (PersonKind.adult, {PersonRole.pictured}, False),
+        (PersonKind.adult, {PersonRole.requester}, True),
+        (PersonKind.adult, {PersonRole.discloser, PersonRole.possessor}, True),
+        (PersonKind.unknown, {PersonRole.recipient}, True),  # S-POLICE "possibly involving" an adult
+        (PersonKind.child_elsewhere, {PersonRole.requester}, False),
+    ],
+)
+def test_adult_involvement_is_the_shared_definition(kind: PersonKind, roles: set, adult_involved: bool) -> None:
+    assert derive_facts([PersonFacts(kind, frozenset(roles))], None, DISCLOSED).adult_involved is adult_involved
+
+
+def test_a_recorded_coercer_cannot_be_answered_away_and_is_not_experimental() -> None:
+    facts = derive_facts([PersonFacts(PersonKind.child_elsewhere, frozenset({PersonRole.coercer}))], None, DISCLOSED)
+    assert facts == RecordFacts(coercion_recorded=True)
+    refused = s_immediate(ImmediateAnswers(), facts)
+    assert [(v.rule, v.message) for v in refused.violations] == [
+        ("S-IMMEDIATE", "The record names a coercer: criterion 2 cannot be answered no.")
+    ]
+    assert s_immediate(ImmediateAnswers(coercion_blackmail_grooming_or_capacity=True), facts).violations == []
+    assert [v.rule for v in s_typology(T.experimental_other, facts, ImmediateAnswers())] == ["S-TYPOLOGY"]
+    assert s_typology(T.aggravated_youth_intent_to_harm, facts, ImmediateAnswers()) == []

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from services.school_api.assessments.vocabulary import JudgementFactor as F
 from services.school_api.assessments.vocabulary import Typology as T
 from services.school_api.decisions.vocabulary import DecisionOutcome as D
-from services.school_api.rules.decision import DecisionFacts, decision_violations, s_parents, s_police
+from services.school_api.rules.decision import DecisionFacts, decision_violations, factor_reasons_violations, s_parents, s_police
 
 WHY = "Self-generated image shared with a partner; both willing; education input instead."
 
@@ -54,3 +55,28 @@ def test_immediate_criterion_met_cannot_be_managed_in_school() -> None:
     violations = decision_violations(D.manage_in_school, facts, reasons=WHY, inform_parents=True, reason_not_to_inform=None, factor_reasons={})
     assert [v.rule for v in violations] == ["S-IMMEDIATE"]
     assert decision_violations(D.refer_social_care, facts, reasons=WHY, inform_parents=True, reason_not_to_inform=None, factor_reasons={}) == []
+
+
+AGE = "Fifteen and seventeen in the same sixth-form group; no power imbalance seen."
+
+
+def test_managing_in_school_with_a_factor_present_needs_a_reason_for_that_factor() -> None:
+    present = (F.significant_age_difference, F.not_first_time)
+    violations = factor_reasons_violations(D.manage_in_school, present, {F.significant_age_difference: AGE})
+    assert [(v.rule, v.message) for v in violations] == [
+        ("S-FACTORS", "Factor 'not_first_time' is present: write why the school may still manage the incident itself.")
+    ]
+    assert factor_reasons_violations(D.manage_in_school, present, {F.significant_age_difference: AGE, F.not_first_time: AGE}) == []
+    assert len(factor_reasons_violations(D.manage_in_school, present, {F.not_first_time: "   too short  "})) == 2
+    assert factor_reasons_violations(D.manage_in_school, (), {}) == []
+
+
+@pytest.mark.parametrize("outcome", [D.refer_social_care, D.refer_police])
+def test_escalating_with_a_factor_present_needs_no_factor_reason(outcome: D) -> None:
+    assert factor_reasons_violations(outcome, (F.severe_or_extreme_image,), {}) == []
+
+
+def test_the_decision_names_each_factor_without_a_reason() -> None:
+    facts = DecisionFacts(adult_involved=False, typology=T.experimental_romantic, immediate_criteria_met=False, factors_present=(F.widely_distributed,))
+    violations = decision_violations(D.manage_in_school, facts, reasons=WHY, inform_parents=True, reason_not_to_inform=None, factor_reasons={})
+    assert [v.rule for v in violations] == ["S-FACTORS"] and "widely_distributed" in violations[0].message
