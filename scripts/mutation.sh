@@ -19,10 +19,10 @@ python="${PYTHON:-$root/.venv/bin/python}"
 "$python" -c 'import mutmut' 2>/dev/null || { echo "mutmut is not installed: run make install" >&2; exit 2; }
 work="$root/var/mutation/$package"
 
-# A fresh copy of what the tests import (the previous run's mutants/ folder is kept: mutmut reuses the
-# verdicts of mutants whose code and tests did not change).
+# A fresh copy of what the tests import, and no verdict kept from an earlier run: mutmut's cache does not
+# notice tests added in a fresh copy, so a survivor would stay "survived" after the test that kills it.
+rm -rf "$work"
 mkdir -p "$work"
-find "$work" -mindepth 1 -maxdepth 1 ! -name mutants -exec rm -rf {} +
 (cd "$root" && git ls-files -z --cached --others --exclude-standard -- services shared tests migrations docs pyproject.toml \
   | xargs -0 -I{} cp --parents {} "$work/")
 

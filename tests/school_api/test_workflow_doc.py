@@ -18,5 +18,6 @@ def test_endpoint_table_matches_the_access_policy() -> None:
 
 def test_every_rule_id_of_the_domain_is_documented_with_its_function() -> None:
     text = DOC.read_text()
-    for rule in ("S-SEARCH", "S-IMAGE", "S-DSL", "S-RECORD", "S-IMMEDIATE", "S-FACTORS", "S-TYPOLOGY", "S-POLICE", "S-PARENTS", "S-CHILD-FIRST", "S-REVIEW"):
+    for rule in ("S-SEARCH", "S-IMAGE", "S-DSL", "S-RECORD", "S-IMMEDIATE", "S-FACTORS", "S-TYPOLOGY", "S-POLICE", "S-PARENTS", "S-CHILD-FIRST", "S-REVIEW",
+                 "S-INITIAL-REVIEW", "S-CHILD-VOICE", "S-CSE", "S-DELETE", "S-REMOVAL"):
         assert f"| {rule} | `rules/" in text, rule

@@ -70,12 +70,6 @@ def _logged(facts: CaseFacts, kinds: Iterable[A]) -> bool:
     return any(action.kind in kinds for action in facts.actions)
 
 
-def _deletion_deadline(facts: CaseFacts) -> datetime | None:
-    """The deadline of the latest request taken, or None when the young people were not asked."""
-    requests = [a.due_at for a in facts.actions if a.kind is A.deletion_requested and a.taken]
-    return requests[-1] if requests else None
-
-
 def next_steps(facts: CaseFacts) -> list[NextStep]:
     """Every step the guidance still expects, in the order of APPX8, each with its rule id and step number
     and whether closing waits for it."""
@@ -112,10 +106,14 @@ def next_steps(facts: CaseFacts) -> list[NextStep]:
         expected.append(
             NextStep(K.ask_for_deletion, "S-DELETE", 7, "Ask the young people to delete the imagery, with a deadline to confirm it (step 7).", True)
         )
-    deadline = _deletion_deadline(facts)
-    if deadline is not None:
+    requests = [action for action in facts.actions if action.kind is A.deletion_requested and action.taken]
+    if requests:
+        # By the deadline of the latest request (a request repeated sets a new one).
         expected.append(
-            NextStep(K.confirm_deletion, "S-DELETE", 7, "Record the young people's confirmation that the imagery is deleted (step 7).", True, deadline)
+            NextStep(
+                K.confirm_deletion, "S-DELETE", 7, "Record the young people's confirmation that the imagery is deleted (step 7).", True,
+                requests[-1].due_at,
+            )
         )
     if facts.decision is not None and not facts.reviewed_since_decision:
         expected.append(NextStep(K.review, "S-REVIEW", 8, "Review the outcome and the procedure (step 8).", True))
