@@ -12,18 +12,12 @@ import services.school_api.rules as rules_package
 # DOMAIN.md lives beside the repository (../shared/DOMAIN.md); the list below is its S- ids as of issue 3.
 DOMAIN = Path(__file__).resolve().parents[4] / "shared" / "DOMAIN.md"
 KNOWN = {"S-SEARCH", "S-IMAGE", "S-DSL", "S-RECORD", "S-IMMEDIATE", "S-FACTORS", "S-TYPOLOGY", "S-POLICE", "S-PARENTS", "S-CHILD-FIRST", "S-REVIEW"}
-# Rule ids this repository adds to the guidance's list (issue 12) are defined, DOMAIN-style, in the workflow doc.
-WORKFLOW_DOC = Path(__file__).resolve().parents[3] / "docs" / "school-workflow.md"
-
-
-def documented_rule_ids() -> set[str]:
-    return set(re.findall(r"^- \*\*(S-[A-Z-]+)\*\*", WORKFLOW_DOC.read_text(), flags=re.MULTILINE))
 
 
 def domain_rule_ids() -> set[str]:
     if DOMAIN.exists():
-        return set(re.findall(r"\*\*(S-[A-Z-]+)\*\*", DOMAIN.read_text())) | KNOWN | documented_rule_ids()
-    return KNOWN | documented_rule_ids()
+        return set(re.findall(r"\*\*(S-[A-Z-]+)\*\*", DOMAIN.read_text())) | KNOWN
+    return KNOWN
 
 
 def rule_functions() -> dict[str, str]:
@@ -42,7 +36,3 @@ def rule_functions() -> dict[str, str]:
 
 def test_every_school_rule_of_the_guidance_has_one_function() -> None:
     assert domain_rule_ids() <= set(rule_functions())
-
-
-def test_the_rule_ids_added_by_this_repository_are_documented() -> None:
-    assert documented_rule_ids() == {"S-INITIAL-REVIEW", "S-CHILD-VOICE", "S-CSE", "S-DELETE", "S-REMOVAL"}
