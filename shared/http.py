@@ -45,6 +45,7 @@ from shared.problems import (
 log = logging.getLogger("http")
 
 RefusalHook = Callable[[Request | Scope, Problem], Awaitable[None]]
+AnsweredHook = Callable[[str, str, int, float], None]
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _MEDIA_TYPES_REFUSED_AS_IMAGES = ("image/", "video/", "multipart/", "application/octet-stream")
@@ -80,8 +81,11 @@ class RequestGuard:
         max_body_bytes: int,
         on_refusal: RefusalHook | None = None,
         form_paths: frozenset[str] = frozenset(),
+        on_answered: AnsweredHook | None = None,
     ) -> None:
         self.app = app
+        # Told of every answered request (the metrics), with the route template, never the raw path.
+        self.on_answered = on_answered
         self.max_body_bytes = max_body_bytes
         self.on_refusal = on_refusal
         # Paths that take an OAuth2 form body (the token endpoint, RFC 6749 section 4.4.2).
@@ -127,18 +131,21 @@ class RequestGuard:
                 status_holder["status"] = CANCELLED_LOG_STATUS
             raise
         finally:
-            route = scope.get("route")
+            route = getattr(scope.get("route"), "path", "unmatched")
+            seconds = time.perf_counter() - started
             log.info(
                 "request",
                 extra={
                     "fields": {
                         "method": scope["method"],
-                        "route": getattr(route, "path", "unmatched"),
+                        "route": route,
                         "status": status_holder["status"],
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "duration_ms": round(seconds * 1000, 2),
                     }
                 },
             )
+            if self.on_answered is not None:
+                self.on_answered(scope["method"], route, status_holder["status"], seconds)
             request_id_var.reset(token)
 
     async def _read_and_check_body(self, scope: Scope, receive: Receive) -> tuple[bytes, Problem | None]:

@@ -11,11 +11,13 @@ from services.police_api.access import ClaimsReader
 from services.police_api.audit.routes import router as audit_router
 from services.police_api.clients.routes import router as clients_router
 from services.police_api.database import AuditEntry, PoliceSession
+from services.police_api.compliance.gauges import ncrs_clock_readings
 from services.police_api.compliance.routes import router as compliance_router
 from services.police_api.crimes.routes import router as crimes_router
 from services.police_api.incidents.routes import router as incidents_router
 from services.police_api.outcomes.routes import router as outcomes_router
 from services.police_api.persons.routes import router as persons_router
+from services.police_api.ppu.gauges import unacknowledged_readings
 from services.police_api.ppu.routes import router as ppu_router
 from services.police_api.reports.routes import router as reports_router
 from services.police_api.routing.routes import router as routing_router
@@ -24,7 +26,7 @@ from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.logging import configure_logging
-from shared.service_app import declare_common_problems, new_service_app
+from shared.service_app import database_gauges, declare_common_problems, new_service_app
 from shared.tokens import TokenIssuer, TokenVerifier, TrustedIssuer, public_key_pem_from_private
 
 SERVICE = "police_api"
@@ -79,6 +81,7 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
         lifespan=lifespan,
         max_body_bytes=settings.max_body_bytes,
         form_paths=frozenset({TOKEN_PATH}),
+        gauges=database_gauges(ncrs_clock_readings, unacknowledged_readings),
     )
     for router in (
         clients_router,

@@ -27,11 +27,12 @@ from services.school_api.reviews.routes import router as reviews_router
 from services.school_api.searches.routes import router as searches_router
 from services.school_api.settings import AUDIENCE, SchoolSettings
 from services.school_api.viewings.routes import router as viewings_router
+from services.school_api.referrals.gauges import outbox_readings
 from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.logging import configure_logging
-from shared.service_app import declare_common_problems, new_service_app
+from shared.service_app import database_gauges, declare_common_problems, new_service_app
 from shared.tokens import TokenVerifier, TrustedIssuer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -99,6 +100,7 @@ def create_app(
         service=SERVICE,
         lifespan=lifespan,
         max_body_bytes=settings.max_body_bytes,
+        gauges=database_gauges(outbox_readings),
     )
     routers = (
         incidents_router, people_router, devices_router, actions_router, authorisations_router, searches_router,
