@@ -12,12 +12,13 @@ from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
 from services.school_api.referrals.relay import Relay, stop_relay
 from services.school_api.referrals.wakeup import listen_for_queued
-from services.school_api.retention.job import Line, run_retention
+from services.school_api.retention.job import SCHOOL_FILES
 from services.school_api.settings import AUDIENCE, SchoolSettings
 from shared.cli import add_common_commands, mint_development_token, run_common_command
 from shared.clock import Clock
 from shared.db import create_engine
 from shared.logging import configure_logging
+from shared.retention_job import Line, run_retention
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 SERVICE = "school_api"
@@ -75,7 +76,7 @@ async def retention_run(settings: SchoolSettings, *, dry_run: bool, school_urn: 
     engine = create_engine(settings.database_url, pool_size=2)
     try:
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=SchoolSession)
-        return await run_retention(sessionmaker, clock, dry_run=dry_run, school_urn=school_urn)
+        return await run_retention(SCHOOL_FILES, sessionmaker, clock, dry_run=dry_run, tenant=school_urn)
     finally:
         await engine.dispose()
 

@@ -122,7 +122,7 @@ async def test_a_dry_run_lists_what_is_due_with_no_names_and_changes_no_record(s
 
     assert set(lines) == {files["due"]["id"], files["held"]["id"], files["open"]["id"]}
     assert lines[files["due"]["id"]] == {
-        "school_urn": s.urn, "record_type": "child_protection_managed_in_school", "id": files["due"]["id"],
+        "tenant": s.urn, "record_type": "child_protection_managed_in_school", "id": files["due"]["id"],
         "reference": files["due"]["reference"], "due_on": "2025-01-10", "action": "anonymise", "outcome": "would_dispose",
     }
     assert lines[files["held"]["id"]]["outcome"] == "held"

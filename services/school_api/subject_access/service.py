@@ -24,7 +24,7 @@ from services.school_api.referrals.models import PoliceReferral
 from services.school_api.reviews.models import Review
 from services.school_api.searches.models import DeviceSearch
 from services.school_api.subject_access import schemas as out
-from services.school_api.subject_access.redaction import names_to_redact, redact
+from shared.redaction import names_to_redact, redact
 from shared.context import Context
 
 OPERATION = "subject_access.export"

@@ -13,7 +13,7 @@ from services.school_api.rules.retention import (
     is_due,
     retention_of_incident,
 )
-from services.school_api.subject_access.redaction import ANOTHER_PERSON, names_to_redact, redact
+from shared.redaction import ANOTHER_PERSON, names_to_redact, redact
 
 DISCLOSED = date(2013, 3, 1)
 

@@ -1,10 +1,11 @@
-"""Third parties in a subject access export (UK GDPR Art. 15(4); DPA 2018 Sch. 2 para. 16).
+"""Third parties in a subject access export (UK GDPR Art. 15(4); DPA 2018 Sch. 2 para. 16 at the school,
+s. 45(4)(e) at the police), for both services.
 
 The right of access "shall not adversely affect the rights and freedoms of others". An incident of shared
 images names other children: who sent, who received, who is pictured. Telling the subject those names
 would disclose another child's involvement in a sexual-imagery incident, which that child has not agreed
 to and which could expose them to harm; a school has no reasonable ground to disclose it without their
-consent. So other people appear only as their kind and roles, and their names are taken out of every
+consent. So other people appear only as their kind and roles (or link role at the police), and their names are taken out of every
 free text the export carries. Pure: no database, no FastAPI.
 """
 from __future__ import annotations
