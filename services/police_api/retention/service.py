@@ -124,7 +124,6 @@ async def lift_hold(ctx: Context, incident: PoliceIncident, data: LegalHoldLift)
 # What anonymising leaves of each record of an incident, by the column that ties it to the incident:
 # free text and who-columns erased; ids, references, codes, dates and roles kept for statistics.
 _BY_INCIDENT: list[tuple[Any, dict[str, Any]]] = [
-    (SchoolReport, {"content": {"minimised": True}, "triage_note": None, "triaged_by": None}),
     (Crime, {"proposed_rationale": None, "public_interest_rationale": None, "recorded_by": DISPOSED_BY, "proposed_by": None, "finalised_by": None}),
     (PPUNotification, {"acknowledged_by": None}),
     (RestorativeMeeting, {"attendees": [], "outcome": "", "recorded_by": DISPOSED_BY}),
@@ -146,6 +145,12 @@ async def anonymise_incident(session: AsyncSession, incident: PoliceIncident, du
     for column in ("no_crime_reason", "route_override_reason", "no_prosecution_reason", "no_crime_decided_by", "routed_by", "finalised_by"):
         setattr(incident, column, None)
     incident.updated_at = now
+    # The report as received keeps only that it was received (its reference and times are columns of their own).
+    await session.execute(
+        update(SchoolReport).where(SchoolReport.police_incident_id == incident_id)
+        .values(content={"minimised": True}, triage_note=None, triaged_by=None, version=SchoolReport.version + 1)
+        .execution_options(synchronize_session=False)
+    )
     for model, values in _BY_INCIDENT:
         await session.execute(update(model).where(model.incident_id == incident_id).values(**values).execution_options(synchronize_session=False))
     crimes = select(Crime.id).where(Crime.incident_id == incident_id)
