@@ -4,7 +4,8 @@ Law-enforcement processing answers under DPA 2018 Part 3 (s.45), not UK GDPR Art
 controller restrict what is disclosed, among other reasons to protect the rights and freedoms of others
 (e) and to avoid prejudicing an investigation (b). The export applies (e) mechanically (other people's
 identities withheld); (b) is a judgement the registrar makes on reading it before release. Every record
-put in the export is audited as read for it (`subject_access.export`).
+put in the export is audited as read for it (`subject_access.export`); the other people linked, read only to
+withhold their names, as `subject_access.redact`.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from shared.context import Context
 from shared.redaction import names_to_redact, redact
 
 OPERATION = "subject_access.export"
+REDACTED_READ = "subject_access.redact"
 REDACTIONS = [
     "Other people linked to the same incidents appear by link role and age only, and their names are replaced "
     "by '[another person]' in every text (DPA 2018 s.45(4)(e)). Who attended a restorative meeting is left out.",
@@ -78,6 +80,10 @@ async def _incident_file(ctx: Context, person: Person, link: PersonLink, inciden
             )
         )
     ).all()
+    for other_link, other in others:
+        # Read to withhold: their names are looked up only to take them out of the texts.
+        ctx.audit.record(REDACTED_READ, "person", other.id)
+        ctx.audit.record(REDACTED_READ, "person_link", other_link.id)
     reports = _audited(
         ctx, (await ctx.session.scalars(select(SchoolReport).where(SchoolReport.police_incident_id == incident.id))).all(), "school_report"
     )

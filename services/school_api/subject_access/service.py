@@ -2,7 +2,8 @@
 
 The school keeps a person per incident, so the person is found again in other incidents by UPN, or
 failing it by name and date of birth together. Every record put in the export is audited as read
-for the export (`subject_access.export`), so the audit says exactly what was disclosed, to whom.
+for the export (`subject_access.export`), so the audit says exactly what was disclosed, to whom; the other
+people of an incident, read only to withhold their names, as `subject_access.redact`.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from shared.redaction import names_to_redact, redact
 from shared.context import Context
 
 OPERATION = "subject_access.export"
+REDACTED_READ = "subject_access.redact"
 REDACTIONS = [
     "Other people in the same incidents appear by kind and roles only, and their names are replaced by "
     "'[another person]' in every text (UK GDPR Art. 15(4)): disclosing another child's involvement would "
@@ -81,6 +83,9 @@ async def _incident_file(ctx: Context, subject: Person) -> out.IncidentFile | No
     ctx.audit.record(OPERATION, "incident", incident.id)
     ctx.audit.record(OPERATION, "person", subject.id)
     others = (await ctx.session.scalars(select(Person).where(Person.incident_id == incident.id, Person.id != subject.id))).all()
+    for other in others:
+        # Read to withhold: their names are looked up only to take them out of the texts.
+        ctx.audit.record(REDACTED_READ, "person", other.id)
     names = names_to_redact(
         [name for other in others for name in (other.given_name, other.family_name)], [subject.given_name, subject.family_name]
     )
