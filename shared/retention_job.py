@@ -4,7 +4,8 @@ Each service says what a file is (a school incident, a police incident), how to 
 how to anonymise one; this module runs them the same way in both:
 - one transaction per file (its disposal, its disposal record and its audit row commit together), so a
   job that dies half-way leaves each file whole or disposed, and running it again disposes only the rest;
-- a legal hold is read again inside the file's own transaction, so a hold placed since the listing stops it;
+- a legal hold, and the disposal record, are read again inside the file's own transaction, so a hold placed
+  since the listing stops it and a file another run disposed of meanwhile is left alone;
 - a dry run lists what it would do and changes no record (its reads are audited, as the system's);
 - lines name the tenant, record type, id, reference, due date, action and outcome: never a name, a date
   of birth or a text.
@@ -60,6 +61,7 @@ class Files:
     held: Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[set[uuid.UUID]]]
     active_hold: Callable[[AsyncSession, uuid.UUID], Awaitable[Any]]
     load: Callable[[AsyncSession, uuid.UUID], Awaitable[Any]]
+    disposed: Callable[[AsyncSession, uuid.UUID], Awaitable[bool]]
     anonymise: Callable[[AsyncSession, Any, Any, datetime], Awaitable[Any]]
     tenant_of: Callable[[Any], str]
 
@@ -94,7 +96,8 @@ async def run_retention(
         lines = [_line(files, record, retention, _planned(retention, record.id in held)) for record, retention in due]
         await _audit_reads(files, sessionmaker, clock, lines)
         return lines
-    return [await _dispose(files, sessionmaker, clock, record.id, retention) for record, retention in due]
+    lines = [await _dispose(files, sessionmaker, clock, record.id, retention) for record, retention in due]
+    return [line for line in lines if line is not None]
 
 
 def _planned(retention: Due, held: bool) -> Outcome:
@@ -103,13 +106,17 @@ def _planned(retention: Due, held: bool) -> Outcome:
     return Outcome.would_dispose if retention.action.value == ANONYMISE else Outcome.review
 
 
-async def _dispose(files: Files, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, record_id: uuid.UUID, retention: Due) -> Line:
+async def _dispose(
+    files: Files, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, record_id: uuid.UUID, retention: Due
+) -> Line | None:
     async with sessionmaker() as session:
         set_tenant(session, ALL_TENANTS)
         record = await files.load(session, record_id)
         tenant = files.tenant_of(record)
         # From here the session sees and writes this tenant's rows only.
         set_tenant(session, tenant)
+        if await files.disposed(session, record.id):
+            return None  # another run disposed of it since the listing
         if await files.active_hold(session, record.id) is not None:
             outcome, operation = Outcome.held, "retention.keep_held"
         elif retention.action.value != ANONYMISE:

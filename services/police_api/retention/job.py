@@ -36,6 +36,11 @@ async def _load(session: AsyncSession, incident_id: uuid.UUID) -> PoliceIncident
     return incident
 
 
+
+async def _disposed(session: AsyncSession, incident_id: uuid.UUID) -> bool:
+    return await session.scalar(select(Disposal.id).where(Disposal.incident_id == incident_id)) is not None
+
+
 POLICE_FILES = Files(
     audit_model=AuditEntry,
     audit_record_type=INCIDENT,
@@ -43,6 +48,7 @@ POLICE_FILES = Files(
     held=held_incidents,
     active_hold=active_hold,
     load=_load,
+    disposed=_disposed,
     anonymise=anonymise_incident,
     tenant_of=lambda incident: incident.force_code,
 )

@@ -37,6 +37,11 @@ async def _load(session: AsyncSession, incident_id: uuid.UUID) -> Incident:
     return incident
 
 
+
+async def _disposed(session: AsyncSession, incident_id: uuid.UUID) -> bool:
+    return await session.scalar(select(Disposal.id).where(Disposal.incident_id == incident_id)) is not None
+
+
 SCHOOL_FILES = Files(
     audit_model=AuditEntry,
     audit_record_type=INCIDENT,
@@ -44,6 +49,7 @@ SCHOOL_FILES = Files(
     held=held_incidents,
     active_hold=active_hold,
     load=_load,
+    disposed=_disposed,
     anonymise=anonymise_incident,
     tenant_of=lambda incident: incident.school_urn,
 )
