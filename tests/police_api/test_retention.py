@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from services.police_api import cli as police_cli
 from services.police_api.clients.service import register_school_client
@@ -238,3 +238,93 @@ async def test_only_the_registrar_or_a_supervisor_hold_and_lift(police: httpx.As
     assert (await police.post(path, json={"reason": "Again."}, headers=as_officer("crime_registrar"))).status_code == 409
     lifted = await police.post(f"{path}/lift", json={"reason": "Reviewed."}, headers=as_officer("crime_registrar"))
     assert lifted.status_code == 200 and lifted.json()["lifted_by_role"] == "crime_registrar"
+
+
+async def outcome_21_case(police: httpx.AsyncClient, report: Any, as_officer: Any) -> dict[str, Any]:
+    """An experimental case carried to Outcome 21 and finalised (P-ROUTE, P-OUTCOME21), with every record a
+    closed case has: a crime and its subjects, PPU updates, a restorative meeting, education, a victim contact."""
+    pictured = reported_person(["pictured", "sender"], date_of_birth=date(2011, 3, 4))
+    partner = reported_person(["recipient", "possessor"], date_of_birth=date(2010, 9, 9))
+    receipt = await report([pictured, partner])
+    incident_id = receipt["police_incident_id"]
+    scpo, supervisor, ppu = as_officer("scpo"), as_officer("supervisor"), as_officer("ppu")
+    links = {tuple(link["reported_roles"]): link for link in (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()}
+    victim, involved = links[("pictured", "sender")], links[("possessor", "recipient")]
+    crime = await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo)
+    assert crime.status_code == 201, crime.text
+    assessment = await police.get(f"/incidents/{incident_id}/assessment", headers=scpo)
+    routed = await police.post(
+        f"/incidents/{incident_id}/route", json={"route": "scpo", "no_prosecution_reason": "RETENTION-MARKER experimental."},
+        headers={**scpo, "If-Match": assessment.headers["ETag"]},
+    )
+    assert routed.status_code == 200, routed.text
+    for notification in (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=ppu)).json():
+        update = await police.post(
+            f"/ppu/notifications/{notification['id']}/updates", json={"source": "ppu", "text": "RETENTION-MARKER update."}, headers=ppu
+        )
+        assert update.status_code == 201, update.text
+        current = await police.get(f"/ppu/notifications/{notification['id']}", headers=ppu)
+        acked = await police.post(f"/ppu/notifications/{notification['id']}/acknowledge", headers={**ppu, "If-Match": current.headers["ETag"]})
+        assert acked.status_code == 200, acked.text
+    meeting = await police.post(
+        f"/incidents/{incident_id}/restorative-meetings",
+        json={"held_on": "2026-12-01", "attendees": [{"person_id": victim["person_id"], "description": "victim"}], "outcome": "RETENTION-MARKER met."},
+        headers=scpo,
+    )
+    assert meeting.status_code == 201, meeting.text
+    education = await police.post(
+        f"/incidents/{incident_id}/education",
+        json={"kind": "victim_input", "delivered_on": "2026-12-02", "person_id": victim["person_id"], "description": "RETENTION-MARKER input."},
+        headers=scpo,
+    )
+    assert education.status_code == 201, education.text
+    contact = await police.post(
+        f"/crimes/{crime.json()['id']}/victim-contacts",
+        json={"contacted": "parent_or_guardian", "contacted_at": datetime.now(UTC).isoformat(), "method": "telephone", "note": "RETENTION-MARKER."},
+        headers=scpo,
+    )
+    assert contact.status_code == 201, contact.text
+    current = await police.get(f"/crimes/{crime.json()['id']}", headers=scpo)
+    proposal = await police.post(
+        f"/crimes/{crime.json()['id']}/outcome-proposal",
+        json={"code": 21, "public_interest_rationale": "RETENTION-MARKER non-abusive."},
+        headers={**scpo, "If-Match": current.headers["ETag"]},
+    )
+    assert proposal.status_code == 200, proposal.text
+    final = await police.post(f"/crimes/{crime.json()['id']}/outcome", json={"code": 21}, headers={**supervisor, "If-Match": proposal.headers["ETag"]})
+    assert final.status_code == 200, final.text
+    incident = await police.get(f"/incidents/{incident_id}", headers=supervisor)
+    finalised = await police.post(f"/incidents/{incident_id}/finalise", headers={**supervisor, "If-Match": incident.headers["ETag"]})
+    assert finalised.status_code == 200, finalised.text
+    names = {pictured["given_name"], pictured["family_name"], partner["given_name"], partner["family_name"]}
+    return {"incident": incident_id, "crime": crime.json()["id"], "people": {victim["person_id"], involved["person_id"]}, "names": names}
+
+
+async def test_a_finalised_outcome_21_case_is_anonymised_when_its_youngest_subject_is_100_keeping_its_statistics(
+    police: httpx.AsyncClient, police_app: Any, report: Any, as_officer: Any, retention_cli: Any, moved_clock: Clock, force: str
+) -> None:
+    case = await outcome_21_case(police, report, as_officer)
+    status = (await police.get(f"/incidents/{case['incident']}/retention", headers=as_officer("crime_registrar"))).json()
+    assert (status["record_type"], status["due_on"], status["action"]) == ("group_1_public_protection", "2111-03-04", "anonymise")
+
+    moved_clock.advance(datetime(2111, 3, 3, 12, tzinfo=UTC) - moved_clock.now())  # the younger child is not 100 yet
+    assert case["incident"] not in await retention_cli("--force-code", force)
+    moved_clock.advance(timedelta(days=1))
+    assert (await retention_cli("--force-code", force))[case["incident"]]["outcome"] == "disposed"
+    moved_clock.reset()
+
+    registrar = as_officer("crime_registrar")
+    crime = (await police.get(f"/crimes/{case['crime']}", headers=registrar)).json()
+    assert (crime["offence_code"], crime["outcome_code"], crime["status"]) == ("86/2", 21, "finalised")  # the statistics stay
+    assert crime["public_interest_rationale"] is None
+    for person_id in case["people"]:
+        person = (await police.get(f"/persons/{person_id}", headers=registrar)).json()
+        assert person["given_name"] is None and person["date_of_birth"] is None
+    async with police_app.state.runtime.session(ALL_TENANTS) as session:
+        tables = (
+            "ppu_updates", "restorative_meetings", "education_records", "victim_contacts", "police_incidents", "crimes", "school_reports",
+            "persons",
+        )
+        for table in tables:
+            rows = str((await session.execute(text(f"SELECT * FROM {table} WHERE force_code = :force"), {"force": force})).all())
+            assert rows != "[]" and "RETENTION-MARKER" not in rows and not [name for name in case["names"] if name in rows], table
