@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Uuid, bindparam, func, select, text
 
 from services.school_api import cli as school_cli
 from services.school_api.database import AuditEntry
@@ -161,6 +161,13 @@ async def test_the_run_anonymises_the_due_file_keeps_the_held_and_the_not_yet_du
     assert ("retention.dispose", due_id, "system", "retention-job") in audit
     assert ("retention.keep_held", files["held"]["id"], "system", "retention-job") in audit
     assert [row for row in audit if row[0] == "retention.dispose"] == [("retention.dispose", due_id, "system", "retention-job")]
+
+    # Nothing of the disposed file names the child or keeps a text, in any of its tables.
+    async with school_app.state.runtime.session(ALL_TENANTS) as session:
+        for table in ("people", "incident_observations", "action_entries", "risk_assessments", "decisions", "reviews"):
+            query = text(f"SELECT * FROM {table} WHERE incident_id = :id").bindparams(bindparam("id", type_=Uuid()))
+            rows = str((await session.execute(query, {"id": disposed[0]})).all())
+            assert rows != "[]" and "Perpetua" not in rows and "Quenby" not in rows and "RETENTION-NARRATIVE-MARKER" not in rows, table
 
     # The DSL still reads the file's skeleton: its reference, status and dates; its retention shows the disposal.
     skeleton = await s.client.get(s.path(files["due"]), headers=s.dsl)
