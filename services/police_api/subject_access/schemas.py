@@ -10,6 +10,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from services.police_api.crimes.vocabulary import CrimeStatus
+from services.police_api.incidents.vocabulary import IncidentClassification, PoliceIncidentStatus
+from services.police_api.persons.vocabulary import LinkRole, PersonAge
+from services.police_api.routing.vocabulary import EducationKind, Route
+from services.police_api.subject_access.vocabulary import NamedAs
+
 
 class PersonRecord(BaseModel):
     id: uuid.UUID
@@ -18,7 +24,7 @@ class PersonRecord(BaseModel):
     date_of_birth: date | None
     upn: str | None
     sex: str
-    age_status: str
+    age_status: PersonAge
 
 
 class MergedRecord(BaseModel):
@@ -31,22 +37,21 @@ class MergedRecord(BaseModel):
 
 class LinkRecord(BaseModel):
     id: uuid.UUID
-    role: str
+    role: LinkRole
     reported_roles: list[str]
-    age_status: str
+    age_status: PersonAge
 
 
 class OtherPerson(BaseModel):
-    role: str
-    age_status: str
+    role: LinkRole
+    age_status: PersonAge
 
 
 class CrimeRecord(BaseModel):
     id: uuid.UUID
     offence_code: str
-    # "victim" or "suspect_or_involved": how the crime names the person.
-    named_as: str
-    status: str
+    named_as: NamedAs
+    status: CrimeStatus
     outcome_code: int | None
     public_interest_rationale: str | None
     recorded_at: datetime
@@ -69,7 +74,7 @@ class PPURecord(BaseModel):
 
 class EducationRecordOut(BaseModel):
     id: uuid.UUID
-    kind: str
+    kind: EducationKind
     delivered_on: date
     description: str
 
@@ -93,10 +98,10 @@ class ReportedAs(BaseModel):
 class IncidentFile(BaseModel):
     id: uuid.UUID
     reference: str
-    classification: str
-    status: str
+    classification: IncidentClassification
+    status: PoliceIncidentStatus
     reported_at: datetime | None
-    route: str | None
+    route: Route | None
     no_crime_reason: str | None
     route_override_reason: str | None
     no_prosecution_reason: str | None

@@ -23,6 +23,7 @@ from services.police_api.ppu.models import PPUNotification, PPUUpdate
 from services.police_api.reports.models import SchoolReport
 from services.police_api.routing.models import EducationRecord, RestorativeMeeting
 from services.police_api.subject_access import schemas as out
+from services.police_api.subject_access.vocabulary import NamedAs
 from shared.context import Context
 from shared.redaction import names_to_redact, redact
 
@@ -154,7 +155,7 @@ async def _incident_file(ctx: Context, person: Person, link: PersonLink, inciden
         ],
         crimes=[
             out.CrimeRecord(
-                id=crime.id, offence_code=crime.offence_code, named_as="victim" if crime.victim_person_id == person.id else "suspect_or_involved",
+                id=crime.id, offence_code=crime.offence_code, named_as=NamedAs.victim if crime.victim_person_id == person.id else NamedAs.suspect_or_involved,
                 status=crime.status.value, outcome_code=crime.outcome_code, public_interest_rationale=text(crime.public_interest_rationale),
                 recorded_at=crime.recorded_at, finalised_at=crime.finalised_at,
             )

@@ -9,7 +9,15 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
+from services.school_api.actions.vocabulary import ActionKind
+from services.school_api.assessments.vocabulary import ImmediateCriterion, JudgementFactor, Recommendation, Typology
+from services.school_api.decisions.vocabulary import DecisionOutcome
+from services.school_api.devices.vocabulary import CustodyEventKind, DeviceOwner
+from services.school_api.incidents.vocabulary import DisclosureSource, ImageNature, IncidentStatus
 from services.school_api.narratives.vocabulary import NarrativeField
+from services.school_api.people.vocabulary import PersonKind, PersonRole, Sex, Vulnerability
+from services.school_api.referrals.vocabulary import DeliveryState, PoliceChannel
+from services.school_api.subject_access.vocabulary import MatchedBy
 
 
 class SubjectRecord(BaseModel):
@@ -17,23 +25,23 @@ class SubjectRecord(BaseModel):
 
     id: uuid.UUID
     incident_id: uuid.UUID
-    kind: str
-    roles: list[str]
+    kind: PersonKind
+    roles: list[PersonRole]
     given_name: str | None
     family_name: str | None
     upn: str | None
     date_of_birth: date | None
     age_years: int | None
-    sex: str
+    sex: Sex
     year_group: int | None
-    vulnerabilities: list[str]
+    vulnerabilities: list[Vulnerability]
 
 
 class OtherPerson(BaseModel):
     """Another person in the same incident, without anything that identifies them."""
 
-    kind: str
-    roles: list[str]
+    kind: PersonKind
+    roles: list[PersonRole]
 
 
 class ObservationEntry(BaseModel):
@@ -45,7 +53,7 @@ class ObservationEntry(BaseModel):
 
 class ActionEntryOut(BaseModel):
     id: uuid.UUID
-    kind: str
+    kind: ActionKind
     taken: bool
     justification: str | None
     occurred_at: datetime
@@ -53,10 +61,10 @@ class ActionEntryOut(BaseModel):
 
 class AssessmentEntry(BaseModel):
     id: uuid.UUID
-    typology: str
-    recommendation: str
-    immediate_criteria_met: list[str]
-    factors_present: list[str]
+    typology: Typology
+    recommendation: Recommendation
+    immediate_criteria_met: list[ImmediateCriterion]
+    factors_present: list[JudgementFactor]
     reasons: list[str]
     notes: str | None
     assessed_at: datetime
@@ -64,8 +72,8 @@ class AssessmentEntry(BaseModel):
 
 class DecisionEntry(BaseModel):
     id: uuid.UUID
-    outcome: str
-    police_channel: str | None
+    outcome: DecisionOutcome
+    police_channel: PoliceChannel | None
     reasons: str | None
     inform_parents: bool
     parents_not_informed_reason: str | None
@@ -83,9 +91,9 @@ class DeviceEntry(BaseModel):
     """A device the person owns."""
 
     id: uuid.UUID
-    ownership: str
+    ownership: DeviceOwner
     description: str | None
-    custody_state: str | None
+    custody_state: CustodyEventKind | None
     held_by_school: bool
 
 
@@ -100,8 +108,8 @@ class SearchEntry(BaseModel):
 
 class ReferralEntry(BaseModel):
     id: uuid.UUID
-    channel: str
-    delivery_state: str
+    channel: PoliceChannel
+    delivery_state: DeliveryState
     police_reference: str | None
     delivered_at: datetime | None
 
@@ -116,10 +124,10 @@ class EarlierText(BaseModel):
 class IncidentFile(BaseModel):
     id: uuid.UUID
     reference: str
-    status: str
+    status: IncidentStatus
     disclosed_at: datetime
-    disclosure_source: str
-    image_nature: str
+    disclosure_source: DisclosureSource
+    image_nature: ImageNature
     narrative: str | None
     where_image_ended_up: str | None
     resolution: str | None
@@ -139,8 +147,7 @@ class IncidentFile(BaseModel):
 class SubjectAccessExport(BaseModel):
     exported_at: datetime
     exported_by_role: str
-    # How the person's records were found in other incidents: "upn", "name_and_date_of_birth" or "this_record".
-    matched_by: str
+    matched_by: MatchedBy
     # What was left out and why, for the DSL who releases the export.
     redactions: list[str]
     incidents: list[IncidentFile]

@@ -25,6 +25,7 @@ from services.school_api.referrals.models import PoliceReferral
 from services.school_api.reviews.models import Review
 from services.school_api.searches.models import DeviceSearch
 from services.school_api.subject_access import schemas as out
+from services.school_api.subject_access.vocabulary import MatchedBy
 from shared.redaction import names_to_redact, redact
 from shared.context import Context
 
@@ -40,18 +41,18 @@ REDACTIONS = [
 ]
 
 
-async def matching_records(ctx: Context, person: Person) -> tuple[list[Person], str]:
+async def matching_records(ctx: Context, person: Person) -> tuple[list[Person], MatchedBy]:
     if person.upn:
-        query, matched_by = select(Person).where(Person.upn == person.upn), "upn"
+        query, matched_by = select(Person).where(Person.upn == person.upn), MatchedBy.upn
     elif person.given_name and person.family_name and person.date_of_birth:
         query = select(Person).where(
             func.lower(Person.given_name) == person.given_name.lower(),
             func.lower(Person.family_name) == person.family_name.lower(),
             Person.date_of_birth == person.date_of_birth,
         )
-        matched_by = "name_and_date_of_birth"
+        matched_by = MatchedBy.name_and_date_of_birth
     else:
-        return [person], "this_record"
+        return [person], MatchedBy.this_record
     return list((await ctx.session.scalars(query.order_by(Person.created_at))).all()), matched_by
 
 
