@@ -87,6 +87,12 @@ POLICY: dict[str, frozenset[PoliceRole]] = {
     # NCRS compliance (P-CRIME)
     "crime_recording_compliance": frozenset({_R.crime_registrar, _R.supervisor}),
     "list_audit_entries": frozenset({_R.supervisor, _R.crime_registrar}),
+    # Retention (MoPI, docs/retention.md): holds are placed and lifted by the registrar or a supervisor.
+    "get_retention": frozenset({_R.supervisor, _R.crime_registrar}),
+    "place_legal_hold": frozenset({_R.supervisor, _R.crime_registrar}),
+    "lift_legal_hold": frozenset({_R.supervisor, _R.crime_registrar}),
+    # Subject access (DPA 2018 s.45): the force crime registrar answers the request.
+    "export_subject_access": frozenset({_R.crime_registrar}),
 }
 
 _URN = re.compile(r"^\d{6}$")

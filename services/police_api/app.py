@@ -20,7 +20,9 @@ from services.police_api.persons.routes import router as persons_router
 from services.police_api.ppu.gauges import unacknowledged_readings
 from services.police_api.ppu.routes import router as ppu_router
 from services.police_api.reports.routes import router as reports_router
+from services.police_api.retention.routes import router as retention_router
 from services.police_api.routing.routes import router as routing_router
+from services.police_api.subject_access.routes import router as subject_access_router
 from services.police_api.settings import AUDIENCE, PoliceSettings
 from shared.clock import Clock
 from shared.context import Runtime
@@ -94,6 +96,8 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
         outcomes_router,
         compliance_router,
         audit_router,
+        retention_router,
+        subject_access_router,
     ):
         app.include_router(router)
     declare_common_problems(app)

@@ -6,6 +6,7 @@ from services.police_api.incidents.models import ForceCounter, PoliceIncident
 from services.police_api.persons.models import Person, PersonLink, PersonMerge
 from services.police_api.ppu.models import PPUNotification, PPUUpdate
 from services.police_api.reports.models import IdempotencyRecord, SchoolReport
+from services.police_api.retention.models import Disposal, LegalHold
 from services.police_api.routing.models import EducationRecord, RestorativeMeeting
 
 __all__ = [
@@ -15,9 +16,11 @@ __all__ = [
     "Crime",
     "CrimeCorrection",
     "CrimeSubject",
+    "Disposal",
     "EducationRecord",
     "ForceCounter",
     "IdempotencyRecord",
+    "LegalHold",
     "OffenceCodeRef",
     "Person",
     "PersonLink",

@@ -18,14 +18,17 @@ from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.decisions.routes import router as decisions_router
 from services.school_api.devices.routes import router as devices_router
 from services.school_api.incidents.routes import router as incidents_router
+from services.school_api.narratives.routes import router as narratives_router
 from services.school_api.people.routes import router as people_router
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
 from services.school_api.referrals.relay import Relay, stop_relay
 from services.school_api.referrals.routes import router as referrals_router
 from services.school_api.referrals.service import REFERRAL_QUEUED
+from services.school_api.retention.routes import router as retention_router
 from services.school_api.reviews.routes import router as reviews_router
 from services.school_api.searches.routes import router as searches_router
 from services.school_api.settings import AUDIENCE, SchoolSettings
+from services.school_api.subject_access.routes import router as subject_access_router
 from services.school_api.viewings.routes import router as viewings_router
 from services.school_api.referrals.gauges import outbox_readings
 from shared.clock import Clock
@@ -105,7 +108,7 @@ def create_app(
     routers = (
         incidents_router, people_router, devices_router, actions_router, authorisations_router, searches_router,
         viewings_router, assessments_router, decisions_router, reviews_router, chronology_router, referrals_router,
-        audit_router,
+        audit_router, narratives_router, retention_router, subject_access_router,
     )
     for router in routers:
         app.include_router(router)

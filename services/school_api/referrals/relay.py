@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import services.school_api.models  # noqa: F401
 from services.school_api.database import AuditEntry
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
+from services.school_api.referrals.payload import minimised_after_delivery
 from services.school_api.referrals.police_client import CredentialsRefused, NoCredentials, PoliceClient
 from services.school_api.referrals.retry import (
     RETRY_AFTER_STATUSES,
@@ -283,6 +284,7 @@ class Relay:
                 message.state = OutboxState.done
                 message.completed_at = now
                 message.last_error = None
+                message.payload = minimised_after_delivery(message.payload, report["police_reference"], now)
                 referral.delivery_state = DeliveryState.delivered
                 referral.police_report_id = uuid.UUID(report["id"])
                 referral.police_reference = report["police_reference"]
