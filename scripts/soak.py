@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             register_school(police.env, urn, "52", clients_file)
         env = school_env(keys, school_db.url, police.url, clients_file)
         # Production-like polling of statuses; the fast retry settings come from school_env.
-        env["SCHOOL_API_STATUS_POLL_SECONDS"] = "20"
+        env["SCHOOL_API_FEED_WAIT_SECONDS"] = "25"
         school = ServiceProcess("services.school_api.app", env, folder / "school.log")
         processes += [police, school]
         police.start(wait=False)

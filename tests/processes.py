@@ -45,7 +45,7 @@ def school_env(keys: Keys, database_url: str, police_url: str, clients_file: Pat
         "SCHOOL_API_RELAY_IDLE_POLL_SECONDS": "0.5",
         "SCHOOL_API_RELAY_BACKOFF_BASE_SECONDS": "0.2",
         "SCHOOL_API_RELAY_BACKOFF_CAP_SECONDS": "2",
-        "SCHOOL_API_STATUS_POLL_SECONDS": "1",
+        "SCHOOL_API_FEED_WAIT_SECONDS": "5",
     }
 
 

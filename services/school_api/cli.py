@@ -1,4 +1,4 @@
-"""`school-api`: serve, migrate, relay, mint-token (development), audit-verify, audit-checkpoint."""
+"""`school-api`: serve, migrate, relay, refresh-statuses, mint-token (development), audit-verify, audit-checkpoint."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import signal
 
+import httpx
 from services.school_api.access import SchoolRole
 from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
@@ -16,7 +17,7 @@ from shared.cli import add_common_commands, mint_development_token, run_common_c
 from shared.clock import Clock
 from shared.db import create_engine
 from shared.logging import configure_logging
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 SERVICE = "school_api"
 
@@ -26,6 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     add_common_commands(commands, default_port=8001)
     commands.add_parser("relay", help="run the referral relay on its own (as well as, or instead of, the API's)")
+    commands.add_parser(
+        "refresh-statuses",
+        help="ask the police once for the status of every open referral (a reconciliation; the status feed carries changes)",
+    )
     mint = commands.add_parser("mint-token", help="development only: sign a token with the development identity provider key")
     mint.add_argument("--role", required=True, choices=[role.value for role in SchoolRole])
     mint.add_argument("--school-urn", required=True)
@@ -44,6 +49,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.command == "relay":
         asyncio.run(_run_relay(settings))
+    elif args.command == "refresh-statuses":
+        print(f"{asyncio.run(_refresh_statuses(settings))} referrals refreshed")
     elif args.command == "mint-token":
         print(
             mint_development_token(
@@ -58,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
         )
 
 
-async def _run_relay(settings: SchoolSettings) -> None:
+def _standalone_relay(settings: SchoolSettings) -> tuple[Relay, AsyncEngine, httpx.AsyncClient]:
     configure_logging(SERVICE, settings.log_level)
     settings.assert_fit_for_environment()
     engine = create_engine(settings.database_url, pool_size=4)
@@ -74,6 +81,20 @@ async def _run_relay(settings: SchoolSettings) -> None:
         settings,
         clock,
     )
+    return relay, engine, http
+
+
+async def _refresh_statuses(settings: SchoolSettings) -> int:
+    relay, engine, http = _standalone_relay(settings)
+    try:
+        return await relay.refresh_statuses()
+    finally:
+        await http.aclose()
+        await engine.dispose()
+
+
+async def _run_relay(settings: SchoolSettings) -> None:
+    relay, engine, http = _standalone_relay(settings)
     running = asyncio.create_task(relay.run_forever())
     # On PostgreSQL the API's commits wake this relay too (NOTIFY); on SQLite its idle poll finds new referrals.
     listening = asyncio.create_task(listen_for_queued(engine, relay.wake)) if engine.dialect.name == "postgresql" else None

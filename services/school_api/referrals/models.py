@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.school_api.database import Base, SchoolScoped
@@ -59,3 +59,17 @@ class OutboxMessage(Base):
     last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PoliceFeedPosition(SchoolScoped, Base):
+    """How far this school's status feed at the police has been applied (services/police_api/feed/).
+
+    Written in the same transaction as the statuses it applied: a follower killed half-way resumes from
+    the last page it applied whole, so a change is applied late at worst, never lost."""
+
+    __tablename__ = "police_feed_positions"
+    __table_args__ = (UniqueConstraint("school_urn"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    position: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

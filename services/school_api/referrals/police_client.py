@@ -97,6 +97,19 @@ class PoliceClient:
         token = await self.token_for(school_urn)
         return await self.http.get(f"/reports/{report_id}/status", headers={"Authorization": f"Bearer {token}"})
 
+    async def status_changes(self, school_urn: str, *, after: int, wait_seconds: float) -> httpx.Response:
+        """A long poll: the police hold it up to `wait_seconds`, so the read timeout is stretched by as much."""
+        token = await self.token_for(school_urn)
+        timeout = self.http.timeout
+        return await self.http.get(
+            "/status-changes",
+            params={"after": str(after), "wait": str(wait_seconds)},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(
+                connect=timeout.connect, read=(timeout.read or 0) + wait_seconds, write=timeout.write, pool=timeout.pool
+            ),
+        )
+
 
 def new_http_client(base_url: str, *, connect_timeout: float, read_timeout: float) -> httpx.AsyncClient:
     timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=read_timeout)

@@ -6,8 +6,10 @@
 - Sends each with its fixed Idempotency-Key outside any transaction, then records the result.
   A relay that dies mid-send leaves its lease to expire; another relay sends the same key again
   and the police answer with the report they already stored.
-- Polls the police status of delivered referrals that are not finalised, every `status_poll_seconds`,
-  in its own loop beside delivery (docs/handoff.md: why poll rather than push).
+- Follows each school's status feed at the police beside delivery (feed_follower.py), so a status
+  change reaches the school as it commits and an idle referral costs nothing (docs/handoff.md).
+  `refresh_statuses` asks after every open referral once: an operator's reconciliation
+  (`school-api refresh-statuses`), never a loop.
 - Wakes at once when a referral is committed; otherwise sleeps until the next retry or lease expiry
   falls due, at most `relay_idle_poll_seconds`.
 - Stops gracefully: `stop()` lets the pass in flight finish and record its answers (bounded by the
@@ -31,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 # known even in the relay's own process (`school-api relay`), which imports no routes.
 import services.school_api.models  # noqa: F401
 from services.school_api.database import AuditEntry
+from services.school_api.referrals.feed_follower import StatusFeedFollower
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.referrals.police_client import CredentialsRefused, NoCredentials, PoliceClient
 from services.school_api.referrals.retry import (
@@ -84,6 +87,7 @@ class Relay:
         self.relay_id = uuid.uuid4().hex[:12]
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self.follower = StatusFeedFollower(sessionmaker, police, settings, clock, self._audit, self._stopping)
 
     def wake(self) -> None:
         self._wake.set()
@@ -99,11 +103,11 @@ class Relay:
         return session
 
     async def run_forever(self) -> None:
-        """Deliver and poll statuses side by side, so that a slow status round never holds up a report."""
+        """Deliver and follow the status feeds side by side, so that a held long poll never holds up a report."""
         log.info("relay started", extra={"fields": {"relay_id": self.relay_id}})
         async with asyncio.TaskGroup() as group:
             group.create_task(self._deliver_forever())
-            group.create_task(self._poll_statuses_forever())
+            group.create_task(self.follower.run_forever())
         log.info("relay stopped", extra={"fields": {"relay_id": self.relay_id}})
 
     async def _deliver_forever(self) -> None:
@@ -120,17 +124,6 @@ class Relay:
             idle = await self._idle_seconds()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=idle)
-            except TimeoutError:
-                pass
-
-    async def _poll_statuses_forever(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.refresh_statuses()
-            except Exception:
-                log.exception("status poll failed")
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.settings.status_poll_seconds)
             except TimeoutError:
                 pass
 
@@ -309,10 +302,13 @@ class Relay:
             fields = {"referral_id": str(referral.id), "attempts": message.attempts, "status": (error or {}).get("status")}
             await self._audit(session, referral.school_urn, operation, referral.id)
             await session.commit()
+        if verdict is Verdict.delivered:
+            self.follower.referral_delivered()
         log.log(outcome[1], outcome[0], extra={"fields": fields})
 
     async def refresh_statuses(self) -> int:
-        """Ask the police for the status of every delivered referral that is not finalised."""
+        """Ask the police for the status of every delivered referral that is not finalised, once: a
+        reconciliation after the police database was restored, say. The feed carries changes otherwise."""
         async with self._session() as session:
             # Only what asking needs: each referral itself is opened when an answer is stored (and audited then).
             open_referrals = [
