@@ -93,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         for urn in urns:
             register_school(police.env, urn, "52", clients_file)
         env = school_env(keys, school_db.url, police.url, clients_file)
-        # Production-like polling of statuses; the fast retry settings come from school_env.
-        env["SCHOOL_API_FEED_WAIT_SECONDS"] = "25"
+        # The production long poll of the status feed; the fast retry settings come from school_env.
+        env["SCHOOL_API_FEED_WAIT_SECONDS"] = "50"
         school = ServiceProcess("services.school_api.app", env, folder / "school.log")
         processes += [police, school]
         police.start(wait=False)

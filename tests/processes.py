@@ -62,6 +62,11 @@ def register_school(env: dict[str, str], urn: str, force_code: str, clients_file
     clients_file.write_text(json.dumps(clients))
 
 
+# As `serve` runs them (shared/cli.py): a held long poll of the status feed must not hold a stop for its
+# whole wait.
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
 @dataclass
 class ServiceProcess:
     """One service under uvicorn; `start`/`stop` may be called repeatedly (the port stays the same)."""
@@ -80,7 +85,8 @@ class ServiceProcess:
         log = self.log_file.open("ab")
         self.process = subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "uvicorn", f"{self.module}:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
+             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning",
+             "--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS)],
             env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
         )
         if wait:

@@ -33,7 +33,7 @@ class SchoolSettings(ServiceSettings):
     relay_batch_size: int = Field(default=20, ge=1, le=500)
     # How long one long poll of the police status feed is held open (the police hold it at most 55 s).
     # A change arrives as it commits whatever this is; it sets how often an idle school asks again.
-    feed_wait_seconds: float = Field(default=25.0, gt=0, le=55)
+    feed_wait_seconds: float = Field(default=50.0, gt=0, le=55)
 
     def development_defaults_in_use(self) -> list[str]:
         in_use = super().development_defaults_in_use()

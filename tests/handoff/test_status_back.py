@@ -236,7 +236,7 @@ async def test_a_finalised_referral_is_no_longer_polled_and_an_open_one_survives
     assert wire.calls("GET", polled_path) == polls_before
 
 
-def test_a_long_poll_is_held_25_seconds_by_default_and_never_longer_than_the_police_hold_it() -> None:
-    assert SchoolSettings.model_fields["feed_wait_seconds"].default == 25
+def test_a_long_poll_is_held_50_seconds_by_default_and_never_longer_than_the_police_hold_it() -> None:
+    assert SchoolSettings.model_fields["feed_wait_seconds"].default == 50
     with pytest.raises(ValidationError):
         SchoolSettings(feed_wait_seconds=56)

@@ -36,10 +36,8 @@ from shared.problems import MalformedRequest
 
 CHANGED_CHANNEL = "police_status_changed"
 TOUCHED = "status_touched_incidents"
-# The longest a follower may hold a request open, and how often a waiting request looks at the database
-# itself: the check covers a notification lost while a listener was down (shared/notify.py).
+# The longest a follower may hold a request open: under the 60 s idle timeout of most proxies.
 MAX_WAIT_SECONDS = 55.0
-RECHECK_SECONDS = 5.0
 FEED_CLOCK = "clock"
 FEED_WAITERS = "feed_waiters"
 
@@ -136,8 +134,11 @@ async def _has_changes_after(runtime: Runtime, tenant: str, client_id: str, afte
 async def wait_for_changes(runtime: Runtime, waiters: FeedWaiters, *, tenant: str, client_id: str, after: int, wait_seconds: float) -> None:
     """Return as soon as the client's feed has a change after `after`, or after `wait_seconds`.
 
-    Holds no database connection while it waits (each look is its own short session), so thousands of
-    followers can wait on a pool of twenty.
+    Looks at the database when it starts and each time it is woken, never on a timer: a commit in this
+    process wakes it directly, one in another process through NOTIFY, and a listener that (re)starts wakes
+    every waiter, so a notification lost while it was down is looked for then. Holds no database
+    connection while it waits (each look is its own short session), so thousands of followers can wait
+    on a pool of twenty. (SQLite has no NOTIFY: a write by another process is found by the next long poll.)
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait_seconds, MAX_WAIT_SECONDS)
@@ -151,9 +152,9 @@ async def wait_for_changes(runtime: Runtime, waiters: FeedWaiters, *, tenant: st
             if remaining <= 0:
                 return
             try:
-                await asyncio.wait_for(waiter.wait(), timeout=min(remaining, RECHECK_SECONDS))
+                await asyncio.wait_for(waiter.wait(), timeout=remaining)
             except TimeoutError:
-                pass
+                return
         finally:
             waiters.unregister(client_id, waiter)
 

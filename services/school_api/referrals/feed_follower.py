@@ -157,13 +157,11 @@ class StatusFeedFollower:
                 referral = await session.scalar(
                     select(PoliceReferral).where(PoliceReferral.school_urn == urn, PoliceReferral.police_report_id == item.report_id)
                 )
-                if referral is None:
-                    continue  # a report sent before this service kept it, or by another system of the school
-                status = item.status.model_dump(mode="json")
-                referral.police_status = status
-                referral.police_status_checked_at = now
-                referral.police_case_closed = item.status.finalised
-                referral.updated_at = now
+                # None: the police stored the report and marked it before the relay recorded the delivery.
+                # The relay asks for that referral's status once it has recorded it (Relay._catch_up), so
+                # nothing marked before then is lost by passing over it here.
+                if referral is None or not store_status(referral, item.status.model_dump(mode="json"), now):
+                    continue
                 await self.audit(session, urn, "police_referral.status_push", referral.id)
                 updated += 1
             await _advance(session, urn, position, now)
@@ -174,6 +172,19 @@ class StatusFeedFollower:
         async with self._session() as session:
             stored = await session.scalar(select(PoliceFeedPosition.position).where(PoliceFeedPosition.school_urn == urn))
         return stored or 0
+
+
+def store_status(referral: PoliceReferral, status: dict[str, Any], now: datetime) -> bool:
+    """Store the police status on the referral unless it is older than the one stored (answers from the
+    feed and from a one-off status call can arrive in either order); True when stored."""
+    stored = referral.police_status
+    if stored is not None and str(stored.get("updated_at", "")) > str(status.get("updated_at", "")):
+        return False
+    referral.police_status = status
+    referral.police_status_checked_at = now
+    referral.police_case_closed = bool(status.get("finalised"))
+    referral.updated_at = now
+    return True
 
 
 async def _advance(session: AsyncSession, urn: str, position: int, now: datetime) -> None:

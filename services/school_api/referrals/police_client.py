@@ -113,4 +113,7 @@ class PoliceClient:
 
 def new_http_client(base_url: str, *, connect_timeout: float, read_timeout: float) -> httpx.AsyncClient:
     timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=read_timeout)
-    return httpx.AsyncClient(base_url=base_url, timeout=timeout)
+    # No cap on connections: every school with an open referral holds one long poll of its status feed,
+    # and a capped pool full of them would make a report wait for a free connection.
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=100)
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits)

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 # known even in the relay's own process (`school-api relay`), which imports no routes.
 import services.school_api.models  # noqa: F401
 from services.school_api.database import AuditEntry
-from services.school_api.referrals.feed_follower import StatusFeedFollower
+from services.school_api.referrals.feed_follower import StatusFeedFollower, store_status
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.referrals.police_client import CredentialsRefused, NoCredentials, PoliceClient
 from services.school_api.referrals.retry import (
@@ -302,9 +302,10 @@ class Relay:
             fields = {"referral_id": str(referral.id), "attempts": message.attempts, "status": (error or {}).get("status")}
             await self._audit(session, referral.school_urn, operation, referral.id)
             await session.commit()
-        if verdict is Verdict.delivered:
-            self.follower.referral_delivered()
         log.log(outcome[1], outcome[0], extra={"fields": fields})
+        if verdict is Verdict.delivered and report is not None:
+            self.follower.referral_delivered()
+            await self._catch_up(OpenReferral(referral.id, referral.school_urn, referral.police_report_id))
 
     async def refresh_statuses(self) -> int:
         """Ask the police for the status of every delivered referral that is not finalised, once: a
@@ -336,17 +337,24 @@ class Relay:
             for referral, status in zip(batch, answers, strict=True):
                 if not isinstance(status, dict):
                     continue
-                async with self._session() as session:
-                    stored = await session.get(PoliceReferral, referral.id)
-                    if stored is not None:
-                        stored.police_status = status
-                        stored.police_status_checked_at = self.clock.now()
-                        stored.police_case_closed = bool(status.get("finalised"))
-                        stored.updated_at = self.clock.now()
-                        await self._audit(session, stored.school_urn, "police_referral.status_refresh", stored.id)
-                        await session.commit()
+                await self._store_status(referral, status)
                 refreshed += 1
         return refreshed
+
+    async def _store_status(self, referral: OpenReferral, status: dict[str, Any]) -> None:
+        async with self._session() as session:
+            stored = await session.get(PoliceReferral, referral.id)
+            if stored is not None and store_status(stored, status, self.clock.now()):
+                await self._audit(session, stored.school_urn, "police_referral.status_refresh", stored.id)
+                await session.commit()
+
+    async def _catch_up(self, referral: OpenReferral) -> None:
+        """Ask once for the status of a referral just recorded as delivered: the police marked it in the
+        school's feed when they stored it, and a follower that read that mark before this service knew
+        the report passed over it. Whatever changes from now on, the follower applies."""
+        status = await self._status_of(referral)
+        if isinstance(status, dict):
+            await self._store_status(referral, status)
 
     async def _audit(self, session: AsyncSession, school_urn: str, operation: str, referral_id: uuid.UUID) -> None:
         """Append the relay's row to the school's chain in `session`'s transaction: it stands or falls with what it records."""
