@@ -30,6 +30,7 @@ from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.logging import configure_logging
+from shared.tracing import configure_tracing
 from shared.notify import listen
 from shared.service_app import database_gauges, declare_common_problems, new_service_app
 from shared.tokens import TokenIssuer, TokenVerifier, TrustedIssuer, public_key_pem_from_private
@@ -46,6 +47,7 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
     settings = settings or PoliceSettings()
     settings.assert_fit_for_environment()
     configure_logging(SERVICE, settings.log_level)
+    configure_tracing(SERVICE, settings.otel_exporter, settings.otel_endpoint)
     install_status_marking(PoliceSession)
     clock = clock or Clock()
 

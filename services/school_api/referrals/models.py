@@ -51,6 +51,8 @@ class OutboxMessage(Base):
     # Fixed for the life of the message, so that every retry is the same request to the police.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The W3C traceparent of the decision that queued it, so its sends join the decision's trace (shared/tracing.py).
+    traceparent: Mapped[str | None] = mapped_column(String(55))
     state: Mapped[OutboxState] = mapped_column(Enum(OutboxState, native_enum=False, length=20))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime())

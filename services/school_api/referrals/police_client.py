@@ -85,12 +85,15 @@ class PoliceClient:
     def forget_token(self, school_urn: str) -> None:
         self._tokens.pop(school_urn, None)
 
-    async def submit_report(self, school_urn: str, idempotency_key: str, payload: dict[str, Any]) -> httpx.Response:
+    async def submit_report(
+        self, school_urn: str, idempotency_key: str, payload: dict[str, Any], *, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """`headers`: what else the call carries (the trace's traceparent)."""
         token = await self.token_for(school_urn)
         return await self.http.post(
             "/reports",
             json=payload,
-            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": idempotency_key},
+            headers={**(headers or {}), "Authorization": f"Bearer {token}", "Idempotency-Key": idempotency_key},
         )
 
     async def report_status(self, school_urn: str, report_id: str) -> httpx.Response:

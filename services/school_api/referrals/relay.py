@@ -25,6 +25,8 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 import httpx
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,6 +49,7 @@ from services.school_api.referrals.schemas import PoliceStatus
 from services.school_api.referrals.service import RECORD
 from services.school_api.referrals.vocabulary import DeliveryState, OutboxState
 from services.school_api.settings import SchoolSettings
+from shared import tracing
 from shared.audit import AuditTrail, append_events
 from shared.clock import Clock
 from shared.identity import Actor
@@ -217,9 +220,18 @@ class Relay:
             # is audited before it leaves, so that it never leaves unaudited (a relay may die mid-send).
             await self._audit(session, message.school_urn, "police_referral.send", message.referral_id)
             await session.commit()
+        with tracing.span(
+            "police_referral.send", kind=SpanKind.CLIENT, parent=tracing.context_from(message.traceparent),
+            referral_id=str(message.referral_id), attempt=message.attempts + 1,
+        ):
+            await self._send(message, message_id, lease_token)
+
+    async def _send(self, message: OutboxMessage, message_id: uuid.UUID, lease_token: str) -> None:
         retry_after: float | None = None
         try:
-            response = await self.police.submit_report(message.school_urn, message.idempotency_key, message.payload)
+            response = await self.police.submit_report(
+                message.school_urn, message.idempotency_key, message.payload, headers=tracing.outgoing_headers()
+            )
         except (NoCredentials, CredentialsRefused) as exc:
             # A configuration fault an administrator can fix: keep the report queued (capped backoff)
             # and show the DSL why, rather than drop a child's report for a missing secret.
@@ -229,6 +241,7 @@ class Relay:
             # Connect/read timeouts and refused connections: the police may be down or restarting.
             await self._record(message_id, lease_token, Verdict.retry, error={"kind": "network", "detail": type(exc).__name__})
             return
+        trace.get_current_span().set_attribute("http.response.status_code", response.status_code)
         verdict = verdict_for_status(response.status_code)
         if response.status_code == 401:
             self.police.forget_token(message.school_urn)
