@@ -23,6 +23,14 @@ def add_common_commands(commands: Any, default_port: int) -> None:
     serve = commands.add_parser("serve", help="run the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=default_port)
+    serve.add_argument(
+        "--workers", type=int, default=1,
+        help="worker processes (PostgreSQL only: SQLite has one writer); set PROMETHEUS_MULTIPROC_DIR for /metrics",
+    )
+    serve.add_argument(
+        "--graceful-shutdown-seconds", type=float, default=5.0,
+        help="on SIGTERM, how long requests in flight may finish (a held long poll is cut then; its follower asks again)",
+    )
     commands.add_parser("migrate", help="upgrade the database to the latest migration")
     verify = commands.add_parser("audit-verify", help="verify the audit hash chain; exit 1 naming the first broken row")
     verify.add_argument("--checkpoint", type=Path, help="a signed checkpoint exported earlier, to detect a rewrite")
@@ -36,7 +44,12 @@ def run_common_command(
     if args.command == "serve":
         import uvicorn
 
-        uvicorn.run(app_factory, factory=True, host=args.host, port=args.port, log_config=None, access_log=False)
+        if args.workers > 1 and not settings.database_url.startswith("postgresql"):
+            sys.exit("several workers need PostgreSQL: SQLite has a single writer")
+        uvicorn.run(
+            app_factory, factory=True, host=args.host, port=args.port, log_config=None, access_log=False,
+            workers=args.workers, timeout_graceful_shutdown=args.graceful_shutdown_seconds,
+        )
     elif args.command == "migrate":
         upgrade(service, settings.database_url)
         print(f"{service}: database at head")

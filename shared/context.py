@@ -19,7 +19,7 @@ from starlette.types import Scope
 
 from shared.audit import AuditTrail, append_events
 from shared.clock import Clock
-from shared.db import run_after_commit, run_after_rollback
+from shared.db import run_after_commit, run_after_rollback, run_before_commit
 from shared.identity import ANONYMOUS, Actor
 from shared.logging import request_id_var
 from shared.problems import Forbidden, Problem, Unauthenticated
@@ -106,6 +106,7 @@ def context_dependency(authorize: Authorize) -> Callable[[Request], AsyncIterato
             )
             try:
                 yield context
+                await run_before_commit(session)
                 await append_events(session, runtime.audit_model, trail, runtime.clock)
                 await session.commit()
             except BaseException:

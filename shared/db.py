@@ -152,6 +152,23 @@ def new_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 AfterCommit = Callable[[], Awaitable[None] | None]
+BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
+
+
+def before_commit(session: Any, step: BeforeCommit) -> None:
+    """Run `step` once at the end of the request scope, after its last flush and before its audit rows and
+    commit, so that what it writes commits with the request. Registering the same step again is a no-op."""
+    steps = session.info.setdefault("before_commit", [])
+    if step not in steps:
+        steps.append(step)
+
+
+async def run_before_commit(session: AsyncSession) -> None:
+    # The flush first: a step is registered by what a flush finds, and the request's last changes may
+    # not have been flushed yet.
+    await session.flush()
+    for step in session.info.pop("before_commit", []):
+        await step(session)
 
 
 def on_commit(session: AsyncSession, callback: AfterCommit) -> None:

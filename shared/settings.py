@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings
 
+from shared.tracing import TraceExporter
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_VAR_DIR = REPO_ROOT / "var"
 
@@ -28,6 +30,9 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(default=65_536, ge=1024, le=10_485_760)
     db_pool_size: int = Field(default=20, ge=1, le=100)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Traces of a referral across both services (shared/tracing.py); off by default.
+    otel_exporter: TraceExporter = TraceExporter.none
+    otel_endpoint: str | None = None
 
     def development_defaults_in_use(self) -> list[str]:
         """Names of settings still at a development default; each service adds its own."""

@@ -45,7 +45,7 @@ def school_env(keys: Keys, database_url: str, police_url: str, clients_file: Pat
         "SCHOOL_API_RELAY_IDLE_POLL_SECONDS": "0.5",
         "SCHOOL_API_RELAY_BACKOFF_BASE_SECONDS": "0.2",
         "SCHOOL_API_RELAY_BACKOFF_CAP_SECONDS": "2",
-        "SCHOOL_API_STATUS_POLL_SECONDS": "1",
+        "SCHOOL_API_FEED_WAIT_SECONDS": "5",
     }
 
 
@@ -60,6 +60,11 @@ def register_school(env: dict[str, str], urn: str, force_code: str, clients_file
     clients = json.loads(clients_file.read_text()) if clients_file.exists() else {}
     clients[urn] = {"client_id": registered["client_id"], "client_secret": registered["client_secret"]}
     clients_file.write_text(json.dumps(clients))
+
+
+# As `serve` runs them (shared/cli.py): a held long poll of the status feed must not hold a stop for its
+# whole wait.
+GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
 @dataclass
@@ -80,7 +85,8 @@ class ServiceProcess:
         log = self.log_file.open("ab")
         self.process = subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "uvicorn", f"{self.module}:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
+             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning",
+             "--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS)],
             env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
         )
         if wait:

@@ -39,6 +39,7 @@ POLICY: dict[str, frozenset[PoliceRole]] = {
     # School reports (P-101)
     "submit_report": frozenset({_R.school_client}),
     "get_report_status": frozenset({_R.school_client}),
+    "follow_status_changes": frozenset({_R.school_client}),
     "list_reports": frozenset({_R.call_handler, _R.scpo, _R.supervisor, _R.crime_registrar}),
     "get_report": frozenset({_R.call_handler, _R.scpo, _R.supervisor, _R.crime_registrar}),
     "triage_report": frozenset({_R.call_handler, _R.scpo, _R.supervisor}),

@@ -1,6 +1,7 @@
 """create_app(): the police service with its routers, middleware and lifespan."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -14,6 +15,9 @@ from services.police_api.database import AuditEntry, PoliceSession
 from services.police_api.compliance.gauges import ncrs_clock_readings
 from services.police_api.compliance.routes import router as compliance_router
 from services.police_api.crimes.routes import router as crimes_router
+from services.police_api.feed import service as feed
+from services.police_api.feed.routes import router as feed_router
+from services.police_api.feed.service import FeedWaiters, install_status_marking
 from services.police_api.incidents.routes import router as incidents_router
 from services.police_api.outcomes.routes import router as outcomes_router
 from services.police_api.persons.routes import router as persons_router
@@ -28,6 +32,8 @@ from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.logging import configure_logging
+from shared.tracing import configure_tracing
+from shared.notify import listen
 from shared.service_app import database_gauges, declare_common_problems, new_service_app
 from shared.tokens import TokenIssuer, TokenVerifier, TrustedIssuer, public_key_pem_from_private
 
@@ -43,6 +49,8 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
     settings = settings or PoliceSettings()
     settings.assert_fit_for_environment()
     configure_logging(SERVICE, settings.log_level)
+    configure_tracing(SERVICE, settings.otel_exporter, settings.otel_endpoint)
+    install_status_marking(PoliceSession)
     clock = clock or Clock()
 
     @contextlib.asynccontextmanager
@@ -50,7 +58,14 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
         engine = create_engine(
             settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout_seconds
         )
-        sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=PoliceSession)
+        feed_waiters = FeedWaiters()
+        # What the feed's before-commit step needs of the request (services/police_api/feed/service.py).
+        sessionmaker = async_sessionmaker(
+            engine,
+            expire_on_commit=False,
+            sync_session_class=PoliceSession,
+            info={feed.FEED_CLOCK: clock, feed.FEED_WAITERS: feed_waiters},
+        )
         signing_key = settings.signing_key_file.read_text()
         signer = TokenIssuer(settings.client_token_issuer, signing_key, key_id="police-api-1")
         verifier = TokenVerifier(
@@ -71,9 +86,23 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
         )
         app.state.signer = signer
         app.state.settings = settings
+        app.state.feed_waiters = feed_waiters
+        # Another process's commit wakes this one's long polls (PostgreSQL); the waiters' own periodic
+        # look covers SQLite and a lost listener.
+        listener = (
+            asyncio.create_task(
+                listen(engine, feed.CHANGED_CHANNEL, lambda client_id: feed_waiters.wake([client_id]), on_listening=feed_waiters.wake_all)
+            )
+            if engine.dialect.name == "postgresql"
+            else None
+        )
         try:
             yield
         finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             await engine.dispose()
 
     app = new_service_app(
@@ -88,6 +117,7 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
     for router in (
         clients_router,
         reports_router,
+        feed_router,
         incidents_router,
         persons_router,
         crimes_router,

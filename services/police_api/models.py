@@ -2,6 +2,7 @@
 from services.police_api.clients.models import ClientAuthFailure, SchoolClient
 from services.police_api.crimes.models import Crime, CrimeCorrection, CrimeSubject, OffenceCodeRef, VictimContact
 from services.police_api.database import AuditEntry, Base
+from services.police_api.feed.models import StatusChange, StatusFeedCounter
 from services.police_api.incidents.models import ForceCounter, PoliceIncident
 from services.police_api.persons.models import Person, PersonLink, PersonMerge
 from services.police_api.ppu.models import PPUNotification, PPUUpdate
@@ -31,5 +32,7 @@ __all__ = [
     "RestorativeMeeting",
     "SchoolClient",
     "SchoolReport",
+    "StatusChange",
+    "StatusFeedCounter",
     "VictimContact",
 ]

@@ -35,6 +35,7 @@ from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.logging import configure_logging
+from shared.tracing import configure_tracing
 from shared.service_app import database_gauges, declare_common_problems, new_service_app
 from shared.tokens import TokenVerifier, TrustedIssuer
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -56,6 +57,7 @@ def create_app(
     settings = settings or SchoolSettings()
     settings.assert_fit_for_environment()
     configure_logging(SERVICE, settings.log_level)
+    configure_tracing(SERVICE, settings.otel_exporter, settings.otel_endpoint)
     clock = clock or Clock()
 
     @contextlib.asynccontextmanager

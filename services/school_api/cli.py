@@ -1,4 +1,5 @@
-"""`school-api`: serve, migrate, relay, retention run, mint-token (development), audit-verify, audit-checkpoint."""
+"""`school-api`: serve, migrate, relay, refresh-statuses, retention run, mint-token (development), audit-verify,
+audit-checkpoint."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import contextlib
 import json
 import signal
 
+import httpx
 from services.school_api.access import SchoolRole
 from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
@@ -19,7 +21,7 @@ from shared.clock import Clock
 from shared.db import create_engine
 from shared.logging import configure_logging
 from shared.retention_job import Line, run_retention
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 SERVICE = "school_api"
 
@@ -34,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = retention_commands.add_parser("run", help="anonymise every file that has fallen due and is not under a legal hold")
     run.add_argument("--dry-run", action="store_true", help="list what would be done (record type, id, reference, due date, action); change nothing")
     run.add_argument("--school-urn", help="only this school's files (default: every school's)")
+    commands.add_parser(
+        "refresh-statuses",
+        help="ask the police once for the status of every open referral (a reconciliation; the status feed carries changes)",
+    )
     mint = commands.add_parser("mint-token", help="development only: sign a token with the development identity provider key")
     mint.add_argument("--role", required=True, choices=[role.value for role in SchoolRole])
     mint.add_argument("--school-urn", required=True)
@@ -56,6 +62,8 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
     elif args.command == "retention":
         for line in asyncio.run(retention_run(settings, dry_run=args.dry_run, school_urn=args.school_urn, clock=clock or Clock())):
             print(json.dumps(line.as_json(), sort_keys=True))
+    elif args.command == "refresh-statuses":
+        print(f"{asyncio.run(_refresh_statuses(settings))} referrals refreshed")
     elif args.command == "mint-token":
         print(
             mint_development_token(
@@ -81,7 +89,7 @@ async def retention_run(settings: SchoolSettings, *, dry_run: bool, school_urn: 
         await engine.dispose()
 
 
-async def _run_relay(settings: SchoolSettings) -> None:
+def _standalone_relay(settings: SchoolSettings) -> tuple[Relay, AsyncEngine, httpx.AsyncClient]:
     configure_logging(SERVICE, settings.log_level)
     settings.assert_fit_for_environment()
     engine = create_engine(settings.database_url, pool_size=4)
@@ -97,6 +105,20 @@ async def _run_relay(settings: SchoolSettings) -> None:
         settings,
         clock,
     )
+    return relay, engine, http
+
+
+async def _refresh_statuses(settings: SchoolSettings) -> int:
+    relay, engine, http = _standalone_relay(settings)
+    try:
+        return await relay.refresh_statuses()
+    finally:
+        await http.aclose()
+        await engine.dispose()
+
+
+async def _run_relay(settings: SchoolSettings) -> None:
+    relay, engine, http = _standalone_relay(settings)
     running = asyncio.create_task(relay.run_forever())
     # On PostgreSQL the API's commits wake this relay too (NOTIFY); on SQLite its idle poll finds new referrals.
     listening = asyncio.create_task(listen_for_queued(engine, relay.wake)) if engine.dialect.name == "postgresql" else None

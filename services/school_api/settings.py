@@ -31,8 +31,9 @@ class SchoolSettings(ServiceSettings):
     relay_backoff_base_seconds: float = Field(default=1.0, gt=0)
     relay_backoff_cap_seconds: float = Field(default=300.0, gt=0)
     relay_batch_size: int = Field(default=20, ge=1, le=500)
-    # How often open referrals ask the police for their status; a DSL sees changes within a minute.
-    status_poll_seconds: float = Field(default=20.0, gt=0, le=60)
+    # How long one long poll of the police status feed is held open (the police hold it at most 55 s).
+    # A change arrives as it commits whatever this is; it sets how often an idle school asks again.
+    feed_wait_seconds: float = Field(default=50.0, gt=0, le=55)
 
     def development_defaults_in_use(self) -> list[str]:
         in_use = super().development_defaults_in_use()

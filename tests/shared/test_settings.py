@@ -43,7 +43,7 @@ def test_production_settings_without_development_defaults_are_accepted(tmp_path:
 
 
 def test_settings_are_read_from_prefixed_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SCHOOL_API_STATUS_POLL_SECONDS", "15")
+    monkeypatch.setenv("SCHOOL_API_FEED_WAIT_SECONDS", "15")
     monkeypatch.setenv("POLICE_API_CLIENT_TOKEN_LIFETIME_SECONDS", "120")
-    assert SchoolSettings().status_poll_seconds == 15
+    assert SchoolSettings().feed_wait_seconds == 15
     assert PoliceSettings().client_token_lifetime_seconds == 120

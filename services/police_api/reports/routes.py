@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from opentelemetry.trace import SpanKind
 
 from services.police_api.access import PoliceContext
 from services.police_api.incidents.models import PoliceIncident
@@ -18,6 +19,7 @@ from services.police_api.reports.schemas import (
     SchoolReportSummary,
     TriageIn,
 )
+from shared import tracing
 from shared.concurrency import etag, expected_version
 from shared.context import runtime_of
 from shared.db import on_rollback
@@ -42,6 +44,14 @@ async def submit_report(
 
     Opens the police incident (P-INCIDENT), indexes and links every reported person (P-CRIME), notifies
     the PPU of every child (P-PPU) and starts the 24-hour crime-recording clock (NCRS)."""
+    with tracing.span(
+        "school_report.receive", kind=SpanKind.SERVER, parent=tracing.context_from_headers(request.headers),
+        school_incident_id=str(body.school_incident_id),
+    ):
+        return await _receive(body, ctx, request, idempotency_key)
+
+
+async def _receive(body: SchoolReportIn, ctx: PoliceContext, request: Request, idempotency_key: str | None) -> JSONResponse:
     settings = request.app.state.settings
     claim = await idempotency.claim(
         runtime_of(request),

@@ -138,6 +138,11 @@ class ReportStatus(BaseModel):
     outcome: str | None
     finalised: bool
     updated_at: datetime
+    # When each step the school may know of happened (None until it has).
+    crime_decision_at: datetime | None = None
+    ppu_notified_at: datetime | None = None
+    routed_at: datetime | None = None
+    finalised_at: datetime | None = None
 
 
 class TriageIn(BaseModel):

@@ -178,24 +178,32 @@ async def report_status(ctx: Context, report_id: uuid.UUID) -> ReportStatus:
     ctx.audit.record("police_incident.status", incidents.RECORD, incident.id)
     for crime in crime_rows:
         ctx.audit.record("crime.status", crimes.RECORD, crime.id)
-    notified = await ctx.session.scalar(
-        select(func.count()).select_from(PPUNotification).where(PPUNotification.incident_id == incident.id)
-    )
+    notified, last_notified_at = (
+        await ctx.session.execute(
+            select(func.count(), func.max(PPUNotification.created_at)).where(PPUNotification.incident_id == incident.id)
+        )
+    ).one()
     children = await ctx.session.scalar(
         select(func.count()).select_from(PersonLink).where(PersonLink.incident_id == incident.id, PersonLink.age_status != PersonAge.adult)
     )
     codes = sorted(crime.outcome_code for crime in crime_rows if crime.outcome_code is not None)
     stamps = [report.updated_at, incident.updated_at, *(crime.updated_at for crime in crime_rows)]
+    ppu_notified = bool(notified) and notified >= (children or 0)
+    decided_at = [crime.recorded_at for crime in crime_rows] + ([incident.no_crime_decided_at] if incident.no_crime_decided_at else [])
     return ReportStatus(
         id=report.id,
         police_reference=incident.reference,
         received_at=report.received_at,
         crimes_recorded=len(crime_rows),
         crime_decision_made=bool(crime_rows) or incident.no_crime_reason is not None,
-        ppu_notified=bool(notified) and notified >= (children or 0),
+        ppu_notified=ppu_notified,
         route=incident.route.value if incident.route is not None else None,
         outcome_codes=codes,
         outcome=outcome_summary(codes),
         finalised=incident.status is PoliceIncidentStatus.finalised,
         updated_at=max(stamps),
+        crime_decision_at=min(decided_at) if decided_at else None,
+        ppu_notified_at=last_notified_at if ppu_notified else None,
+        routed_at=incident.routed_at,
+        finalised_at=incident.finalised_at,
     )

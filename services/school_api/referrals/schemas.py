@@ -21,6 +21,24 @@ class PoliceStatus(BaseModel):
     outcome: str | None
     finalised: bool
     updated_at: datetime
+    crime_decision_at: datetime | None = None
+    ppu_notified_at: datetime | None = None
+    routed_at: datetime | None = None
+    finalised_at: datetime | None = None
+
+
+class PoliceStatusChange(BaseModel):
+    position: int
+    report_id: uuid.UUID
+    changed_at: datetime
+    status: PoliceStatus
+
+
+class PoliceStatusPage(BaseModel):
+    """A page of the school's status feed at the police (services/police_api/feed/schemas.py)."""
+
+    items: list[PoliceStatusChange]
+    next_cursor: str
 
 
 class ReferralOut(BaseModel):

@@ -10,6 +10,7 @@ from services.school_api.incidents.models import Incident
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.referrals.vocabulary import DeliveryState, OutboxState, PoliceChannel
 from services.school_api.referrals.wakeup import announce_queued
+from shared import tracing
 from shared.context import Context
 from shared.db import on_commit
 from shared.problems import NotFound
@@ -33,6 +34,8 @@ async def queue_police_referral(ctx: Context, incident: Incident, channel: Polic
     )
     ctx.session.add(referral)
     await ctx.session.flush()
+    with tracing.span("police_referral.queue", referral_id=str(referral.id)):
+        traceparent = tracing.current_traceparent()
     ctx.session.add(
         OutboxMessage(
             id=uuid.uuid4(),
@@ -40,6 +43,7 @@ async def queue_police_referral(ctx: Context, incident: Incident, channel: Polic
             school_urn=incident.school_urn,
             idempotency_key=uuid.uuid4().hex,
             payload=payload,
+            traceparent=traceparent,
             state=OutboxState.pending,
             attempts=0,
             available_at=ctx.now,
