@@ -166,7 +166,8 @@ class RequestGuard:
         if content_type == "application/x-www-form-urlencoded" and scope.get("path") in self.form_paths:
             return body, None
         if content_type.startswith(_MEDIA_TYPES_REFUSED_AS_IMAGES):
-            return body, UnsupportedMediaType(
+            # The same problem type as an image found inside JSON, so that a client keys on one type.
+            return body, ImageRefused(
                 "Images, videos and files are never accepted. Record what the image is, never the image (S-IMAGE)."
             )
         if content_type != "application/json" and not content_type.endswith("+json"):
