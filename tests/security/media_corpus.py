@@ -31,7 +31,7 @@ def png(width: int = 1, height: int = 1, tail: bytes = b"") -> bytes:
         b"\x89PNG\r\n\x1a\n"
         + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
         + _png_chunk(b"IDAT", zlib.compress(rows))
-        + tail
+        + (_png_chunk(b"tEXt", b"Comment\x00" + tail) if tail else b"")
         + _png_chunk(b"IEND", b"")
     )
 
@@ -390,6 +390,10 @@ _SENTENCES = [
     "Long reference line for the MIS: {number}",
     "Device details: {hash}; school network log checked by the IT lead, nothing stored on school systems.",
 ]
+
+
+# The pools, for the property-based test that mixes them into generated prose.
+LEGITIMATE_POOLS = (_NAMES, _STAFF, _URLS, _REFERENCES, _HASHES, _NUMBERS)
 
 
 def legitimate_corpus(count: int = 400, seed: int = 20261203) -> list[Payload]:
