@@ -25,7 +25,7 @@ import re
 import struct
 import urllib.parse
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -43,36 +43,49 @@ LONGEST_PLAUSIBLE_WORD = 256
 OPAQUE_ENTROPY_BITS = 4.5
 # Decoded text is decoded again this many times (base64 of hex of an image is two levels).
 MAX_NESTING = 2
-NESTED_WORK_FACTOR = 16
+NESTED_WORK_FACTOR = 6
 _NESTED_WORK_FLOOR = 4096
 # Decoded bytes are decoded again only where they hold a printable run this long.
-_NESTED_TEXT_RUN = re.compile(rb"[\x20-\x7e\t\r\n]{24,}")
+_SHORTEST_NESTED_TEXT = 24
+_PRINTABLE_AS_MARK = bytes(0x61 if 0x20 <= b <= 0x7E or b in (0x09, 0x0A, 0x0D) else 0 for b in range(256))
+_TEXT_RUN_MARK = b"a" * _SHORTEST_NESTED_TEXT
 
 _DATA_URI = re.compile(r"data:\s*[\w.+-]+/[\w.+-]+[^,]{0,200},", re.IGNORECASE)
 _OPAQUE_RUN = re.compile(r"[A-Za-z0-9+/_-]{%d,}" % LONGEST_PLAUSIBLE_WORD)
 
-_URL_TO_STANDARD = str.maketrans("-_", "+/")
-_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]+")
-_NOT_BASE64URL = re.compile(r"[^A-Za-z0-9_-]+")
-_PADDING = re.compile(r"=+")
+
+def _all_but(alphabet: bytes) -> bytes:
+    return bytes(b for b in range(256) if b not in alphabet)
+
+
+_BASE64_DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_NOT_BASE64 = _all_but(_BASE64_DIGITS + b"+/")
+_NOT_BASE64URL = _all_but(_BASE64_DIGITS + b"-_")
+_NOT_EITHER_BASE64 = _all_but(_BASE64_DIGITS + b"+/-_")
+_URL_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_PADDING = re.compile(rb"=+")
 # Fewest base64 characters that decode to the shortest header, plus three for any alignment.
 _MIN_BASE64 = math.ceil(SHORTEST_HEADER / 3) * 4
 
-_HEX_PREFIX = re.compile(r"(?:0[xX]|\\x)(?=[0-9A-Fa-f])")
+_HEX_PREFIX = re.compile(rb"(?:0[xX]|\\x)(?=[0-9A-Fa-f])")
 # Hex digits in runs split by up to four separators that are neither letters nor digits.
-_HEX_RUN = re.compile(r"[0-9A-Fa-f]+(?:[^0-9A-Za-z]{1,4}[0-9A-Fa-f]+)*")
-_NOT_HEX = re.compile(r"[^0-9A-Fa-f]+")
+_HEX_RUN = re.compile(rb"[0-9A-Fa-f]+(?:[^0-9A-Za-z]{1,4}[0-9A-Fa-f]+)*")
+_NOT_HEX = _all_but(b"0123456789ABCDEFabcdef")
 _MIN_HEX = 2 * SHORTEST_HEADER
 
-_A85_DIGITS = "".join(chr(c) for c in range(33, 118))
-_B85_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
-_A85_RUN = re.compile(r"[!-uz]+")
-_B85_RUN = re.compile(r"[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]+")
-_WORD = re.compile(r"[A-Z]?[a-z]{1,15}")
+_A85_DIGITS = bytes(range(33, 118))
+_B85_DIGITS = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
+_DIGIT_VALUES = {digits: bytes.maketrans(digits, bytes(range(85))) for digits in (_A85_DIGITS, _B85_DIGITS)}
+_A85_RUN = re.compile(rb"[!-uz]+")
+_B85_RUN = re.compile(rb"[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]+")
+# A word, perhaps quoted or bracketed and followed by punctuation, or a number, a date or a time.
+_PROSE_TOKEN = re.compile(rb"[\"'(\[]*[A-Za-z][a-z']{0,15}[.,;:!?)\]\"']*|[0-9]{1,4}(?:[.,:/-][0-9]{1,4})*[.,;:)]?")
 _MIN_BASE85 = math.ceil(SHORTEST_HEADER / 4) * 5
 
 _QUOTED_PRINTABLE = re.compile(r"=[0-9A-Fa-f]{2}")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_BACKSLASH = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u00[0-9A-Fa-f]{2}|[0-7]{1,3}|[rnt])")
+_SPACE = re.compile(r"\s")
 _BACKSLASH_ESCAPE = re.compile(rb"\\(?:x([0-9A-Fa-f]{2})|u00([0-9A-Fa-f]{2})|([0-7]{1,3})|([rnt]))")
 _SIMPLE_ESCAPES = {b"r": b"\r", b"n": b"\n", b"t": b"\t"}
 
@@ -149,8 +162,24 @@ def carries_media(text: str) -> bool:
             if find_container(decoded) is not None:
                 return True
             if is_transcoding and depth < MAX_NESTING:
-                queue.extend((run.group().decode("ascii"), depth + 1) for run in _NESTED_TEXT_RUN.finditer(decoded))
+                queue.extend((run.decode("ascii"), depth + 1) for run in _text_runs(decoded))
     return False
+
+
+def _text_runs(decoded: bytes) -> Iterator[bytes]:
+    """The runs of at least `_SHORTEST_NESTED_TEXT` printable ASCII bytes in `decoded`.
+
+    Found with a byte translation and substring searches, all C loops: most decodings are
+    garbage, and a pattern run over every one of them cost more than the rest of the scan.
+    """
+    marked = decoded.translate(_PRINTABLE_AS_MARK)
+    found = marked.find(_TEXT_RUN_MARK)
+    while found >= 0:
+        start = marked.rfind(b"\x00", 0, found) + 1
+        end = marked.find(b"\x00", found)
+        end = len(marked) if end < 0 else end
+        yield decoded[start:end]
+        found = marked.find(_TEXT_RUN_MARK, end)
 
 
 def _has_unpaired_surrogate(text: str) -> bool:
@@ -174,59 +203,72 @@ def _entropy_bits(run: str) -> float:
 def _decodings(text: str) -> Iterator[tuple[bytes, bool]]:
     """Byte strings `text` may stand for, each with whether it is a decoding (worth decoding again)."""
     yield text.encode("latin-1", "replace"), False
-    yield from _base64(text)
-    yield from _hex(text)
-    yield from _base85(text)
-    if _QUOTED_PRINTABLE.search(text):
-        yield binascii.a2b_qp(text.encode("latin-1", "replace")), True
-    if _PERCENT.search(text):
-        yield urllib.parse.unquote_to_bytes(text), True
-    if "\\" in text:
-        yield _unescape(text.encode("latin-1", "replace")), True
+    # No alphabet below has a character outside ASCII: what is not ASCII only separates runs.
+    ascii_text = text.encode("ascii", "ignore")
+    yield from _base64(ascii_text)
+    yield from _hex(ascii_text)
+    yield from _base85(ascii_text)
+    for escape, decode in _ESCAPING_CODES:
+        if escape.search(text):
+            yield decode(_escaped_regions(text, escape).encode("latin-1", "replace")), True
 
 
-def _base64(text: str) -> Iterator[tuple[bytes, bool]]:
+def _escaped_regions(text: str, escape: re.Pattern[str]) -> str:
+    """Each line of `text` from the word holding its first escape to the word holding its last.
+
+    Only they change when unescaped; decoding them alone keeps a note with one percent-encoded link
+    from being decoded again whole, while an escaped file with literal spaces stays in one piece.
+    """
+    regions = []
+    for line in text.splitlines(keepends=True):
+        escapes = list(escape.finditer(line))
+        if not escapes:
+            continue
+        begin = max(line.rfind(" ", 0, escapes[0].start()), line.rfind("\t", 0, escapes[0].start())) + 1
+        after = _SPACE.search(line, escapes[-1].end())
+        regions.append(line[begin : after.start() if after else len(line)])
+    # Lines are joined as they were, so that a quoted-printable soft line break ("=" at the end) still joins.
+    return "\n".join(regions)
+
+
+def _base64(text: bytes) -> Iterator[tuple[bytes, bool]]:
     # Readings: both alphabets at once; "-" and "_" as separators; "+" and "/" as separators; and
     # each of those four alone as a separator, so that runs split by a character of the alphabet
     # itself still join (only the header's own uses of that character are lost).
     streams = {
-        _NOT_BASE64.sub("", text.translate(_URL_TO_STANDARD)),
-        _NOT_BASE64.sub("", text),
-        _NOT_BASE64URL.sub("", text).translate(_URL_TO_STANDARD),
+        text.translate(_URL_TO_STANDARD, _NOT_EITHER_BASE64),
+        text.translate(None, _NOT_BASE64),
+        text.translate(_URL_TO_STANDARD, _NOT_BASE64URL),
     }
-    for separator in "-_+/":
+    for separator in b"-_+/":
         if separator in text:
-            streams.add(_NOT_BASE64.sub("", text.replace(separator, "").translate(_URL_TO_STANDARD)))
+            streams.add(text.replace(bytes([separator]), b"").translate(_URL_TO_STANDARD, _NOT_EITHER_BASE64))
     for stream in streams:
         if len(stream) >= _MIN_BASE64:
-            yield from _base64_alignments(stream)
+            for start in range(4):
+                yield _b64(stream[start:]), True
     # Chunks encoded one by one carry their own padding; decoded alone and joined they are the bytes.
-    if "=" in text.strip("= \t\r\n"):
-        chunks = [_NOT_BASE64.sub("", chunk.translate(_URL_TO_STANDARD)) for chunk in _PADDING.split(text)]
+    if b"=" in text.strip(b"= \t\r\n"):
+        chunks = [chunk.translate(_URL_TO_STANDARD, _NOT_EITHER_BASE64) for chunk in _PADDING.split(text)]
         if sum(map(len, chunks)) >= _MIN_BASE64:
             rest = b"".join(_b64(chunk) for chunk in chunks[1:])
             for start in range(4):
                 yield _b64(chunks[0][start:]) + rest, True
 
 
-def _base64_alignments(stream: str) -> Iterator[tuple[bytes, bool]]:
-    for start in range(4):
-        yield _b64(stream[start:]), True
-
-
-def _b64(chunk: str) -> bytes:
+def _b64(chunk: bytes) -> bytes:
     whole = len(chunk) - len(chunk) % 4
     tail = chunk[whole:]
     # A tail of two or three characters still holds one or two whole bytes.
-    padded = chunk[:whole] + (tail + "=" * (4 - len(tail)) if len(tail) >= 2 else "")
+    padded = chunk[:whole] + (tail + b"=" * (4 - len(tail)) if len(tail) >= 2 else b"")
     return binascii.a2b_base64(padded)
 
 
-def _hex(text: str) -> Iterator[tuple[bytes, bool]]:
-    for run in _HEX_RUN.finditer(_HEX_PREFIX.sub(" ", text)):
+def _hex(text: bytes) -> Iterator[tuple[bytes, bool]]:
+    for run in _HEX_RUN.finditer(_HEX_PREFIX.sub(b" ", text)):
         if run.end() - run.start() < _MIN_HEX:
             continue
-        digits = _NOT_HEX.sub("", run.group())
+        digits = run.group().translate(None, _NOT_HEX)
         if len(digits) < _MIN_HEX:
             continue
         for start in (0, 1):
@@ -234,23 +276,21 @@ def _hex(text: str) -> Iterator[tuple[bytes, bool]]:
             yield binascii.unhexlify(aligned[: len(aligned) - len(aligned) % 2]), True
 
 
-def _base85(text: str) -> Iterator[tuple[bytes, bool]]:
+def _base85(text: bytes) -> Iterator[tuple[bytes, bool]]:
     # As with base64, every run of the alphabet joins one stream decoded at all five alignments,
-    # but ordinary words (a lower-case or capitalised run of letters) are left out: they are
-    # most of a note, decoding them is the costly part, and encoded bytes are almost never one.
-    delimited = text.replace("<~", " ").replace("~>", " ")
+    # but ordinary words and numbers (with their punctuation) are left out: they are most of a
+    # note, decoding them is the costly part, and a run of encoded bytes is almost never one.
+    delimited = text.replace(b"<~", b" ").replace(b"~>", b" ")
     for pattern, digits, zero_group in ((_A85_RUN, _A85_DIGITS, True), (_B85_RUN, _B85_DIGITS, False)):
-        stream = "".join(run for run in pattern.findall(delimited if zero_group else text) if not _WORD.fullmatch(run))
+        runs = pattern.findall(delimited if zero_group else text)
+        stream = b"".join(run for run in runs if not _PROSE_TOKEN.fullmatch(run))
         if zero_group:
-            stream = stream.replace("z", "!!!!!")
+            stream = stream.replace(b"z", b"!!!!!")
         if len(stream) < _MIN_BASE85:
             continue
-        values = stream.translate(_DIGIT_VALUES[digits]).encode("latin-1")
+        values = stream.translate(_DIGIT_VALUES[digits])
         for start in range(5):
             yield _base85_groups(values[start:]), True
-
-
-_DIGIT_VALUES = {digits: {ord(c): i for i, c in enumerate(digits)} for digits in (_A85_DIGITS, _B85_DIGITS)}
 
 
 def _base85_groups(values: bytes) -> bytes:
@@ -271,3 +311,11 @@ def _unescape(raw: bytes) -> bytes:
         return _SIMPLE_ESCAPES[simple]
 
     return _BACKSLASH_ESCAPE.sub(replace, raw)
+
+
+# Text codes that escape some bytes and leave the rest as they are: how to spot one, how to undo it.
+_ESCAPING_CODES: tuple[tuple[re.Pattern[str], Callable[[bytes], bytes]], ...] = (
+    (_QUOTED_PRINTABLE, binascii.a2b_qp),
+    (_PERCENT, urllib.parse.unquote_to_bytes),
+    (_BACKSLASH, _unescape),
+)

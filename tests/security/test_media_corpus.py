@@ -106,22 +106,26 @@ async def test_no_hostile_payload_is_stored_through_any_free_text_field_of_eithe
     payloads = corpus.hostile_corpus()
     assert len(payloads) >= 500
     stored: list[str] = []
-    for service in SERVICES:
+    for turn, service in enumerate(SERVICES):
         fields = free_text_fields(service, documents[service])
         assert len(fields) >= 10, f"{service}: only {len(fields)} free-text fields found"
         requests = [await _valid_request(world, documents, own_school, field) for field in fields]
         before = await _rows_outside_the_audit(world, service)
-        for index, payload in enumerate(payloads):
+        # Each payload goes to one service, in turn (every refusal writes an audit row); both services
+        # run the same guard, and the detector alone meets every combination in the test above.
+        # The turn shifts with each header, so that every encoding and every header meets both services.
+        mine = [p for i, p in enumerate(payloads) if (i + i // len(corpus.ENCODINGS)) % len(SERVICES) == turn]
+        for index, payload in enumerate(mine):
             field, request = fields[index % len(fields)], requests[index % len(fields)]
             response = await _send(world, request, field, payload.text)
             if response.status_code != 422 or response.json().get("type") != IMAGE_REFUSED:
                 stored.append(f"{payload.label} via {field.label}: {response.status_code}")
             elif payload.text[:40] in response.text:
                 stored.append(f"{payload.label} via {field.label}: the refusal echoes the payload")
-        TALLY["media"][f"hostile through HTTP, {service} ({len(fields)} fields)"] = len(payloads)
+        TALLY["media"][f"hostile through HTTP, {service} ({len(fields)} fields)"] = len(mine)
         assert await _rows_outside_the_audit(world, service) == before, f"{service}: a refused request wrote a record"
     TALLY["media"]["hostile through HTTP, not refused"] = len(stored)
-    assert not stored, f"{len(stored)} of {2 * len(payloads)} not refused:\n  " + "\n  ".join(stored[:30])
+    assert not stored, f"{len(stored)} of {len(payloads)} not refused:\n  " + "\n  ".join(stored[:30])
 
 
 async def _repeatable_fields(world: World, documents: dict, tenant: Tenant, service: str) -> list[TextField]:
@@ -145,8 +149,7 @@ async def test_no_legitimate_note_is_refused_through_the_same_fields_of_either_s
     for turn, service in enumerate(SERVICES):
         fields = await _repeatable_fields(world, documents, own_school, service)
         assert len(fields) >= 2, f"{service}: no free-text field takes a new record on every call"
-        # Each note goes to one service, in turn: every write is a record and an audit row, and half
-        # the corpus per service keeps this test near ten seconds while each still takes hundreds.
+        # Each note goes to one service, in turn: every write is a record and an audit row.
         mine = notes[turn :: len(SERVICES)]
         for index, note in enumerate(mine):
             fitting = [field for field in fields if field.max_length >= len(note.text)]
