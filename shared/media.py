@@ -110,45 +110,58 @@ class Inspection:
 
 def inspect_json(document: Any) -> Inspection:
     """Walk a parsed JSON document iteratively (deep nesting must not exhaust the stack)."""
+    texts: list[str] = []
     stack: list[tuple[Any, int]] = [(document, 0)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
             return Inspection(unstorable=UnstorableText.too_deep)
+        # Pushed in reverse so that strings come off in document order: a header split over
+        # neighbouring strings joins up again.
         if isinstance(value, dict):
-            for key, item in value.items():
-                stack.append((key, depth + 1))
+            for key, item in reversed(value.items()):
                 stack.append((item, depth + 1))
+                stack.append((key, depth + 1))
         elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+            stack.extend((item, depth + 1) for item in reversed(value))
         elif isinstance(value, str):
-            finding = inspect_text(value)
-            if finding.media or finding.unstorable:
-                return finding
-    return Inspection()
+            texts.append(value)
+    return inspect_texts(texts)
 
 
 def inspect_text(text: str) -> Inspection:
-    if len(text) > LONGEST_LEGITIMATE_TEXT:
-        return Inspection(media=MediaFinding.oversized_text)
-    if _has_unpaired_surrogate(text):
-        return Inspection(unstorable=UnstorableText.unpaired_surrogate)
-    if "data:" in text.lower() and _DATA_URI.search(text):
-        return Inspection(media=MediaFinding.data_uri)
+    return inspect_texts([text])
+
+
+def inspect_texts(texts: list[str]) -> Inspection:
+    """The strings of one request, scanned for media as one text (see `carries_media`)."""
+    for text in texts:
+        if len(text) > LONGEST_LEGITIMATE_TEXT:
+            return Inspection(media=MediaFinding.oversized_text)
+        if _has_unpaired_surrogate(text):
+            return Inspection(unstorable=UnstorableText.unpaired_surrogate)
+        if "data:" in text.lower() and _DATA_URI.search(text):
+            return Inspection(media=MediaFinding.data_uri)
     # Before the NUL check: binary image bytes sent as JSON text hold NULs, and are an image first.
-    if len(text) >= SHORTEST_HEADER and carries_media(text):
+    if sum(map(len, texts)) >= SHORTEST_HEADER and carries_media(*texts):
         return Inspection(media=MediaFinding.encoded_media)
-    if "\x00" in text:
+    if any("\x00" in text for text in texts):
         return Inspection(unstorable=UnstorableText.nul_character)
     return Inspection()
 
 
-def carries_media(text: str) -> bool:
-    """Whether any decoding of `text`, up to `MAX_NESTING` levels deep, holds a media header."""
-    if _has_opaque_run(text):
+def carries_media(*texts: str) -> bool:
+    """Whether any decoding of the texts, up to `MAX_NESTING` levels deep, holds a media header.
+
+    The texts are decoded joined by line breaks, as one: a header split over several strings of a
+    request (a list of short chunks) is found, and a request of many short strings costs one pass,
+    not one per string.
+    """
+    if any(_has_opaque_run(text) for text in texts):
         return True
-    budget = NESTED_WORK_FACTOR * len(text) + _NESTED_WORK_FLOOR
-    queue: deque[tuple[str, int]] = deque([(text, 0)])
+    joined = "\n".join(texts)
+    budget = NESTED_WORK_FACTOR * len(joined) + _NESTED_WORK_FLOOR
+    queue: deque[tuple[str, int]] = deque([(joined, 0)])
     seen: set[str] = set()
     while queue:
         current, depth = queue.popleft()

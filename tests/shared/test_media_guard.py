@@ -6,6 +6,7 @@ import base64
 import httpx
 import pytest
 
+from shared import media
 from shared.media import LONGEST_LEGITIMATE_TEXT, MediaFinding, UnstorableText, inspect_json, inspect_text
 from shared.media_signatures import MIN_HEADER_BYTES, Container, find_container
 from tests.security import media_corpus as corpus
@@ -180,3 +181,21 @@ async def test_an_image_refusal_does_not_echo_what_was_sent(school: httpx.AsyncC
 
 def test_each_container_kind_has_a_minimum_length() -> None:
     assert set(MIN_HEADER_BYTES) == set(Container)
+
+
+def test_an_image_split_over_several_strings_of_one_request_is_found() -> None:
+    encoded = base64.b64encode(PNG).decode()
+    assert inspect_json({"parts": [encoded[i : i + 6] for i in range(0, len(encoded), 6)]}).media is MediaFinding.encoded_media
+    halves = {"narrative": JPEG.hex()[:30], "where_image_ended_up": JPEG.hex()[30:]}
+    assert inspect_json(halves).media is MediaFinding.encoded_media
+
+
+def test_text_that_needs_more_nested_decoding_than_the_budget_is_refused_not_waved_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A percent-encoded link is decoded once more as text: a second pass over its words.
+    note = "Guidance: https://example.org/search?q=sharing%20nudes%20advice%20for%20schools " * 200
+    assert inspect_text(note).media is None
+    monkeypatch.setattr(media, "NESTED_WORK_FACTOR", 0)
+    monkeypatch.setattr(media, "_NESTED_WORK_FLOOR", len(note))
+    assert inspect_text(note).media is MediaFinding.encoded_media
