@@ -3,8 +3,8 @@
 The services record what an image is (its nature), never the image (S-IMAGE). This is a pure
 scan over parsed JSON so that it can be unit-tested and run before any handler sees the body.
 
-Every string is decoded every way a client could have encoded bytes into it, and the decoded bytes
-are searched, at every offset, for the header of an image or video container
+The strings of a request, joined in document order, are decoded every way a client could have
+encoded bytes into text, and the decoded bytes are searched, at every offset, for the header of an image or video container
 (`shared.media_signatures`): base64 and base64url at all four alignments after dropping every
 character outside the alphabet (so runs split by dots, spaces or junk, or glued to a word, join up
 again), hex runs split by short separators, ascii85 and base85 at all five alignments, quoted-
@@ -12,10 +12,10 @@ printable, percent-encoding, backslash escapes, and the string's own characters 
 (binary sent as JSON text). Decoded bytes that are text again are decoded once more, two levels
 deep, so base64 of hex or a percent-encoded base64 is found too.
 
-Work per string is bounded: each pass is linear in the text it decodes (a fixed number of decoders
-and alignments, each a C-speed transform plus one compiled pattern search), and the passes of one
-string may together read at most `NESTED_WORK_FACTOR` times its length; a string that needs more
-than that is refused rather than waved through.
+The work is bounded: each pass is linear in the text it decodes (a fixed number of decoders and
+alignments, each a C-speed transform plus one compiled pattern search), and the passes over one
+request may together read at most `NESTED_WORK_FACTOR` times its length; a request that needs more
+than that is refused rather than waved through. docs/security.md gives the measured cost.
 """
 from __future__ import annotations
 
