@@ -199,3 +199,20 @@ def test_text_that_needs_more_nested_decoding_than_the_budget_is_refused_not_wav
     monkeypatch.setattr(media, "NESTED_WORK_FACTOR", 0)
     monkeypatch.setattr(media, "_NESTED_WORK_FLOOR", len(note))
     assert inspect_text(note).media is MediaFinding.encoded_media
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "photo " + base64.b64encode(PNG).decode(),
+        "q1Z" + ".".join(base64.b64encode(PNG).decode()[i : i + 5] for i in range(0, 96, 5)),
+        " ".join(PNG.hex()[i : i + 8] for i in range(0, len(PNG.hex()), 8)),
+        base64.a85encode(PNG).decode(),
+        "attachment" + base64.b64encode(PNG).decode(),
+    ],
+    ids=["word and space", "dot-split runs after three junk bytes", "hex in runs", "ascii85", "glued to a word"],
+)
+def test_the_evasions_the_black_box_attack_stored_are_refused(text: str) -> None:
+    """Issue 14: a complete 70-byte PNG, hidden these ways, was stored in 12 text fields."""
+    assert len(PNG) == 70
+    assert inspect_text(text).media is MediaFinding.encoded_media
