@@ -173,7 +173,8 @@ class RequestGuard:
         if content_type == "application/x-www-form-urlencoded" and scope.get("path") in self.form_paths:
             return body, None
         if content_type.startswith(_MEDIA_TYPES_REFUSED_AS_IMAGES):
-            return body, UnsupportedMediaType(
+            # The same problem type as an image found inside JSON, so that a client keys on one type.
+            return body, ImageRefused(
                 "Images, videos and files are never accepted. Record what the image is, never the image (S-IMAGE)."
             )
         if content_type != "application/json" and not content_type.endswith("+json"):
@@ -355,8 +356,8 @@ _STATUS_TEXT = {
     409: "Conflict with the record's state",
     412: "If-Match is stale",
     413: "Body too large",
-    415: "Body is not JSON (images and files are never accepted)",
-    422: "Invalid fields, an image, or a rule of the guidance refused the request",
+    415: "Body is not JSON (a file, image or video is refused as 422 image-refused)",
+    422: "Invalid fields, an image, video or file, or a rule of the guidance refused the request",
     428: "If-Match required",
     429: "Too many attempts",
     500: "Internal error",

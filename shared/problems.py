@@ -129,13 +129,17 @@ class PayloadTooLarge(Problem):
 
 class UnsupportedMediaType(Problem):
     slug, status, title = "unsupported-media-type", 415, "Only JSON is accepted"
-    description = "Request bodies must be application/json. Files, images and forms are never accepted."
+    description = (
+        "Request bodies must be application/json. A body that carries a file (multipart, image/*, video/*, "
+        "application/octet-stream) is refused as image-refused instead."
+    )
 
 
 class ImageRefused(Problem):
     slug, status, title = "image-refused", 422, "Images and videos are never accepted"
     description = (
-        "The request appears to carry an image or video (a data: URI, encoded media, or an oversized field). "
+        "The request carries, or appears to carry, an image or video: a file upload (multipart, image/*, video/*, "
+        "application/octet-stream), a data: URI, image or video bytes encoded in a text field, or an oversized field. "
         "Record what the image is (its nature), never the image itself (S-IMAGE)."
     )
 

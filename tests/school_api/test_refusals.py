@@ -191,9 +191,9 @@ async def test_non_json_upload_is_refused(s: School) -> None:
     upload = await s.client.post(
         s.path(incident, "/observations"), files={"file": ("image.jpg", b"\xff\xd8\xff\xe0 not really", "image/jpeg")}, headers=s.dsl
     )
-    assert upload.status_code == 415
+    assert upload.status_code == 422 and upload.json()["type"].endswith("/image-refused")
     raw = await s.client.post(s.path(incident, "/devices"), content=b"\xff\xd8\xff\xe0", headers={**s.dsl, "Content-Type": "image/jpeg"})
-    assert raw.status_code == 415
+    assert raw.status_code == 422 and raw.json()["type"].endswith("/image-refused")
 
 
 async def test_one_school_cannot_read_another_schools_incident(s: School, tokens: Tokens) -> None:
