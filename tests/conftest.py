@@ -20,7 +20,9 @@ from services.school_api.referrals.police_client import ClientCredentials
 from services.school_api.settings import SchoolSettings
 from shared.clock import Clock
 from shared.migrations import upgrade
-from tests.support import BACKEND, POLICE_IDP, SCHOOL_IDP, Keys, ThrowAwayDatabase, Tokens, bearer, fresh_urn
+from tests.support import (
+    BACKEND, POLICE_IDP, SCHOOL_IDP, Keys, ThrowAwayDatabase, Tokens, bearer, checkpoint_dir, fresh_urn,
+)
 
 
 def pytest_report_header() -> str:
@@ -75,8 +77,9 @@ def police_settings(keys: Keys, database_url: str, **overrides: object) -> Polic
         environment="test",
         database_url=database_url,
         idp_issuer=POLICE_IDP,
-        idp_public_key_file=keys.path("police-idp.public.pem"),
+        idp_jwks_file=keys.path("police-idp.jwks.json"),
         signing_key_file=keys.path("police-signing.pem"),
+        audit_checkpoint_dir=checkpoint_dir(keys.folder.parent, database_url),
     )
     values.update(overrides)
     return PoliceSettings(**values)
@@ -87,8 +90,9 @@ def school_settings(keys: Keys, database_url: str, workdir: Path, **overrides: o
         environment="test",
         database_url=database_url,
         idp_issuer=SCHOOL_IDP,
-        idp_public_key_file=keys.path("school-idp.public.pem"),
+        idp_jwks_file=keys.path("school-idp.jwks.json"),
         signing_key_file=keys.path("school-signing.pem"),
+        audit_checkpoint_dir=checkpoint_dir(workdir, database_url),
         police_clients_file=workdir / "no-police-clients.json",
         relay_enabled=False,
     )

@@ -1,6 +1,7 @@
 """create_app(): the police service with its routers, middleware and lifespan."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -20,12 +21,14 @@ from services.police_api.ppu.routes import router as ppu_router
 from services.police_api.reports.routes import router as reports_router
 from services.police_api.routing.routes import router as routing_router
 from services.police_api.settings import AUDIENCE, PoliceSettings
+from shared.checkpoints import CheckpointStore, checkpoint_forever, stop_checkpoints
 from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.logging import configure_logging
 from shared.service_app import declare_common_problems, new_service_app
-from shared.tokens import TokenIssuer, TokenVerifier, TrustedIssuer, public_key_pem_from_private
+from shared.jwks import StaticKeySet, open_issuer_keys, prime
+from shared.tokens import TokenIssuer, TokenVerifier, TrustedIssuer
 
 SERVICE = "police_api"
 DESCRIPTION = (
@@ -48,12 +51,21 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
         )
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=PoliceSession)
         signing_key = settings.signing_key_file.read_text()
-        signer = TokenIssuer(settings.client_token_issuer, signing_key, key_id="police-api-1")
+        # School-client tokens carry the signing key's thumbprint as kid; /.well-known/jwks.json publishes it.
+        signer = TokenIssuer(settings.client_token_issuer, signing_key)
+        own_keys = StaticKeySet([signing_key])
+        idp_keys, jwks_http = open_issuer_keys(
+            file=settings.idp_jwks_file,
+            url=settings.idp_jwks_url,
+            cache_seconds=settings.idp_jwks_cache_seconds,
+            min_refresh_seconds=settings.idp_jwks_min_refresh_seconds,
+        )
+        await prime(idp_keys)
         verifier = TokenVerifier(
             audience=AUDIENCE,
             issuers=[
-                TrustedIssuer(settings.idp_issuer, settings.idp_public_key_file.read_text()),
-                TrustedIssuer(settings.client_token_issuer, public_key_pem_from_private(signing_key.encode()).decode()),
+                TrustedIssuer(settings.idp_issuer, idp_keys),
+                TrustedIssuer(settings.client_token_issuer, own_keys),
             ],
         )
         app.state.runtime = Runtime(
@@ -66,10 +78,21 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
             actor_from_claims=ClaimsReader(settings.client_token_issuer),
         )
         app.state.signer = signer
+        app.state.signing_keys = own_keys
         app.state.settings = settings
+        checkpoints = None
+        if settings.audit_checkpoint_interval_seconds:
+            store = CheckpointStore(settings.audit_checkpoint_dir, signing_key)
+            checkpoints = asyncio.create_task(
+                checkpoint_forever(sessionmaker, AuditEntry, store, SERVICE, clock, settings.audit_checkpoint_interval_seconds)
+            )
         try:
             yield
         finally:
+            if checkpoints is not None:
+                await stop_checkpoints(checkpoints)
+            if jwks_http is not None:
+                await jwks_http.aclose()
             await engine.dispose()
 
     app = new_service_app(
