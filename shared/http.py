@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -274,10 +274,27 @@ def install_problem_handlers(app: FastAPI, on_refusal: RefusalHook | None = None
             ServiceUnavailable("The service is busy; retry shortly.", headers={"Retry-After": "1"}), instance=request.url.path
         )
 
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        if _is_sqlite_lock(exc):
+            # Another writer held SQLite's write lock for the whole busy timeout: busy, not broken.
+            log.warning("database locked for the whole busy timeout")
+            return problem_response(
+                ServiceUnavailable("The database is busy; retry shortly.", headers={"Retry-After": "2"}),
+                instance=request.url.path,
+            )
+        log.error("database error", exc_info=exc)
+        return problem_response(InternalError(), instance=request.url.path)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", exc_info=exc)
         return problem_response(InternalError(), instance=request.url.path)
+
+
+def _is_sqlite_lock(exc: OperationalError) -> bool:
+    message = str(exc.orig)
+    return "database is locked" in message or "database table is locked" in message
 
 
 def _is_unique_violation(exc: IntegrityError) -> bool:

@@ -47,7 +47,10 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(
-            settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout_seconds
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout_seconds,
+            busy_timeout=settings.db_busy_timeout_seconds,
         )
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=PoliceSession)
         signing_key = settings.signing_key_file.read_text()

@@ -59,7 +59,10 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(
-            settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout_seconds
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout_seconds,
+            busy_timeout=settings.db_busy_timeout_seconds,
         )
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=SchoolSession)
         idp_keys, jwks_http = open_issuer_keys(
