@@ -5,7 +5,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import text
@@ -13,6 +13,7 @@ from sqlalchemy import text
 from shared.context import Runtime, refusal_auditor
 from shared.http import RequestGuard, add_problem_catalogue, install_problem_handlers, problem_responses
 from shared.migrations import current_revision, head_revision
+from shared.query import refuse_malformed_query
 
 # Statuses any authenticated operation can answer, whatever it does.
 COMMON_PROBLEM_STATUSES = (400, 401, 403, 413, 415, 422, 500, 503)
@@ -33,6 +34,7 @@ def new_service_app(
         version="0.1.0",
         lifespan=lifespan,
         generate_unique_id_function=lambda route: route.name,
+        dependencies=[Depends(refuse_malformed_query)],
     )
     audit_refusal = refusal_auditor(lambda: app.state.runtime)
     install_problem_handlers(app, on_refusal=audit_refusal)
