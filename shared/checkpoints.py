@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import CheckpointRefused, read_checkpoint, signed_checkpoint
 from shared.clock import Clock
+from shared.db import begin_read_snapshot
 from shared.tenancy import ALL_TENANTS, set_tenant
 from shared.tokens import InvalidToken, TokenIssuer, public_key_pem_from_private
 
@@ -78,6 +79,7 @@ async def write_checkpoint(
 ) -> tuple[Path, dict[str, Any]]:
     """Sign the heads of every chain, if they still reach the latest checkpoint's, and store the result."""
     set_tenant(session, ALL_TENANTS)
+    await begin_read_snapshot(session)
     latest = store.latest()
     signed, document = await signed_checkpoint(
         session, model, checkpoint_signer(service, store.signing_key_pem), service, clock, latest[1] if latest else None

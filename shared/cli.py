@@ -12,7 +12,7 @@ from typing import Any
 from shared.audit import checkpoint_gaps, checkpoint_marks, describe_gaps, read_checkpoint, verify_chain
 from shared.checkpoints import CheckpointRefused, CheckpointStore, CheckpointUnreadable, write_checkpoint
 from shared.clock import Clock
-from shared.db import create_engine, new_sessionmaker
+from shared.db import begin_read_snapshot, create_engine, new_sessionmaker
 from shared.devkeys import dev_private_key
 from shared.migrations import upgrade
 from shared.settings import Environment, ServiceSettings
@@ -86,6 +86,7 @@ async def _audit_verify(settings: Any, audit_model: type[Any], exported: Path | 
     try:
         async with new_sessionmaker(engine)() as session:
             set_tenant(session, ALL_TENANTS)
+            await begin_read_snapshot(session)
             report = await verify_chain(session, audit_model, marks=checkpoint_marks(checkpoint) if checkpoint else None)
     finally:
         await engine.dispose()

@@ -148,7 +148,24 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(_READ_SNAPSHOT):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_READ_SNAPSHOT = "ysi_read_snapshot"
+
+
+async def begin_read_snapshot(session: AsyncSession) -> None:
+    """Begin the session's transaction as one consistent view for a long read that must block no writer
+    (walking the audit chains): REPEATABLE READ on PostgreSQL, so rows committed during the walk cannot
+    appear half-way through it; a deferred BEGIN on SQLite, whose WAL readers keep their snapshot without
+    taking the write lock that BEGIN IMMEDIATE would hold for the whole walk. Call it before the first query."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        await session.connection(execution_options={_READ_SNAPSHOT: True})
 
 
 def new_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -80,6 +80,8 @@ def police_settings(keys: Keys, database_url: str, **overrides: object) -> Polic
         idp_jwks_file=keys.path("police-idp.jwks.json"),
         signing_key_file=keys.path("police-signing.pem"),
         audit_checkpoint_dir=checkpoint_dir(keys.folder.parent, database_url),
+        # Each start would walk the session database's whole chain; tests/security/test_audit.py runs the schedule.
+        audit_checkpoint_interval_seconds=0,
     )
     values.update(overrides)
     return PoliceSettings(**values)
@@ -93,6 +95,7 @@ def school_settings(keys: Keys, database_url: str, workdir: Path, **overrides: o
         idp_jwks_file=keys.path("school-idp.jwks.json"),
         signing_key_file=keys.path("school-signing.pem"),
         audit_checkpoint_dir=checkpoint_dir(workdir, database_url),
+        audit_checkpoint_interval_seconds=0,
         police_clients_file=workdir / "no-police-clients.json",
         relay_enabled=False,
     )

@@ -63,3 +63,25 @@ async def test_a_police_request_that_finds_every_connection_busy_answers_503_wit
 def test_the_default_waits_leave_a_client_an_answer_in_a_few_seconds(tmp_path: Path) -> None:
     settings = police_settings(Keys(tmp_path / "keys"), "sqlite+aiosqlite:///unused.sqlite3")
     assert settings.db_busy_timeout_seconds <= 5 and settings.db_pool_timeout_seconds <= 5
+
+
+async def test_a_walk_of_the_audit_chains_blocks_no_writer(
+    keys: Keys, police_db: ThrowAwayDatabase, tokens: Tokens
+) -> None:
+    """The scheduled checkpoint and audit-verify read every chain in one snapshot that takes no write lock."""
+    from sqlalchemy import func, select
+
+    from shared.db import begin_read_snapshot
+    from shared.tenancy import ALL_TENANTS
+
+    app = create_police_app(police_settings(keys, police_db.url, db_busy_timeout_seconds=0.5), clock=Clock())
+    officer = bearer(tokens.police("supervisor", "52"))
+    async with app.router.lifespan_context(app):
+        runtime = app.state.runtime
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://police-api") as police:
+            async with runtime.session(ALL_TENANTS) as walk:
+                await begin_read_snapshot(walk)
+                before = await walk.scalar(select(func.count()).select_from(runtime.audit_model))
+                assert (await police.get("/incidents", headers=officer)).status_code == 200
+                # The snapshot does not see what was written after it began.
+                assert await walk.scalar(select(func.count()).select_from(runtime.audit_model)) == before
