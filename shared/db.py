@@ -88,7 +88,7 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(
-    url: str, *, pool_size: int = 20, pool_timeout: float = 5.0, busy_timeout: float = 5.0, echo: bool = False
+    url: str, *, pool_size: int = 20, pool_timeout: float = 10.0, busy_timeout: float = 30.0, echo: bool = False
 ) -> AsyncEngine:
     # No overflow: an overflow connection is closed when it is handed back, so a steady load above the
     # pool size opened and closed a PostgreSQL connection per request (the profile caught asyncpg
@@ -96,8 +96,9 @@ def create_engine(
     # waits up to `pool_timeout` seconds and is then answered 503 (see shared.http).
     pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if is_sqlite(url):
-        # A writer waits `busy_timeout` seconds for SQLite's one write lock, then is answered 503 with
-        # Retry-After (shared.http): a client hears back in seconds, not after 30 s and a 500.
+        # A writer waits `busy_timeout` seconds for SQLite's one write lock. The APIs pass their setting (5 s),
+        # after which the request is answered 503 with Retry-After (shared.http): a client hears back in
+        # seconds, not after 30 s and a 500. Commands and stand-alone relays answer no client and keep 30 s.
         connect_args = {"timeout": busy_timeout, "factory": RollbackOnCloseConnection}
         engine = create_async_engine(url, echo=echo, connect_args=connect_args, **pool)
         _configure_sqlite(engine, busy_timeout)

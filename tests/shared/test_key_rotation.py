@@ -63,14 +63,16 @@ async def test_a_key_rotates_while_requests_flow_and_no_valid_token_is_refused(
     answers: Counter[tuple[str, int]] = Counter()
     in_flight: Counter[str] = Counter()
     stop = asyncio.Event()
+    # Half the calls repeat one token per worker and key (the verified-token cache), half mint a new one.
+    kept = {
+        (number, key): _school_token(key, urn, clock, f"dsl-{number}") for number in range(6) for key in (key_a, key_b)
+    }
 
     async def worker(number: int) -> None:
-        # Half the calls repeat one token per key (the verified-token cache), half mint a new one.
-        kept = {key: _school_token(key, urn, clock, f"dsl-{number}") for key in (key_a, key_b)}
         turn = 0
         while not stop.is_set():
             key = signing_with["keys"][turn % len(signing_with["keys"])]
-            token = kept[key] if turn % 2 else _school_token(key, urn, clock, f"dsl-{number}-{turn}")
+            token = kept[(number, key)] if turn % 2 else _school_token(key, urn, clock, f"dsl-{number}-{turn}")
             name = "A" if key is key_a else "B"
             in_flight[name] += 1
             try:
@@ -109,7 +111,7 @@ async def test_a_key_rotates_while_requests_flow_and_no_valid_token_is_refused(
     refused = {outcome: count for outcome, count in answers.items() if outcome[1] != 200}
     assert refused == {}, f"tokens of a key in the set were refused: {refused}"
     print(f"\nkey rotation under load: {dict(answers)}")
-    for token in (_school_token(key_a, urn, clock, "dsl-0"), _school_token(key_a, urn, clock, "dsl-late")):
+    for token in (kept[(0, key_a)], _school_token(key_a, urn, clock, "dsl-late")):
         response = await client.get("/incidents", headers=bearer(token))
         assert response.status_code == 401 and response.json()["type"] == UNKNOWN_KEY, "a withdrawn key still opens the API"
 
