@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
+from typing import Any
 
+from shared.db import is_sqlite
 from shared.devkeys import ensure_dev_keys
 from shared.migrations import upgrade
 from shared.settings import DEV_VAR_DIR
@@ -35,8 +39,9 @@ def main() -> None:
     from services.police_api.settings import PoliceSettings
     from services.school_api.settings import SchoolSettings
 
-    upgrade("school_api", SchoolSettings().database_url)
-    upgrade("police_api", PoliceSettings().database_url)
+    for service, settings in (("school_api", SchoolSettings()), ("police_api", PoliceSettings())):
+        forget_checkpoints_of_a_new_database(settings)
+        upgrade(service, settings.database_url)
     register_dev_school()
     processes = [
         subprocess.Popen([os.path.join(VENV_BIN, "school-api"), "serve", "--port", "8001"]),
@@ -59,6 +64,14 @@ def main() -> None:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def forget_checkpoints_of_a_new_database(settings: Any) -> None:
+    """A development database deleted to start afresh takes its audit checkpoints with it: kept, they would
+    say (rightly) that its chains were emptied, and no new checkpoint would ever be signed."""
+    database = Path(settings.database_url.removeprefix("sqlite+aiosqlite:///"))
+    if is_sqlite(settings.database_url) and not database.exists():
+        shutil.rmtree(settings.audit_checkpoint_dir, ignore_errors=True)
 
 
 def register_dev_school() -> None:
@@ -96,7 +109,7 @@ Both services are up (Ctrl-C stops both):
   police API  http://127.0.0.1:8002   (docs: /docs)   development force code {DEV_FORCE_CODE}
 
 In another terminal:
-  DSL=$(.venv/bin/school-api mint-token --role dsl --school-urn {DEV_SCHOOL_URN})
+  DSL=$(.venv/bin/school-api mint-token --role dsl --school-urn {DEV_SCHOOL_URN})   # kid: var/keys/dev-school-idp.jwks.json
   curl -s -X POST http://127.0.0.1:8001/incidents -H "Authorization: Bearer $DSL" \\
        -H 'Content-Type: application/json' \\
        -d '{{"disclosed_at": "2026-11-27T09:00:00Z", "disclosure_source": "pupil_about_self", "image_nature": "potentially_illegal"}}'

@@ -14,13 +14,16 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from typing import Annotated
+
+from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logging import request_id_var
@@ -35,6 +38,7 @@ from shared.problems import (
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
+    PreconditionRequired,
     Problem,
     ServiceUnavailable,
     UnsupportedMediaType,
@@ -60,6 +64,19 @@ SECURITY_HEADERS = [
 ]
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
 _INTERACTIVE_DOCS = ("/docs", "/redoc")
+
+
+# The header every update takes (`shared.concurrency.expected_version` reads it): required in the OpenAPI
+# document; a request without it is answered 428 (install_problem_handlers), one with a stale ETag 412.
+IfMatch = Annotated[
+    str,
+    Header(
+        description=(
+            'The record\'s ETag as last read (`"v<version>"`): the change is made only if nobody changed the '
+            "record since. Missing: 428 precondition-required; stale: 412 precondition-failed."
+        ),
+    ),
+]
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
@@ -250,6 +267,10 @@ def install_problem_handlers(app: FastAPI, on_refusal: RefusalHook | None = None
         ]
         if any(error["type"] == "json_invalid" for error in errors):
             return await render(request, MalformedRequest("The body is not valid JSON."))
+        if errors and all(error["loc"] == ["header", "if-match"] and error["type"] == "missing" for error in errors):
+            # If-Match is required in the OpenAPI document; a request without it is told why (428), as
+            # `shared.concurrency.expected_version` tells one that sends it empty.
+            return await render(request, PreconditionRequired("Send the record's ETag in If-Match to change it."))
         return await render(request, ValidationFailed("The request has invalid fields.", errors=errors))
 
     @app.exception_handler(StarletteHTTPException)
@@ -257,7 +278,8 @@ def install_problem_handlers(app: FastAPI, on_refusal: RefusalHook | None = None
         if exc.status_code == 404:
             return await render(request, NotFound("No such resource."))
         if exc.status_code == 405:
-            return await render(request, MethodNotAllowed("Method not allowed on this resource."))
+            allow = ", ".join(_allowed_methods(request))
+            return await render(request, MethodNotAllowed("Method not allowed on this resource.", headers={"Allow": allow}))
         generic = Problem(str(exc.detail) if exc.status_code < 500 else None)
         generic.status = exc.status_code  # type: ignore[misc]
         return problem_response(generic, instance=request.url.path)
@@ -282,10 +304,41 @@ def install_problem_handlers(app: FastAPI, on_refusal: RefusalHook | None = None
             ServiceUnavailable("The service is busy; retry shortly.", headers={"Retry-After": "1"}), instance=request.url.path
         )
 
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        if _is_sqlite_lock(exc):
+            # Another writer held SQLite's write lock for the whole busy timeout: busy, not broken.
+            log.warning("database locked for the whole busy timeout")
+            return problem_response(
+                ServiceUnavailable("The database is busy; retry shortly.", headers={"Retry-After": "2"}),
+                instance=request.url.path,
+            )
+        log.error("database error", exc_info=exc)
+        return problem_response(InternalError(), instance=request.url.path)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", exc_info=exc)
         return problem_response(InternalError(), instance=request.url.path)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path, for `Allow` (RFC 9110 section 15.5.6). Starlette's own
+    405 names only the methods of the first route that matched the path, not of every route at it."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
+def _is_sqlite_lock(exc: OperationalError) -> bool:
+    message = str(exc.orig)
+    return "database is locked" in message or "database table is locked" in message
 
 
 def _is_unique_violation(exc: IntegrityError) -> bool:

@@ -7,21 +7,22 @@ from datetime import datetime
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.context import Runtime, refusal_auditor
-from shared.tenancy import ALL_TENANTS
 from shared.http import RequestGuard, add_problem_catalogue, install_problem_handlers, problem_responses
 from shared.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from shared.metrics import METRICS_PATH, GaugeReading, GaugeSource, ServiceMetrics
+from shared.migrations import current_revision, head_revision
+from shared.query import refuse_malformed_query
+from shared.tenancy import ALL_TENANTS
 
 log = logging.getLogger("metrics")
 DatabaseReader = Callable[[AsyncSession, datetime], Awaitable[list[GaugeReading]]]
-from shared.migrations import current_revision, head_revision
 
 # Statuses any authenticated operation can answer, whatever it does.
 COMMON_PROBLEM_STATUSES = (400, 401, 403, 413, 415, 422, 500, 503)
@@ -43,6 +44,7 @@ def new_service_app(
         version="0.1.0",
         lifespan=lifespan,
         generate_unique_id_function=lambda route: route.name,
+        dependencies=[Depends(refuse_malformed_query)],
     )
     audit_refusal = refusal_auditor(lambda: app.state.runtime)
     metrics = ServiceMetrics(service)

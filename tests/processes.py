@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import POLICE_IDP, SCHOOL_IDP, Keys
+from tests.support import POLICE_IDP, SCHOOL_IDP, Keys, checkpoint_dir
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -28,8 +28,9 @@ def police_env(keys: Keys, database_url: str) -> dict[str, str]:
         "POLICE_API_ENVIRONMENT": "test",
         "POLICE_API_DATABASE_URL": database_url,
         "POLICE_API_IDP_ISSUER": POLICE_IDP,
-        "POLICE_API_IDP_PUBLIC_KEY_FILE": str(keys.path("police-idp.public.pem")),
+        "POLICE_API_IDP_JWKS_FILE": str(keys.path("police-idp.jwks.json")),
         "POLICE_API_SIGNING_KEY_FILE": str(keys.path("police-signing.pem")),
+        "POLICE_API_AUDIT_CHECKPOINT_DIR": str(checkpoint_dir(keys.folder.parent, database_url)),
     }
 
 
@@ -38,8 +39,9 @@ def school_env(keys: Keys, database_url: str, police_url: str, clients_file: Pat
         "SCHOOL_API_ENVIRONMENT": "test",
         "SCHOOL_API_DATABASE_URL": database_url,
         "SCHOOL_API_IDP_ISSUER": SCHOOL_IDP,
-        "SCHOOL_API_IDP_PUBLIC_KEY_FILE": str(keys.path("school-idp.public.pem")),
+        "SCHOOL_API_IDP_JWKS_FILE": str(keys.path("school-idp.jwks.json")),
         "SCHOOL_API_SIGNING_KEY_FILE": str(keys.path("school-signing.pem")),
+        "SCHOOL_API_AUDIT_CHECKPOINT_DIR": str(checkpoint_dir(keys.folder.parent, database_url)),
         "SCHOOL_API_POLICE_API_URL": police_url,
         "SCHOOL_API_POLICE_CLIENTS_FILE": str(clients_file),
         "SCHOOL_API_RELAY_IDLE_POLL_SECONDS": "0.5",

@@ -28,14 +28,16 @@ from services.police_api.retention.routes import router as retention_router
 from services.police_api.routing.routes import router as routing_router
 from services.police_api.subject_access.routes import router as subject_access_router
 from services.police_api.settings import AUDIENCE, PoliceSettings
+from shared.checkpoints import CheckpointStore, checkpoint_forever, stop_checkpoints
 from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.logging import configure_logging
-from shared.tracing import configure_tracing
+from shared.jwks import StaticKeySet, open_issuer_keys, prime
 from shared.notify import listen
 from shared.service_app import database_gauges, declare_common_problems, new_service_app
-from shared.tokens import TokenIssuer, TokenVerifier, TrustedIssuer, public_key_pem_from_private
+from shared.tokens import TokenIssuer, TokenVerifier, TrustedIssuer
+from shared.tracing import configure_tracing
 
 SERVICE = "police_api"
 DESCRIPTION = (
@@ -56,7 +58,10 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(
-            settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout_seconds
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout_seconds,
+            busy_timeout=settings.db_busy_timeout_seconds,
         )
         feed_waiters = FeedWaiters()
         # What the feed's before-commit step needs of the request (services/police_api/feed/service.py).
@@ -67,12 +72,21 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
             info={feed.FEED_CLOCK: clock, feed.FEED_WAITERS: feed_waiters},
         )
         signing_key = settings.signing_key_file.read_text()
-        signer = TokenIssuer(settings.client_token_issuer, signing_key, key_id="police-api-1")
+        # School-client tokens carry the signing key's thumbprint as kid; /.well-known/jwks.json publishes it.
+        signer = TokenIssuer(settings.client_token_issuer, signing_key)
+        own_keys = StaticKeySet([signing_key])
+        idp_keys, jwks_http = open_issuer_keys(
+            file=settings.idp_jwks_file,
+            url=settings.idp_jwks_url,
+            cache_seconds=settings.idp_jwks_cache_seconds,
+            min_refresh_seconds=settings.idp_jwks_min_refresh_seconds,
+        )
+        await prime(idp_keys)
         verifier = TokenVerifier(
             audience=AUDIENCE,
             issuers=[
-                TrustedIssuer(settings.idp_issuer, settings.idp_public_key_file.read_text()),
-                TrustedIssuer(settings.client_token_issuer, public_key_pem_from_private(signing_key.encode()).decode()),
+                TrustedIssuer(settings.idp_issuer, idp_keys),
+                TrustedIssuer(settings.client_token_issuer, own_keys),
             ],
         )
         app.state.runtime = Runtime(
@@ -85,10 +99,11 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
             actor_from_claims=ClaimsReader(settings.client_token_issuer),
         )
         app.state.signer = signer
+        app.state.signing_keys = own_keys
         app.state.settings = settings
         app.state.feed_waiters = feed_waiters
-        # Another process's commit wakes this one's long polls (PostgreSQL); the waiters' own periodic
-        # look covers SQLite and a lost listener.
+        # Another process's commit wakes this one's long polls (PostgreSQL); a listener that (re)starts
+        # wakes every waiter to look again (services/police_api/feed/service.py).
         listener = (
             asyncio.create_task(
                 listen(engine, feed.CHANGED_CHANNEL, lambda client_id: feed_waiters.wake([client_id]), on_listening=feed_waiters.wake_all)
@@ -96,6 +111,12 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
             if engine.dialect.name == "postgresql"
             else None
         )
+        checkpoints = None
+        if settings.audit_checkpoint_interval_seconds:
+            store = CheckpointStore(settings.audit_checkpoint_dir, signing_key)
+            checkpoints = asyncio.create_task(
+                checkpoint_forever(sessionmaker, AuditEntry, store, SERVICE, clock, settings.audit_checkpoint_interval_seconds)
+            )
         try:
             yield
         finally:
@@ -103,6 +124,10 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
+            if checkpoints is not None:
+                await stop_checkpoints(checkpoints)
+            if jwks_http is not None:
+                await jwks_http.aclose()
             await engine.dispose()
 
     app = new_service_app(

@@ -17,7 +17,8 @@ class SchoolSettings(ServiceSettings):
     database_url: str = f"sqlite+aiosqlite:///{DEV_VAR_DIR / 'school_api.sqlite3'}"
     # The identity provider that signs staff and MIS tokens (ES256 only).
     idp_issuer: str = "dev-school-idp"
-    idp_public_key_file: Path = DEV_VAR_DIR / "keys" / "dev-school-idp.public.pem"
+    idp_jwks_file: Path = DEV_VAR_DIR / "keys" / "dev-school-idp.jwks.json"
+    audit_checkpoint_dir: Path = DEV_VAR_DIR / "audit-checkpoints" / "school_api"
     # Signs audit checkpoints.
     signing_key_file: Path = DEV_VAR_DIR / "keys" / "school-api-signing.pem"
     police_api_url: str = "http://127.0.0.1:8002"
@@ -37,7 +38,7 @@ class SchoolSettings(ServiceSettings):
 
     def development_defaults_in_use(self) -> list[str]:
         in_use = super().development_defaults_in_use()
-        for name in ("idp_public_key_file", "signing_key_file", "police_clients_file"):
+        for name in ("signing_key_file", "police_clients_file"):
             if is_development_key(getattr(self, name)):
                 in_use.append(f"{name} (a development file under var/)")
         if self.idp_issuer.startswith("dev-"):

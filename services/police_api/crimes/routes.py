@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from services.police_api.access import PoliceContext
 from services.police_api.crimes import service
@@ -23,7 +22,7 @@ from services.police_api.incidents import service as incidents
 from services.police_api.rules.crime import recorded_late
 from shared.concurrency import etag, expected_version
 from shared.context import Context
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 
 router = APIRouter(tags=["crimes"])
 
@@ -79,7 +78,7 @@ async def get_crime(crime_id: uuid.UUID, ctx: PoliceContext, response: Response)
 
 @router.patch("/crimes/{crime_id}/recording", response_model=CrimeOut, responses=problem_responses(404, 412, 428))
 async def correct_crime_recording(
-    crime_id: uuid.UUID, body: CorrectionIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    crime_id: uuid.UUID, body: CorrectionIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> CrimeOut:
     """The registrar corrects the offence code or the recorded time, with a reason kept beside the crime."""
     crime = await service.correct_recording(

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from services.police_api.access import PoliceContext
 from services.police_api.crimes.routes import crime_out
@@ -11,14 +10,14 @@ from services.police_api.crimes.schemas import CrimeOut
 from services.police_api.outcomes import service
 from services.police_api.outcomes.schemas import NoticeOut, OutcomeIn
 from shared.concurrency import expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 
 router = APIRouter(tags=["outcomes"])
 
 
 @router.post("/crimes/{crime_id}/outcome-proposal", response_model=CrimeOut, responses=problem_responses(404, 409, 412, 428))
 async def propose_outcome(
-    crime_id: uuid.UUID, body: OutcomeIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    crime_id: uuid.UUID, body: OutcomeIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> CrimeOut:
     """Propose an outcome; Outcome 21 and 22 are refused naming every unmet condition (P-OUTCOME21, P-OUTCOME22)."""
     crime = await service.propose_outcome(ctx, crime_id, body.code, body.public_interest_rationale, expected_version(if_match))
@@ -27,7 +26,7 @@ async def propose_outcome(
 
 @router.post("/crimes/{crime_id}/outcome", response_model=CrimeOut, responses=problem_responses(404, 409, 412, 428))
 async def finalise_outcome(
-    crime_id: uuid.UUID, body: OutcomeIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    crime_id: uuid.UUID, body: OutcomeIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> CrimeOut:
     """Finalise the crime with its outcome (supervisor); the same conditions as the proposal, checked again."""
     crime = await service.finalise_outcome(ctx, crime_id, body.code, body.public_interest_rationale, expected_version(if_match))

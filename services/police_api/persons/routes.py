@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from services.police_api.access import PoliceContext
 from services.police_api.incidents import service as incidents
@@ -20,7 +19,7 @@ from services.police_api.persons.schemas import (
 )
 from shared.concurrency import etag, expected_version
 from shared.context import Context
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 
 router = APIRouter(tags=["persons"])
 
@@ -53,7 +52,7 @@ async def get_person(person_id: uuid.UUID, ctx: PoliceContext, response: Respons
 
 @router.post("/persons/{person_id}/merge", response_model=PersonDetailOut, responses=problem_responses(404, 409, 412, 428))
 async def merge_persons(
-    person_id: uuid.UUID, body: MergeIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    person_id: uuid.UUID, body: MergeIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> PersonDetailOut:
     """Merge a duplicate record into this one, with the reason (an audited officer action). If-Match: this person's ETag."""
     person = await service.merge(ctx, person_id, body.duplicate_person_id, body.reason, expected_version(if_match))
@@ -85,7 +84,7 @@ async def create_link(incident_id: uuid.UUID, body: LinkCreate, ctx: PoliceConte
 
 @router.patch("/links/{link_id}", response_model=LinkOut, responses=problem_responses(404, 409, 412, 428))
 async def update_link(
-    link_id: uuid.UUID, body: LinkUpdate, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    link_id: uuid.UUID, body: LinkUpdate, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> LinkOut:
     """Change a person's role on an incident (victim, suspect, victim and suspect, person involved, witness)."""
     link = await service.get_link(ctx, link_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.police_api.access import PoliceContext
 from services.police_api.incidents import service as incidents
@@ -12,7 +12,7 @@ from services.police_api.ppu.models import PPUNotification
 from services.police_api.ppu.schemas import PPUNotificationOut, PPUUpdateIn, PPUUpdateOut
 from shared.concurrency import etag, expected_version
 from shared.context import Context
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 
 router = APIRouter(tags=["ppu"])
 
@@ -53,7 +53,7 @@ async def get_ppu_notification(notification_id: uuid.UUID, ctx: PoliceContext, r
     responses=problem_responses(404, 409, 412, 428),
 )
 async def acknowledge_ppu_notification(
-    notification_id: uuid.UUID, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    notification_id: uuid.UUID, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> PPUNotificationOut:
     """The PPU acknowledges a child's notification. Needs If-Match."""
     notification = await service.acknowledge(ctx, notification_id, expected_version(if_match))

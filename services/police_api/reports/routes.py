@@ -23,7 +23,7 @@ from shared import tracing
 from shared.concurrency import etag, expected_version
 from shared.context import runtime_of
 from shared.db import on_rollback
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -129,7 +129,7 @@ async def triage_report(
     body: TriageIn,
     ctx: PoliceContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> SchoolReportOut:
     """The call handler's triage of an incoming report. Needs If-Match."""
     report = await service.triage(ctx, report_id, priority=body.priority, note=body.note, expected_version=expected_version(if_match))

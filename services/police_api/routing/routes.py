@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from services.police_api.access import PoliceContext
 from services.police_api.incidents import service as incidents
@@ -21,7 +20,7 @@ from services.police_api.routing.schemas import (
     RouteOverrideIn,
 )
 from shared.concurrency import etag, expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 
 router = APIRouter(prefix="/incidents/{incident_id}", tags=["routing"])
 
@@ -65,7 +64,7 @@ async def get_assessment(incident_id: uuid.UUID, ctx: PoliceContext, response: R
 
 @router.put("/assessment", response_model=AssessmentOut, responses=problem_responses(404, 409, 412, 428))
 async def record_assessment(
-    incident_id: uuid.UUID, body: AssessmentIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    incident_id: uuid.UUID, body: AssessmentIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> AssessmentOut:
     """Record the findings that call for a full investigation (exploitation, coercion, grooming …). If-Match: the incident's ETag."""
     incident = await service.record_indicators(ctx, incident_id, body.indicators, expected_version(if_match))
@@ -74,7 +73,7 @@ async def record_assessment(
 
 @router.post("/route", response_model=AssessmentOut, responses=problem_responses(404, 409, 412, 428))
 async def route_incident(
-    incident_id: uuid.UUID, body: RouteIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    incident_id: uuid.UUID, body: RouteIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> AssessmentOut:
     """Take the computed route (P-ROUTE): CID, or the SCPO with the recorded decision not to prosecute."""
     assessment = await service.route_incident(
@@ -86,7 +85,7 @@ async def route_incident(
 
 @router.post("/route-override", response_model=AssessmentOut, responses=problem_responses(404, 409, 412, 428))
 async def override_route(
-    incident_id: uuid.UUID, body: RouteOverrideIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    incident_id: uuid.UUID, body: RouteOverrideIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> AssessmentOut:
     """A supervisor sets aside the computed route with a written reason (audited), e.g. P-REPEAT considered on its merits."""
     assessment = await service.route_incident(

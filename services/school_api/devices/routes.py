@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.school_api.access import SchoolContext
 from services.school_api.devices import service
@@ -11,7 +10,7 @@ from services.school_api.devices.models import CustodyEvent, Device
 from services.school_api.devices.schemas import CustodyEventCreate, CustodyEventOut, DeviceCreate, DeviceOut
 from services.school_api.incidents import service as incidents
 from shared.concurrency import etag, expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 
 router = APIRouter(prefix="/incidents/{incident_id}/devices", tags=["devices"])
 
@@ -57,7 +56,7 @@ async def record_custody(
     body: CustodyEventCreate,
     ctx: SchoolContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> DeviceOut:
     """Add a step to the chain of custody. "image_deleted" is always refused (S-IMAGE)."""
     device, _ = await service.record_custody(ctx, incident_id, device_id, body, expected_version(if_match))

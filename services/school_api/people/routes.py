@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.school_api.access import SchoolContext, sees_narratives
 from services.school_api.incidents import service as incidents
 from services.school_api.people import service
 from services.school_api.people.schemas import PersonCreate, PersonOut, PersonReceipt, PersonUpdate
 from shared.concurrency import etag, expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 
 router = APIRouter(prefix="/incidents/{incident_id}/people", tags=["people"])
 
@@ -48,7 +47,7 @@ async def update_person(
     body: PersonUpdate,
     ctx: SchoolContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> PersonOut:
     person = await service.update_person(ctx, incident_id, person_id, body, expected_version(if_match))
     response.headers["ETag"] = etag(person.version)

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.school_api.access import SchoolContext
 from services.school_api.incidents import service as incidents
 from services.school_api.reviews import service
 from services.school_api.reviews.schemas import ReviewCreate, ReviewOut
 from shared.concurrency import etag, expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 
 router = APIRouter(prefix="/incidents/{incident_id}/review", tags=["reviews"])
 
@@ -21,7 +20,7 @@ async def review_incident(
     body: ReviewCreate,
     ctx: SchoolContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> ReviewOut:
     """Review outcomes and procedures after the decision (S-REVIEW). Needs the incident's If-Match."""
     row, incident = await service.review(ctx, incident_id, body, expected_version(if_match))
