@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.police_api.crimes.vocabulary import ContactedParty, CrimeStatus
+from shared.pagination import Page
 
 OFFENCE_CODE_PATTERN = r"^\d{1,3}[A-Z]?/\d{1,3}[A-Z]?$"
 
@@ -98,3 +99,15 @@ class OutcomeCodeOut(BaseModel):
     code: int
     name: str
     label: str
+
+
+class CrimePage(Page[CrimeOut]):
+    """A page of an incident's crimes, in the order recorded."""
+
+
+class OffenceCodePage(Page[OffenceCodeOut]):
+    """A page of the offence reference table, by code."""
+
+
+class OutcomeCodePage(Page[OutcomeCodeOut]):
+    """A page of the Home Office outcome codes, in code order."""

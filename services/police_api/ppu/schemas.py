@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from shared.pagination import Page
 
 
 class PPUUpdateIn(BaseModel):
@@ -31,3 +32,7 @@ class PPUNotificationOut(BaseModel):
     updated_at: datetime
     version: int
     updates: list[PPUUpdateOut] = Field(default_factory=list)
+
+
+class PPUNotificationPage(Page[PPUNotificationOut]):
+    """A page of PPU notifications (P-PPU)."""

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.identifiers import URN_PATTERN, checked_upn
+from shared.pagination import Page
 
 
 class ReportChannel(StrEnum):
@@ -159,6 +160,10 @@ class SchoolReportSummary(BaseModel):
     received_at: datetime
     triage_priority: TriagePriority | None
     triaged_at: datetime | None
+
+
+class SchoolReportPage(Page[SchoolReportSummary]):
+    """A page of incoming school reports, newest first."""
 
 
 class SchoolReportOut(SchoolReportSummary):

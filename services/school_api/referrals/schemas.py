@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.school_api.referrals.vocabulary import DeliveryState, PoliceChannel
+from shared.pagination import Page
 
 
 class PoliceStatus(BaseModel):
@@ -35,3 +36,7 @@ class ReferralOut(BaseModel):
     police_status: PoliceStatus | None
     police_status_checked_at: datetime | None
     created_at: datetime
+
+
+class ReferralPage(Page[ReferralOut]):
+    """A page of the incident's police referrals, oldest first."""
