@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 async def _run_relay(settings: SchoolSettings) -> None:
-    configure_logging(SERVICE, settings.log_level)
+    configure_logging(SERVICE, settings.log_level, readable=settings.readable_logs)
     settings.assert_fit_for_environment()
     engine = create_engine(settings.database_url, pool_size=4)
     http = new_http_client(
