@@ -105,7 +105,7 @@ class Stack:
                 )
             )
         for url in (self.police_url, self.school_url):
-            wait_until(lambda url=url: _ready(url), 30, f"{url}/readyz")
+            wait_until(lambda url=url: _ready(url), 90, f"{url}/readyz")
 
     def stop(self) -> None:
         for process in self.processes:
@@ -253,7 +253,7 @@ def run(stack: Stack) -> None:
     line("decision", f"{words(decision['outcome'])} via {decision['police_channel']}")
 
     step(6, "Delivery: the relay carries the referral to the police")
-    referral = wait_until(lambda: _delivered(school, school_path, dsl), 30, "the referral's delivery")
+    referral = wait_until(lambda: _delivered(school, school_path, dsl), 60, "the referral's delivery")
     line("delivery", f"{words(referral['delivery_state'])} after {referral['attempts']} attempt(s)")
     line("police reference", referral["police_reference"])
 
@@ -313,7 +313,7 @@ def run(stack: Stack) -> None:
     line("police incident", words(finalised["status"]))
 
     step(13, "Back at the school: the relay's status poll brings the police's answer to the DSL")
-    referral = wait_until(lambda: _finalised(school, school_path, dsl), 30, "the police status at the school")
+    referral = wait_until(lambda: _finalised(school, school_path, dsl), 60, "the police status at the school")
     status = referral["police_status"]
     line("police reference", status["police_reference"])
     line("crimes recorded", status["crimes_recorded"])

@@ -104,7 +104,9 @@ def _lines(pairs: list[tuple[str, Any]]) -> list[ChronologyLine]:
         if value in (None, "", []):
             continue
         if isinstance(value, list):
-            value = "; ".join(words(item) for item in value)
+            items = [words(item) for item in value]
+            # Sentences (reasons) follow one another; short items (criteria, roles) are a list.
+            value = " ".join(items) if all(item.endswith(".") for item in items) else "; ".join(items)
         lines.append(ChronologyLine(label=label, text=words(value)))
     return lines
 
