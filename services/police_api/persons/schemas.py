@@ -18,7 +18,7 @@ class PersonOut(BaseModel):
     family_name: str | None
     date_of_birth: date | None
     upn: str | None
-    sex: str
+    sex: Sex
     age_status: PersonAge
     merged_into_id: uuid.UUID | None
     created_at: datetime
