@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lock openapi bench bench-full soak migration clean
+.PHONY: run demo test install lock openapi bench bench-full soak migration clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -24,6 +24,10 @@ lock:
 ## Start both services on SQLite (school 127.0.0.1:8001, police 127.0.0.1:8002); Ctrl-C stops both.
 run: $(STAMP)
 	$(PY) -m scripts.run_dev
+
+## One aggravated case from disclosure to the police outcome and back, on its own throw-away services.
+demo: $(STAMP)
+	$(PY) -m scripts.demo
 
 ## Run the whole suite on SQLite, then on PostgreSQL (started if it is down; throw-away databases).
 test: $(STAMP)

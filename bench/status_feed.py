@@ -210,7 +210,7 @@ class FeedBench:
                     police_incident = connection.execute(
                         text("SELECT police_incident_id FROM school_reports WHERE school_incident_id = :id"), {"id": school_incident}
                     ).scalar_one()
-                links = (await police.get(f"/incidents/{police_incident}/links", headers=officer)).json()
+                links = (await police.get(f"/incidents/{police_incident}/links", headers=officer)).json()["items"]
                 victim = next(link for link in links if "pictured" in link["reported_roles"])
                 crime = await police.post(
                     f"/incidents/{police_incident}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"},

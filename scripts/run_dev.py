@@ -1,7 +1,8 @@
 """`make run`: development keys, migrations, the development school client, both services.
 
 Starts the school API on 127.0.0.1:8001 and the police API on 127.0.0.1:8002 (SQLite under var/),
-prints how to get a token and a first call, and stops both on Ctrl-C.
+prints a banner once both are ready (addresses, docs, how to mint a token, how to stop), and stops
+both on Ctrl-C.
 """
 from __future__ import annotations
 
@@ -103,17 +104,27 @@ def wait_ready(url: str, timeout: float = 30.0) -> None:
     raise SystemExit(f"{url} did not become ready in {timeout:.0f}s")
 
 
+RULE = "=" * 78
 WALKTHROUGH = f"""
-Both services are up (Ctrl-C stops both):
-  school API  http://127.0.0.1:8001   (docs: /docs)   development school URN {DEV_SCHOOL_URN}
-  police API  http://127.0.0.1:8002   (docs: /docs)   development force code {DEV_FORCE_CODE}
+{RULE}
+  Both services are ready. Ctrl-C here stops both.
 
-In another terminal:
-  DSL=$(.venv/bin/school-api mint-token --role dsl --school-urn {DEV_SCHOOL_URN})   # kid: var/keys/dev-school-idp.jwks.json
-  curl -s -X POST http://127.0.0.1:8001/incidents -H "Authorization: Bearer $DSL" \\
-       -H 'Content-Type: application/json' \\
-       -d '{{"disclosed_at": "2026-11-27T09:00:00Z", "disclosure_source": "pupil_about_self", "image_nature": "potentially_illegal"}}'
-The README walks on from there: decide to refer, watch the referral be delivered, read the police reference.
+  school API   http://127.0.0.1:8001     docs  http://127.0.0.1:8001/docs
+               development school URN {DEV_SCHOOL_URN}, a registered client of force {DEV_FORCE_CODE}
+  police API   http://127.0.0.1:8002     docs  http://127.0.0.1:8002/docs
+
+  Tokens (development identity providers, valid 8 hours), in another terminal:
+    DSL=$(.venv/bin/school-api mint-token --role dsl --school-urn {DEV_SCHOOL_URN})
+    OFFICER=$(.venv/bin/police-api mint-token --role supervisor --force-code {DEV_FORCE_CODE})
+  Other roles: school-api mint-token --help, police-api mint-token --help.
+
+  A first call:
+    curl -s http://127.0.0.1:8001/incidents -H "Authorization: Bearer $DSL"
+
+  Every list answers {{"items": [...], "next_cursor": ...}}; pass next_cursor back as ?cursor=.
+  One whole case, printed step by step: make demo (runs on its own throw-away services).
+  Log lines below are readable in development; production logs one JSON object a line.
+{RULE}
 """
 
 

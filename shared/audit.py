@@ -37,6 +37,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from shared.clock import Clock
 from shared.db import UTCDateTime
 from shared.identity import ANONYMOUS, Actor
+from shared.pagination import decode_position, encode_position
+from shared.problems import MalformedRequest
 from shared.tokens import TokenIssuer, verify_signed_document
 
 GENESIS_HASH = "0" * 64
@@ -417,12 +419,40 @@ def read_checkpoint(signed: str, public_key_pem: str) -> dict[str, Any]:
     return verify_signed_document(signed, public_key_pem)
 
 
-async def entries_for_record(session: AsyncSession, model: type[Any], tenant: str, record_id: str, limit: int) -> list[Any]:
-    """A record's audit entries, oldest first, only within the caller's own tenant."""
-    query = (
-        select(model)
-        .where(model.tenant == tenant, model.record_id == record_id)
-        .order_by(model.seq)
-        .limit(limit)
-    )
-    return list((await session.scalars(query)).all())
+@dataclass(frozen=True)
+class AuditFilter:
+    """What a reader of the audit trail narrows it to: one record, one operation, one outcome, a time window."""
+
+    record_id: str | None = None
+    operation: str | None = None
+    outcome: AuditOutcome | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+
+
+async def audit_page(
+    session: AsyncSession, model: type[Any], tenant: str, where: AuditFilter, cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """A page of the caller's own tenant's chain, oldest first, in chain order (seq), so that a reader
+    walks the trail as it was written; the cursor is the last seq shown."""
+    query = select(model).where(model.tenant == tenant)
+    if where.record_id is not None:
+        query = query.where(model.record_id == where.record_id)
+    if where.operation is not None:
+        query = query.where(model.operation == where.operation)
+    if where.outcome is not None:
+        query = query.where(model.outcome == where.outcome.value)
+    if where.occurred_from is not None:
+        query = query.where(model.occurred_at >= where.occurred_from)
+    if where.occurred_to is not None:
+        query = query.where(model.occurred_at < where.occurred_to)
+    if cursor is not None:
+        after, _ = decode_position(cursor)
+        if not isinstance(after, int):
+            raise MalformedRequest("The cursor is not one this service issued.")
+        query = query.where(model.seq > after)
+    rows = list((await session.scalars(query.order_by(model.seq).limit(limit + 1))).all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_position(rows[-1].seq, "")

@@ -59,6 +59,11 @@ class ServiceSettings(BaseSettings):
             in_use.append("audit_checkpoint_dir (a development folder under var/)")
         return in_use
 
+    @property
+    def readable_logs(self) -> bool:
+        """Plain log lines for a person at a terminal in development; JSON lines for a log pipeline otherwise."""
+        return self.environment is Environment.development
+
     def assert_fit_for_environment(self) -> None:
         if self.environment is Environment.development or self.environment is Environment.test:
             return

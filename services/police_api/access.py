@@ -86,7 +86,8 @@ POLICY: dict[str, frozenset[PoliceRole]] = {
     "finalise_outcome": frozenset({_R.supervisor}),
     "get_young_person_notices": _INVESTIGATORS,
     # NCRS compliance (P-CRIME)
-    "crime_recording_compliance": frozenset({_R.crime_registrar, _R.supervisor}),
+    "list_late_crimes": frozenset({_R.crime_registrar, _R.supervisor}),
+    "list_undecided_incidents": frozenset({_R.crime_registrar, _R.supervisor}),
     "list_audit_entries": frozenset({_R.supervisor, _R.crime_registrar}),
     # Retention (MoPI, docs/retention.md): holds are placed and lifted by the registrar or a supervisor.
     "get_retention": frozenset({_R.supervisor, _R.crime_registrar}),

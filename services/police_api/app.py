@@ -50,7 +50,7 @@ TOKEN_PATH = "/oauth/token"
 def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or PoliceSettings()
     settings.assert_fit_for_environment()
-    configure_logging(SERVICE, settings.log_level)
+    configure_logging(SERVICE, settings.log_level, readable=settings.readable_logs)
     configure_tracing(SERVICE, settings.otel_exporter, settings.otel_endpoint)
     install_status_marking(PoliceSession)
     clock = clock or Clock()

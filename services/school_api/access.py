@@ -67,6 +67,7 @@ POLICY: dict[str, frozenset[SchoolRole]] = {
     "list_reviews": SAFEGUARDING_READERS,
     "get_chronology": SAFEGUARDING_READERS,
     "get_chronology_html": SAFEGUARDING_READERS,
+    "get_chronology_pdf": SAFEGUARDING_READERS,
     "list_referrals": SAFEGUARDING_READERS,
     "get_referral": SAFEGUARDING_READERS,
     "list_audit_entries": frozenset({SchoolRole.dsl, SchoolRole.headteacher}),

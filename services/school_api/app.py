@@ -58,7 +58,7 @@ def create_app(
     """`police_http` replaces the network client to the police service (tests pass the police app in-process)."""
     settings = settings or SchoolSettings()
     settings.assert_fit_for_environment()
-    configure_logging(SERVICE, settings.log_level)
+    configure_logging(SERVICE, settings.log_level, readable=settings.readable_logs)
     configure_tracing(SERVICE, settings.otel_exporter, settings.otel_endpoint)
     clock = clock or Clock()
 

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
 
 
 async def retention_run(settings: SchoolSettings, *, dry_run: bool, school_urn: str | None, clock: Clock) -> list[Line]:
-    configure_logging(SERVICE, settings.log_level)
+    configure_logging(SERVICE, settings.log_level, readable=settings.readable_logs)
     settings.assert_fit_for_environment()
     engine = create_engine(settings.database_url, pool_size=2)
     try:
@@ -90,7 +90,7 @@ async def retention_run(settings: SchoolSettings, *, dry_run: bool, school_urn: 
 
 
 def _standalone_relay(settings: SchoolSettings) -> tuple[Relay, AsyncEngine, httpx.AsyncClient]:
-    configure_logging(SERVICE, settings.log_level)
+    configure_logging(SERVICE, settings.log_level, readable=settings.readable_logs)
     settings.assert_fit_for_environment()
     engine = create_engine(settings.database_url, pool_size=4)
     http = new_http_client(

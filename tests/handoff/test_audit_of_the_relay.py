@@ -26,9 +26,9 @@ RELAY = ("referral-relay", "system")
 
 async def relay_rows(school: httpx.AsyncClient, dsl: dict[str, str], referral_id: str) -> list[str]:
     """The operations the relay left in the referral's trail, as the school's DSL reads it."""
-    trail = await school.get("/audit", params={"record_id": referral_id}, headers=dsl)
+    trail = await school.get("/audit", params={"record_id": referral_id, "limit": 200}, headers=dsl)
     assert trail.status_code == 200, trail.text
-    rows = [row for row in trail.json() if (row["subject"], row["role"]) == RELAY]
+    rows = [row for row in trail.json()["items"] if (row["subject"], row["role"]) == RELAY]
     assert all(row["record_type"] == "police_referral" and row["outcome"] == "allowed" for row in rows), rows
     return [row["operation"] for row in rows]
 

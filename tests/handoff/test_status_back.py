@@ -45,7 +45,7 @@ async def _refer_experimental_case(school: httpx.AsyncClient, tokens: Tokens, ur
 async def _police_finalise_outcome_21(police: httpx.AsyncClient, tokens: Tokens, police_incident_id: str) -> None:
     """What the officers do: the experimental case to Outcome 21 on the SCPO route, then finalise."""
     scpo, supervisor, ppu = (bearer(tokens.police(role, FORCE)) for role in ("scpo", "supervisor", "ppu"))
-    links = (await police.get(f"/incidents/{police_incident_id}/links", headers=scpo)).json()
+    links = (await police.get(f"/incidents/{police_incident_id}/links", headers=scpo)).json()["items"]
     by_roles = {tuple(sorted(link["reported_roles"])): link for link in links}
     victim, involved = by_roles[("pictured", "sender")], by_roles[("possessor", "recipient")]
     crime = await police.post(
@@ -60,7 +60,7 @@ async def _police_finalise_outcome_21(police: httpx.AsyncClient, tokens: Tokens,
         headers={**scpo, "If-Match": assessment.headers["ETag"]},
     )
     assert routed.status_code == 200, routed.text
-    for notification in (await police.get(f"/incidents/{police_incident_id}/ppu-notifications", headers=ppu)).json():
+    for notification in (await police.get(f"/incidents/{police_incident_id}/ppu-notifications", headers=ppu)).json()["items"]:
         acknowledged = await police.post(
             f"/ppu/notifications/{notification['id']}/acknowledge", headers={**ppu, "If-Match": f'"v{notification["version"]}"'}
         )
@@ -188,7 +188,7 @@ async def test_a_follower_that_dies_before_applying_a_page_loses_no_status_chang
 
 async def _police_record_crime(police: httpx.AsyncClient, tokens: Tokens, police_incident_id: str) -> None:
     scpo = bearer(tokens.police("scpo", FORCE))
-    links = (await police.get(f"/incidents/{police_incident_id}/links", headers=scpo)).json()
+    links = (await police.get(f"/incidents/{police_incident_id}/links", headers=scpo)).json()["items"]
     victim = next(link for link in links if "pictured" in link["reported_roles"])
     crime = await police.post(
         f"/incidents/{police_incident_id}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo

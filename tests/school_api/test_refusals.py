@@ -45,7 +45,7 @@ async def test_experimental_not_referred_needs_written_reasons(s: School) -> Non
     assert refused.status_code == 422 and rules_of(refused) == ["S-POLICE"]
     managed = await s.decide(incident, outcome="manage_in_school", reasons=WHY)
     assert managed.status_code == 201, managed.text
-    actions = (await s.client.get(s.path(incident, "/actions"), headers=s.dsl)).json()
+    actions = (await s.client.get(s.path(incident, "/actions"), headers=s.dsl)).json()["items"]
     assert {"kind": "police_referral", "taken": False} in [{"kind": a["kind"], "taken": a["taken"]} for a in actions]
 
 
@@ -100,7 +100,7 @@ async def test_search_without_the_conditions_is_refused_naming_each(s: School) -
     assert rules_of(refused) == ["S-SEARCH"] * 4 + ["S-CHILD-FIRST"]
     assert any("headteacher" in m for m in messages) and any("same sex" in m for m in messages)
     assert any("safeguarding team" in m for m in messages) and any("stress" in m for m in messages)
-    searches = (await s.client.get(s.path(incident, "/searches"), headers=s.dsl)).json()
+    searches = (await s.client.get(s.path(incident, "/searches"), headers=s.dsl)).json()["items"]
     assert searches == []
 
 

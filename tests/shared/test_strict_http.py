@@ -88,7 +88,7 @@ async def test_a_query_parameter_that_cannot_be_read_strictly_is_a_malformed_req
 @pytest.mark.parametrize(
     "path, params",
     [
-        ("/compliance/crime-recording", {"reported_since": "0.5"}),
+        ("/compliance/crime-recording/late-crimes", {"reported_from": "0.5"}),
         ("/ppu/notifications", {"unacknowledged": "yes"}),
         ("/audit", {"record_id": SOME_ID.replace("-", "")}),
         ("/incidents", {"include_other_forces": "true"}),

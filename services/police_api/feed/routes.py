@@ -9,7 +9,7 @@ from services.police_api.feed import service
 from services.police_api.feed.schemas import StatusFeedPage
 from shared.context import runtime_of
 from shared.http import problem_responses
-from shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from shared.pagination import DEFAULT_PAGE_SIZE, Cursor, Limit
 
 router = APIRouter(prefix="/status-changes", tags=["reports"])
 
@@ -18,15 +18,16 @@ router = APIRouter(prefix="/status-changes", tags=["reports"])
 async def follow_status_changes(
     ctx: PoliceContext,
     request: Request,
-    after: Annotated[str, Query(max_length=12, description="The `next_cursor` of the last page read; 0 for the start.")] = "0",
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
     wait: Annotated[
         float, Query(ge=0, le=service.MAX_WAIT_SECONDS, description="Seconds to hold the request open until a change comes (long poll).")
     ] = 0,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> StatusFeedPage:
-    """For a school client: its reports whose status changed after the cursor, each with its current status
-    (what the school may know). With `wait`, answers as soon as a change comes, or empty when the wait ends."""
-    position = service.parse_cursor(after)
+    """For a school client: its reports whose status changed after the cursor (a `next_cursor`, or the last
+    item's `position`; none for the start), each with its current status (what the school may know). With
+    `wait`, answers as soon as a change comes, or with an empty page when the wait ends."""
+    position = service.parse_cursor(cursor)
     if wait > 0:
         await service.wait_for_changes(
             runtime_of(request), request.app.state.feed_waiters,

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from services.police_api.reports.schemas import ReportStatus
+from shared.pagination import Page
 
 
 class StatusChangeOut(BaseModel):
@@ -16,8 +17,7 @@ class StatusChangeOut(BaseModel):
     status: ReportStatus
 
 
-class StatusFeedPage(BaseModel):
-    """`items` in feed order; follow with `after=next_cursor`. One item per report: its latest change."""
-
-    items: list[StatusChangeOut]
-    next_cursor: str
+class StatusFeedPage(Page[StatusChangeOut]):
+    """`items` in feed order, one per change, each with its report's current status. `next_cursor` is set
+    while more changes follow at once; at the end it is null, and a follower goes on from the last item's
+    `position`."""

@@ -31,7 +31,6 @@ from shared.context import Context, Runtime
 from shared.counters import next_number
 from shared.db import before_commit, on_commit
 from shared.notify import notify
-from shared.pagination import MAX_PAGE_SIZE
 from shared.problems import MalformedRequest
 
 CHANGED_CHANNEL = "police_status_changed"
@@ -117,10 +116,13 @@ async def mark_status_changes(session: AsyncSession) -> None:
         on_commit(session, lambda: waiters.wake(clients))
 
 
-def parse_cursor(after: str) -> int:
-    if not after.isdigit() or len(after) > 12:
+def parse_cursor(cursor: str | None) -> int:
+    """The feed position after which to read: a `next_cursor` or an item's `position`; none is the start."""
+    if cursor is None:
+        return 0
+    if not cursor.isdigit() or len(cursor) > 12:
         raise MalformedRequest("The cursor is not one this service issued.")
-    return int(after)
+    return int(cursor)
 
 
 async def _has_changes_after(runtime: Runtime, tenant: str, client_id: str, after: int) -> bool:
@@ -160,21 +162,21 @@ async def wait_for_changes(runtime: Runtime, waiters: FeedWaiters, *, tenant: st
 
 
 async def changes_after(ctx: Context, *, after: int, limit: int) -> StatusFeedPage:
-    """The client's changes after `after`, oldest first, each report once with its current status."""
-    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    """The client's changes after `after`, oldest first, each with its report's current status (read once
+    per report however often the page names it)."""
     rows = (
         await ctx.session.execute(
             select(StatusChange.position, StatusChange.report_id, StatusChange.changed_at)
             .where(StatusChange.client_id == ctx.actor.subject, StatusChange.position > after)
             .order_by(StatusChange.position)
-            .limit(limit)
+            .limit(limit + 1)
         )
     ).all()
-    latest: dict[uuid.UUID, tuple[int, Any]] = {}
-    for position, report_id, changed_at in rows:
-        latest[report_id] = (position, changed_at)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    statuses = {report_id: await reports.report_status(ctx, report_id) for report_id in dict.fromkeys(row.report_id for row in rows)}
     items = [
-        StatusChangeOut(position=position, report_id=report_id, changed_at=changed_at, status=await reports.report_status(ctx, report_id))
-        for report_id, (position, changed_at) in sorted(latest.items(), key=lambda item: item[1][0])
+        StatusChangeOut(position=position, report_id=report_id, changed_at=changed_at, status=statuses[report_id])
+        for position, report_id, changed_at in rows
     ]
-    return StatusFeedPage(items=items, next_cursor=str(rows[-1].position if rows else after))
+    return StatusFeedPage(items=items, next_cursor=str(rows[-1].position) if more else None)

@@ -8,9 +8,10 @@ from services.police_api.access import PoliceContext
 from services.police_api.crimes.routes import crime_out
 from services.police_api.crimes.schemas import CrimeOut
 from services.police_api.outcomes import service
-from services.police_api.outcomes.schemas import NoticeOut, OutcomeIn
+from services.police_api.outcomes.schemas import NoticeOut, NoticePage, OutcomeIn
 from shared.concurrency import expected_version
 from shared.http import IfMatch, problem_responses
+from shared.pagination import Cursor, DEFAULT_PAGE_SIZE, Limit
 
 router = APIRouter(tags=["outcomes"])
 
@@ -33,7 +34,8 @@ async def finalise_outcome(
     return await crime_out(ctx, crime, response)
 
 
-@router.get("/crimes/{crime_id}/notices", response_model=list[NoticeOut], responses=problem_responses(404))
-async def get_young_person_notices(crime_id: uuid.UUID, ctx: PoliceContext) -> list[NoticeOut]:
+@router.get("/crimes/{crime_id}/notices", response_model=NoticePage, responses=problem_responses(400, 404))
+async def get_young_person_notices(crime_id: uuid.UUID, ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> NoticePage:
     """P-NOTICE: the notice text for each young person on a crime finalised with Outcome 21."""
-    return [NoticeOut(**notice.__dict__) for notice in await service.notices(ctx, crime_id)]
+    rows, next_cursor = await service.notices(ctx, crime_id, cursor=cursor, limit=limit)
+    return NoticePage(items=[NoticeOut(**notice.__dict__) for notice in rows], next_cursor=next_cursor)

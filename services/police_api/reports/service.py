@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -22,12 +24,13 @@ from services.police_api.persons.models import PersonLink
 from services.police_api.persons.vocabulary import PersonAge
 from services.police_api.ppu.models import PPUNotification
 from services.police_api.reports.models import SchoolReport
-from services.police_api.reports.schemas import ReportStatus, SchoolReportIn, SchoolReportReceipt, TriagePriority
+from services.police_api.reports.schemas import ReportChannel, ReportStatus, SchoolReportIn, SchoolReportReceipt, TriagePriority
 from services.police_api.rules.links import derive_link_role, is_aggravated
 from services.police_api.rules.offences import age_status
 from services.police_api.rules.route import reported_indicators
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import Keyset, fetch_rows_page
 from shared.problems import NotFound
 
 RECORD = "school_report"
@@ -121,20 +124,49 @@ async def get_report(ctx: Context, report_id: uuid.UUID, *, operation: str = "sc
     return report
 
 
-async def list_reports(ctx: Context, *, untriaged_only: bool, limit: int) -> list[tuple[SchoolReport, PoliceIncident]]:
-    query = (
-        select(SchoolReport, PoliceIncident)
-        .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
-        .order_by(SchoolReport.received_at.desc(), SchoolReport.id)
-        .limit(limit)
-    )
-    if untriaged_only:
+@dataclass(frozen=True)
+class ReportFilter:
+    """How an officer narrows the incoming list: by school, either reference, channel, triage or arrival."""
+
+    school_urn: str | None = None
+    school_reference: str | None = None
+    police_reference: str | None = None
+    channel: ReportChannel | None = None
+    untriaged_only: bool = False
+    priority: TriagePriority | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+
+
+KEYSET = Keyset(SchoolReport.received_at, SchoolReport.id, of=lambda row: row[0])
+
+
+async def list_reports(
+    ctx: Context, where: ReportFilter, *, cursor: str | None, limit: int
+) -> tuple[list[tuple[SchoolReport, PoliceIncident]], str | None]:
+    """Incoming reports, newest first."""
+    query = select(SchoolReport, PoliceIncident).join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+    if where.school_urn is not None:
+        query = query.where(SchoolReport.school_urn == where.school_urn)
+    if where.school_reference is not None:
+        query = query.where(SchoolReport.school_incident_reference == where.school_reference)
+    if where.police_reference is not None:
+        query = query.where(PoliceIncident.reference == where.police_reference)
+    if where.channel is not None:
+        query = query.where(SchoolReport.channel == where.channel)
+    if where.untriaged_only:
         query = query.where(SchoolReport.triaged_at.is_(None))
-    rows = (await ctx.session.execute(query)).all()
+    if where.priority is not None:
+        query = query.where(SchoolReport.triage_priority == where.priority)
+    if where.received_from is not None:
+        query = query.where(SchoolReport.received_at >= where.received_from)
+    if where.received_to is not None:
+        query = query.where(SchoolReport.received_at < where.received_to)
+    rows, next_cursor = await fetch_rows_page(ctx.session, query, KEYSET, cursor, limit)
     for report, incident in rows:
         ctx.audit.record("school_report.list", RECORD, report.id)
         ctx.audit.record("police_incident.list", incidents.RECORD, incident.id)
-    return [(report, incident) for report, incident in rows]
+    return [(report, incident) for report, incident in rows], next_cursor
 
 
 async def incident_of(ctx: Context, report: SchoolReport) -> PoliceIncident:

@@ -147,13 +147,16 @@ class StatusFeedFollower:
             return None
 
     async def _apply(self, urn: str, after: int, page: PoliceStatusPage) -> int:
-        position = int(page.next_cursor)
-        if position <= after and not page.items:
+        if not page.items:
             return 0
+        # Every item's position counts, applied or passed over: the last is where this school's feed stands.
+        position = max(item.position for item in page.items)
         now = self.clock.now()
         updated = 0
+        # Each item carries its report's current status, so a report named twice is stored once.
+        latest = {item.report_id: item for item in page.items}
         async with self._session() as session:
-            for item in page.items:
+            for item in latest.values():
                 referral = await session.scalar(
                     select(PoliceReferral).where(PoliceReferral.school_urn == urn, PoliceReferral.police_report_id == item.report_id)
                 )

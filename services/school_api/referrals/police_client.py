@@ -106,7 +106,7 @@ class PoliceClient:
         timeout = self.http.timeout
         return await self.http.get(
             "/status-changes",
-            params={"after": str(after), "wait": str(wait_seconds)},
+            params={"cursor": str(after), "wait": str(wait_seconds)},
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(
                 connect=timeout.connect, read=(timeout.read or 0) + wait_seconds, write=timeout.write, pool=timeout.pool

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.school_api.referrals.vocabulary import DeliveryState, PoliceChannel
+from shared.pagination import Page
 
 
 class PoliceStatus(BaseModel):
@@ -38,7 +39,7 @@ class PoliceStatusPage(BaseModel):
     """A page of the school's status feed at the police (services/police_api/feed/schemas.py)."""
 
     items: list[PoliceStatusChange]
-    next_cursor: str
+    next_cursor: str | None
 
 
 class ReferralOut(BaseModel):
@@ -53,3 +54,7 @@ class ReferralOut(BaseModel):
     police_status: PoliceStatus | None
     police_status_checked_at: datetime | None
     created_at: datetime
+
+
+class ReferralPage(Page[ReferralOut]):
+    """A page of the incident's police referrals, oldest first."""
