@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.clock import Clock
+from shared.encryption import new_key_ring, write_key_ring
 from shared.tokens import TokenIssuer, generate_private_key_pem, public_key_pem_from_private
 
 VENV_BIN = Path(sys.executable).parent
@@ -90,7 +91,7 @@ def postgres_free_connections() -> int | None:
 
 
 class Keys:
-    """Fresh ES256 key pairs for this run only: the two identity providers and the two signing keys."""
+    """Fresh keys for this run only: the two identity providers, the two signing keys and the two data key rings."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -99,6 +100,8 @@ class Keys:
             private = generate_private_key_pem()
             (folder / f"{name}.pem").write_bytes(private)
             (folder / f"{name}.public.pem").write_bytes(public_key_pem_from_private(private))
+        for name in ("school-data-keys", "police-data-keys"):
+            write_key_ring(folder / f"{name}.json", new_key_ring(), exclusive=True)
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -127,6 +130,7 @@ def police_env(keys: Keys, database_url: str) -> dict[str, str]:
         "POLICE_API_IDP_ISSUER": POLICE_IDP,
         "POLICE_API_IDP_PUBLIC_KEY_FILE": str(keys.path("police-idp.public.pem")),
         "POLICE_API_SIGNING_KEY_FILE": str(keys.path("police-signing.pem")),
+        "POLICE_API_DATA_KEYS_FILE": str(keys.path("police-data-keys.json")),
         "POLICE_API_CLIENT_TOKEN_LIFETIME_SECONDS": "3600",
         "POLICE_API_LOG_LEVEL": "WARNING",
     }
@@ -140,6 +144,7 @@ def school_env(keys: Keys, database_url: str, police_url: str, clients_file: Pat
         "SCHOOL_API_IDP_ISSUER": SCHOOL_IDP,
         "SCHOOL_API_IDP_PUBLIC_KEY_FILE": str(keys.path("school-idp.public.pem")),
         "SCHOOL_API_SIGNING_KEY_FILE": str(keys.path("school-signing.pem")),
+        "SCHOOL_API_DATA_KEYS_FILE": str(keys.path("school-data-keys.json")),
         "SCHOOL_API_POLICE_API_URL": police_url,
         "SCHOOL_API_POLICE_CLIENTS_FILE": str(clients_file),
         "SCHOOL_API_LOG_LEVEL": "WARNING",

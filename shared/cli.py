@@ -38,7 +38,7 @@ def run_common_command(
 
         uvicorn.run(app_factory, factory=True, host=args.host, port=args.port, log_config=None, access_log=False)
     elif args.command == "migrate":
-        upgrade(service, settings.database_url)
+        upgrade(service, settings.database_url, data_keys_file=settings.data_keys_file)
         print(f"{service}: database at head")
     elif args.command == "audit-verify":
         sys.exit(asyncio.run(_audit_verify(settings, audit_model, args.checkpoint)))

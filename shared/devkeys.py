@@ -4,12 +4,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from shared.encryption import ensure_key_ring_file
 from shared.settings import DEV_VAR_DIR
 from shared.tokens import generate_private_key_pem, public_key_pem_from_private
 
 KEYS_DIR = DEV_VAR_DIR / "keys"
 DEV_KEY_PAIRS = ("dev-school-idp", "dev-police-idp")
 DEV_SIGNING_KEYS = ("school-api-signing", "police-api-signing")
+DEV_DATA_KEY_RINGS = ("school-api-data-keys", "police-api-data-keys")
 
 
 def ensure_private_key(path: Path) -> bytes:
@@ -29,6 +31,8 @@ def ensure_dev_keys() -> None:
             public.write_bytes(public_key_pem_from_private(private))
     for name in DEV_SIGNING_KEYS:
         ensure_private_key(KEYS_DIR / f"{name}.pem")
+    for name in DEV_DATA_KEY_RINGS:
+        ensure_key_ring_file(KEYS_DIR / f"{name}.json")
 
 
 def dev_private_key(name: str) -> str:

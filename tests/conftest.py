@@ -77,6 +77,7 @@ def police_settings(keys: Keys, database_url: str, **overrides: object) -> Polic
         idp_issuer=POLICE_IDP,
         idp_public_key_file=keys.path("police-idp.public.pem"),
         signing_key_file=keys.path("police-signing.pem"),
+        data_keys_file=keys.path("police-data-keys.json"),
     )
     values.update(overrides)
     return PoliceSettings(**values)
@@ -89,6 +90,7 @@ def school_settings(keys: Keys, database_url: str, workdir: Path, **overrides: o
         idp_issuer=SCHOOL_IDP,
         idp_public_key_file=keys.path("school-idp.public.pem"),
         signing_key_file=keys.path("school-signing.pem"),
+        data_keys_file=keys.path("school-data-keys.json"),
         police_clients_file=workdir / "no-police-clients.json",
         relay_enabled=False,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.clock import Clock
+from shared.encryption import new_key_ring, write_key_ring
 from shared.tokens import TokenIssuer, generate_private_key_pem, public_key_pem_from_private
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
@@ -57,6 +58,8 @@ class Keys:
             private = generate_private_key_pem()
             (self.folder / f"{name}.pem").write_bytes(private)
             (self.folder / f"{name}.public.pem").write_bytes(public_key_pem_from_private(private))
+        for name in ("school-data-keys", "police-data-keys"):
+            write_key_ring(self.folder / f"{name}.json", new_key_ring(), exclusive=True)
 
     def path(self, name: str) -> Path:
         return self.folder / name

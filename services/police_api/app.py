@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from services.police_api.access import ClaimsReader
 from services.police_api.audit.routes import router as audit_router
 from services.police_api.clients.routes import router as clients_router
-from services.police_api.database import AuditEntry, PoliceSession
+from services.police_api.database import AuditEntry, Base, PoliceSession
 from services.police_api.compliance.routes import router as compliance_router
 from services.police_api.crimes.routes import router as crimes_router
 from services.police_api.incidents.routes import router as incidents_router
@@ -23,6 +23,7 @@ from services.police_api.settings import AUDIENCE, PoliceSettings
 from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
+from shared.encryption import install_data_keys, load_key_ring
 from shared.logging import configure_logging
 from shared.service_app import declare_common_problems, new_service_app
 from shared.tokens import TokenIssuer, TokenVerifier, TrustedIssuer, public_key_pem_from_private
@@ -43,6 +44,7 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_data_keys(Base.metadata, load_key_ring(settings.data_keys_file))
         engine = create_engine(
             settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout_seconds
         )

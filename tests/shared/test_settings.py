@@ -16,19 +16,20 @@ def test_school_service_refuses_production_with_development_keys_and_sqlite() ->
     with pytest.raises(DevelopmentDefaultInProduction) as refused:
         create_school_app(SchoolSettings(environment="production"))
     message = str(refused.value)
-    for setting in ("database_url", "idp_public_key_file", "signing_key_file", "police_clients_file", "idp_issuer"):
+    for setting in ("database_url", "idp_public_key_file", "signing_key_file", "data_keys_file", "police_clients_file", "idp_issuer"):
         assert setting in message
 
 
-def test_police_service_refuses_production_with_a_development_signing_key(tmp_path: Path) -> None:
+def test_police_service_refuses_production_with_a_development_signing_key_or_data_key_ring(tmp_path: Path) -> None:
     settings = PoliceSettings(
         environment="production",
         database_url="postgresql+asyncpg://police@db/police",
         idp_issuer="https://idp.force.example",
         idp_public_key_file=tmp_path / "idp.pem",
     )
-    with pytest.raises(DevelopmentDefaultInProduction, match="signing_key_file"):
+    with pytest.raises(DevelopmentDefaultInProduction, match="signing_key_file") as refused:
         create_police_app(settings)
+    assert "data_keys_file" in str(refused.value)
 
 
 def test_production_settings_without_development_defaults_are_accepted(tmp_path: Path) -> None:
@@ -38,6 +39,7 @@ def test_production_settings_without_development_defaults_are_accepted(tmp_path:
         idp_issuer="https://idp.force.example",
         idp_public_key_file=tmp_path / "idp.pem",
         signing_key_file=tmp_path / "signing.pem",
+        data_keys_file=tmp_path / "data-keys.json",
     )
     settings.assert_fit_for_environment()
 
