@@ -1,4 +1,4 @@
-"""Command-line pieces both services share: serve, migrate, mint a development token, audit commands."""
+"""Command-line pieces both services share: serve, migrate, mint a development token, audit commands, data key rotation."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,7 @@ from shared.audit import signed_checkpoint, verify_against_checkpoint, verify_ch
 from shared.clock import Clock
 from shared.db import create_engine, new_sessionmaker
 from shared.devkeys import dev_private_key
+from shared.encryption import KeyRing, add_data_key, reencrypt
 from shared.migrations import upgrade
 from shared.settings import Environment, ServiceSettings
 from shared.tenancy import ALL_TENANTS, set_tenant
@@ -28,6 +29,14 @@ def add_common_commands(commands: Any, default_port: int) -> None:
     verify.add_argument("--checkpoint", type=Path, help="a signed checkpoint exported earlier, to detect a rewrite")
     checkpoint = commands.add_parser("audit-checkpoint", help="print a signed checkpoint of the audit chain's head")
     checkpoint.add_argument("--output", type=Path)
+    rotate = commands.add_parser(
+        "rotate-data-key",
+        help="add a new data key to the key ring as current and re-encrypt every stored value under it, in batches",
+    )
+    rotate.add_argument("--batch-size", type=int, default=500, help="rows per committed batch (default 500)")
+    rotate.add_argument(
+        "--resume", action="store_true", help="add no key: re-encrypt what is still under an older key (an interrupted run)"
+    )
 
 
 def run_common_command(
@@ -47,9 +56,21 @@ def run_common_command(
         if args.output:
             args.output.write_text(signed + "\n")
         print(signed)
+    elif args.command == "rotate-data-key":
+        print(json.dumps(asyncio.run(_rotate_data_key(settings, audit_model.metadata, args.batch_size, resume=args.resume))))
     else:
         return False
     return True
+
+
+async def _rotate_data_key(settings: ServiceSettings, metadata: Any, batch_size: int, *, resume: bool) -> dict[str, Any]:
+    ring = KeyRing.load(settings.data_keys_file) if resume else add_data_key(settings.data_keys_file)
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        done = await reencrypt(engine, metadata, ring, batch_size=batch_size)
+    finally:
+        await engine.dispose()
+    return {"current_key": ring.current, "reencrypted": sum(done.values()), "by_table": done}
 
 
 def _signing_key(settings: Any) -> str:

@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 import sqlalchemy as sa
 from sqlalchemy import Column, MetaData, String, Text, cast, event, literal_column
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Mapper, attributes
 from sqlalchemy.sql.base import SchemaEventTarget
 from sqlalchemy.types import TypeDecorator
@@ -173,18 +174,39 @@ def ensure_key_ring_file(path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The ring a database's columns use, reloaded from its file when a token names a key it does not hold
-# (another process rotated the ring).
+# The ring a database's columns use. `rotate-data-key` rewrites the ring's file while the services run: a
+# service seals under the new current key from its next write (the file's modification time is looked at
+# before each seal, a stat call), and a token under a key it does not hold yet makes it read the file again.
 
 
 @dataclass
 class DataKeys:
     ring: KeyRing
+    _seen: float | None = None
+
+    def __post_init__(self) -> None:
+        self._seen = self._modified()
+
+    def _modified(self) -> float | None:
+        try:
+            return self.ring.source.stat().st_mtime if self.ring.source is not None else None
+        except OSError:
+            return self._seen  # the file being replaced: keep the ring in hand
+
+    def _reload(self) -> None:
+        assert self.ring.source is not None
+        self.ring = KeyRing.load(self.ring.source)
+        self._seen = self._modified()
+
+    def for_sealing(self) -> KeyRing:
+        if self.ring.source is not None and self._modified() != self._seen:
+            self._reload()
+        return self.ring
 
     def open(self, token: str, context: str) -> bytes:
         kid = token.split(":", 2)[1] if token.count(":") >= 2 else ""
         if kid not in self.ring.data_keys and self.ring.source is not None:
-            self.ring = KeyRing.load(self.ring.source)
+            self._reload()
         return self.ring.open(token, context)
 
 
@@ -194,15 +216,15 @@ def install_data_keys(metadata: MetaData, ring: KeyRing) -> None:
 
 
 def data_keys(metadata: MetaData) -> KeyRing:
-    holder: DataKeys | None = metadata.info.get(_RING_INFO)
-    if holder is None:
-        raise DataKeyError("no data keys are loaded for this database (install_data_keys at start-up)")
-    return holder.ring
+    """The ring to seal and hash with (its current key as the ring's file has it now)."""
+    return _holder(metadata).for_sealing()
 
 
 def _holder(metadata: MetaData) -> DataKeys:
-    data_keys(metadata)
-    return metadata.info[_RING_INFO]
+    holder: DataKeys | None = metadata.info.get(_RING_INFO)
+    if holder is None:
+        raise DataKeyError("no data keys are loaded for this database (install_data_keys at start-up)")
+    return holder
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -520,3 +542,33 @@ def encrypt_existing_rows(connection: Connection, tables: dict[str, dict[str, st
 def decrypt_existing_rows(connection: Connection, tables: dict[str, dict[str, str]], ring: Callable[[], KeyRing]) -> None:
     for table_name, kinds in tables.items():
         rewrite_table(connection, table_name, list(kinds), lambda column, token, row, t=table_name: decrypting(ring(), t)(column, token, row))
+
+
+def add_data_key(path: Path) -> KeyRing:
+    """Rotation's first step: a new data key, current from now on, written into the ring's file beside the old."""
+    ring = KeyRing.load(path).with_new_current_key()
+    write_key_ring(Path(path), ring)
+    return KeyRing.load(path)
+
+
+async def reencrypt(engine: AsyncEngine, metadata: MetaData, ring: KeyRing, *, batch_size: int = 500) -> dict[str, int]:
+    """Rotation's second step: every value not under the ring's current key, re-encrypted under it, one
+    committed batch at a time (a row is locked only while its batch runs; an interrupted run resumes where
+    it stopped, since what is done is under the current key). Values per table re-encrypted."""
+    done: dict[str, int] = {}
+    for table in tables_with_encrypted_columns(metadata):
+        columns = [column.name for column in encrypted_columns(table)]
+        rewrite, pending = rotation_rewrite(ring, table.name)
+        after, total = None, 0
+        while True:
+            async with engine.begin() as connection:
+                after, changed = await connection.run_sync(
+                    lambda sync, since=after: rewrite_batch(
+                        sync, table.name, columns, rewrite, after=since, pending=pending, batch_size=batch_size
+                    )
+                )
+            if after is None:
+                break
+            total += changed
+        done[table.name] = total
+    return done
