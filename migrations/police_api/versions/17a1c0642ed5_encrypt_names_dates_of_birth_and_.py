@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import context, op
 
-from shared.encryption import KeyRing, decrypt_existing_rows, encrypt_existing_rows, install_data_keys, load_key_ring
+from shared.encryption import KeyRing, decrypt_existing_rows, encrypt_existing_rows, load_key_ring
 
 revision: str = '17a1c0642ed5'
 down_revision: str | None = '1fba75125acb'
@@ -80,7 +80,10 @@ def _change_types(upgrading: bool) -> None:
         changing = {name: (old, kind) for name, (old, kind) in columns.items() if not isinstance(old, sa.Text)}
         if not changing:
             continue
-        with op.batch_alter_table(table, schema=None) as batch_op:
+        # SQLite's batch copy casts a value whose type affinity changes, and CAST('2011-06-14' AS DATE) is 2011
+        # there: declaring the date column as a date already keeps the copy verbatim.
+        dates = [] if upgrading else [sa.Column(name, old) for name, (old, kind) in changing.items() if kind == "date"]
+        with op.batch_alter_table(table, schema=None, reflect_args=dates) as batch_op:
             for name, (old, kind) in changing.items():
                 if upgrading:
                     batch_op.alter_column(name, existing_type=old, type_=sa.Text(), postgresql_using=f"{name}::text")
@@ -100,13 +103,11 @@ def _each_person(apply: Callable[[Any], dict[str, Any]]) -> None:
 
 
 def _hash_keys(ring: Callable[[], KeyRing]) -> Callable[[Any], dict[str, Any]]:
-    from services.police_api.database import Base
     from services.police_api.persons.service import name_dob_key, upn_key
 
     def apply(row: Any) -> dict[str, Any]:
-        install_data_keys(Base.metadata, ring())
         born = date.fromisoformat(row.date_of_birth[:10]) if row.date_of_birth else None
-        return {"upn_key": upn_key(row.upn), "name_dob_key": name_dob_key(row.given_name, row.family_name, born)}
+        return {"upn_key": upn_key(row.upn, ring()), "name_dob_key": name_dob_key(row.given_name, row.family_name, born, ring())}
 
     return apply
 

@@ -85,7 +85,10 @@ def downgrade() -> None:
     for table, columns in COLUMNS.items():
         changing = {name: (old, kind) for name, (old, kind) in columns.items() if not isinstance(old, sa.Text)}
         if changing:
-            with op.batch_alter_table(table, schema=None) as batch_op:
+            # SQLite's batch copy casts a value whose type affinity changes, and CAST('2011-06-14' AS DATE) is
+            # 2011 there: declaring the date column as a date already keeps the copy verbatim.
+            dates = [sa.Column(name, old) for name, (old, kind) in changing.items() if kind == "date"]
+            with op.batch_alter_table(table, schema=None, reflect_args=dates) as batch_op:
                 for name, (old, kind) in changing.items():
                     using = f"{name}::{_POSTGRES_CAST[kind]}" if kind in _POSTGRES_CAST else None
                     batch_op.alter_column(name, existing_type=sa.Text(), type_=old, postgresql_using=using)

@@ -25,7 +25,7 @@ from services.police_api.rules.offences import age_status
 from services.police_api.ppu.models import PPUNotification
 from shared.concurrency import check_version
 from shared.context import Context
-from shared.encryption import data_keys
+from shared.encryption import KeyRing, data_keys
 from shared.problems import Conflict, NotFound, ValidationFailed
 
 PERSON = "person"
@@ -57,18 +57,21 @@ def name_key(given_name: str | None, family_name: str | None) -> str | None:
     return " ".join(parts) if parts else None
 
 
-def upn_key(upn: str | None) -> str | None:
-    """The UPN as the index looks it up: a keyed hash, the UPN itself being encrypted."""
-    return data_keys(Base.metadata).keyed_hash("person.upn", upn) if upn else None
+def upn_key(upn: str | None, ring: KeyRing | None = None) -> str | None:
+    """The UPN as the index looks it up: a keyed hash, the UPN itself being encrypted. `ring`: the
+    service's own unless given (the migration that computed the first hashes)."""
+    return (ring or data_keys(Base.metadata)).keyed_hash("person.upn", upn) if upn else None
 
 
-def name_dob_key(given_name: str | None, family_name: str | None, date_of_birth: date | None) -> str | None:
+def name_dob_key(
+    given_name: str | None, family_name: str | None, date_of_birth: date | None, ring: KeyRing | None = None
+) -> str | None:
     """The normalised name with the date of birth, as one keyed hash: the same person after normalisation,
     and no one else, has the same key (an exact match; a misspelt name is not found, as it was not before)."""
     key = name_key(given_name, family_name)
     if key is None or date_of_birth is None:
         return None
-    return data_keys(Base.metadata).keyed_hash("person.name_dob", f"{key}|{date_of_birth.isoformat()}")
+    return (ring or data_keys(Base.metadata)).keyed_hash("person.name_dob", f"{key}|{date_of_birth.isoformat()}")
 
 
 async def _resolve(ctx: Context, person: Person) -> Person:
