@@ -13,7 +13,7 @@ from shared.audit import signed_checkpoint, verify_against_checkpoint, verify_ch
 from shared.clock import Clock
 from shared.db import create_engine, new_sessionmaker
 from shared.devkeys import dev_private_key
-from shared.encryption import KeyRing, add_data_key, reencrypt
+from shared.encryption import KeyRing, add_data_key, new_key_ring, reencrypt, write_key_ring
 from shared.migrations import upgrade
 from shared.settings import Environment, ServiceSettings
 from shared.tenancy import ALL_TENANTS, set_tenant
@@ -29,6 +29,9 @@ def add_common_commands(commands: Any, default_port: int) -> None:
     verify.add_argument("--checkpoint", type=Path, help="a signed checkpoint exported earlier, to detect a rewrite")
     checkpoint = commands.add_parser("audit-checkpoint", help="print a signed checkpoint of the audit chain's head")
     checkpoint.add_argument("--output", type=Path)
+    commands.add_parser(
+        "init-data-keys", help="create the data key ring at the configured path (a deployment's first step; never overwrites)"
+    )
     rotate = commands.add_parser(
         "rotate-data-key",
         help="add a new data key to the key ring as current and re-encrypt every stored value under it, in batches",
@@ -56,6 +59,12 @@ def run_common_command(
         if args.output:
             args.output.write_text(signed + "\n")
         print(signed)
+    elif args.command == "init-data-keys":
+        try:
+            write_key_ring(Path(settings.data_keys_file), new_key_ring(), exclusive=True)
+        except FileExistsError:
+            raise SystemExit(f"not created: {settings.data_keys_file} exists (rotate-data-key adds a key to it)") from None
+        print(json.dumps({"created": str(settings.data_keys_file), "current_key": KeyRing.load(settings.data_keys_file).current}))
     elif args.command == "rotate-data-key":
         print(json.dumps(asyncio.run(_rotate_data_key(settings, audit_model.metadata, args.batch_size, resume=args.resume))))
     else:

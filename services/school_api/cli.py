@@ -1,4 +1,4 @@
-"""`school-api`: serve, migrate, relay, mint-token (development), audit-verify, audit-checkpoint, rotate-data-key."""
+"""`school-api`: serve, migrate, relay, mint-token (development), audit-verify, audit-checkpoint, init-data-keys, rotate-data-key."""
 from __future__ import annotations
 
 import argparse

@@ -222,3 +222,17 @@ async def test_rotation_adds_a_current_key_old_values_stay_readable_and_every_va
     await school_cli_on_session_database("rotate-data-key", "--resume")
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["reencrypted"] == 0
     assert KeyRing.load(ring_file).current == report["current_key"]
+
+
+def test_init_data_keys_creates_an_owner_only_ring_once_and_never_overwrites_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ring_file = tmp_path / "secrets" / "school-api-data-keys.json"
+    monkeypatch.setenv("SCHOOL_API_DATA_KEYS_FILE", str(ring_file))
+    school_cli.main(["init-data-keys"])
+    created = json.loads(capsys.readouterr().out)
+    assert KeyRing.load(ring_file).current == created["current_key"]
+    assert oct(ring_file.stat().st_mode & 0o777) == "0o600"
+    with pytest.raises(SystemExit, match="exists"):
+        school_cli.main(["init-data-keys"])
+    assert KeyRing.load(ring_file).current == created["current_key"]
