@@ -7,7 +7,7 @@ import contextlib
 import signal
 
 from services.school_api.access import SchoolRole
-from services.school_api.database import AuditEntry, SchoolSession
+from services.school_api.database import AuditEntry, Base, SchoolSession
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
 from services.school_api.referrals.relay import Relay, stop_relay
 from services.school_api.referrals.wakeup import listen_for_queued
@@ -15,6 +15,7 @@ from services.school_api.settings import AUDIENCE, SchoolSettings
 from shared.cli import add_common_commands, mint_development_token, run_common_command
 from shared.clock import Clock
 from shared.db import create_engine
+from shared.encryption import install_data_keys, load_key_ring
 from shared.logging import configure_logging
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
 async def _run_relay(settings: SchoolSettings) -> None:
     configure_logging(SERVICE, settings.log_level)
     settings.assert_fit_for_environment()
+    install_data_keys(Base.metadata, load_key_ring(settings.data_keys_file))  # the outbox holds the reports sealed
     engine = create_engine(settings.database_url, pool_size=4)
     http = new_http_client(
         settings.police_api_url,
