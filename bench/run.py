@@ -37,6 +37,7 @@ from bench.stack import (
     BenchError, Database, Keys, Service, get_json, police_env, postgres_free_connections, postgres_version, register_school, school_env,
 )
 from shared.concurrency import etag
+from shared.encryption import KeyRing, install_data_keys
 from shared.migrations import upgrade
 from shared.pagination import encode_cursor
 
@@ -101,6 +102,9 @@ class Bench:
         from services.police_api.models import Base as PoliceBase  # noqa: PLC0415 - after the migrations ran
         from services.school_api.models import Base as SchoolBase  # noqa: PLC0415
 
+        # The seeders seal what they insert with the services' own key rings, so the services read it.
+        install_data_keys(SchoolBase.metadata, KeyRing.load(self.keys.path("school-data-keys.json")))
+        install_data_keys(PoliceBase.metadata, KeyRing.load(self.keys.path("police-data-keys.json")))
         self.school_seeder = Seeder(self.school_db.sync_url, SchoolBase.metadata)
         self.police_seeder = Seeder(self.police_db.sync_url, PoliceBase.metadata)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from shared.clock import Clock
 from shared.jwks import write_jwks_file
+from shared.encryption import new_key_ring, write_key_ring
 from shared.tokens import TokenIssuer, generate_private_key_pem, public_key_pem_from_private
 
 VENV_BIN = Path(sys.executable).parent
@@ -91,7 +92,7 @@ def postgres_free_connections() -> int | None:
 
 
 class Keys:
-    """Fresh ES256 key pairs for this run only: the two identity providers and the two signing keys."""
+    """Fresh keys for this run only: the two identity providers, the two signing keys and the two data key rings."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -102,6 +103,8 @@ class Keys:
             (folder / f"{name}.public.pem").write_bytes(public_key_pem_from_private(private))
         for name in ("school-idp", "police-idp"):
             write_jwks_file(folder / f"{name}.jwks.json", [self.path(f"{name}.pem").read_bytes()])
+        for name in ("school-data-keys", "police-data-keys"):
+            write_key_ring(folder / f"{name}.json", new_key_ring(), exclusive=True)
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -131,6 +134,7 @@ def police_env(keys: Keys, database_url: str) -> dict[str, str]:
         "POLICE_API_IDP_JWKS_FILE": str(keys.path("police-idp.jwks.json")),
         "POLICE_API_SIGNING_KEY_FILE": str(keys.path("police-signing.pem")),
         "POLICE_API_AUDIT_CHECKPOINT_DIR": str(keys.folder.parent / "audit-checkpoints" / "police_api"),
+        "POLICE_API_DATA_KEYS_FILE": str(keys.path("police-data-keys.json")),
         "POLICE_API_CLIENT_TOKEN_LIFETIME_SECONDS": "3600",
         "POLICE_API_LOG_LEVEL": "WARNING",
     }
@@ -145,6 +149,7 @@ def school_env(keys: Keys, database_url: str, police_url: str, clients_file: Pat
         "SCHOOL_API_IDP_JWKS_FILE": str(keys.path("school-idp.jwks.json")),
         "SCHOOL_API_SIGNING_KEY_FILE": str(keys.path("school-signing.pem")),
         "SCHOOL_API_AUDIT_CHECKPOINT_DIR": str(keys.folder.parent / "audit-checkpoints" / "school_api"),
+        "SCHOOL_API_DATA_KEYS_FILE": str(keys.path("school-data-keys.json")),
         "SCHOOL_API_POLICE_API_URL": police_url,
         "SCHOOL_API_POLICE_CLIENTS_FILE": str(clients_file),
         "SCHOOL_API_LOG_LEVEL": "WARNING",
