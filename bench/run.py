@@ -1,12 +1,13 @@
 """`make bench`: the services against the bare stack (issue 7). See docs/performance.md.
 
-    .venv/bin/python -m bench.run                     # PostgreSQL, growth 10k -> 100k, about 6 minutes
+    .venv/bin/python -m bench.run                     # PostgreSQL, growth 10k -> 100k, 1 vs 2 workers, about 8 minutes
     .venv/bin/python -m bench.run --full              # growth 10k -> 1,000,000 (make bench-full)
     .venv/bin/python -m bench.run --backend sqlite    # the same against SQLite files
 
 Starts the floor (bench/floor_app.py), the police API and the school API as uvicorn processes (one
-worker each) on throw-away databases with throw-away keys, drives load over 127.0.0.1 only, prints a
-table and writes JSON to bench/results/. Always stops its processes and drops its databases.
+worker each; the `workers` phase adds a 1-worker and a 2-worker school API) on throw-away databases with
+throw-away keys, drives load over 127.0.0.1 only, prints a table and writes JSON to bench/results/. Always
+stops its processes and drops its databases.
 """
 from __future__ import annotations
 
