@@ -336,7 +336,7 @@ class Bench:
             return requests[i % len(requests)] if i < cap else None
 
         result = await closed_loop(service.port, make, concurrency=self.args.concurrency, seconds=self.args.seconds,
-                                   warmup=self.args.warmup, expected={201})
+                                   warmup=self.args.warmup, expected={201}, stagger=self.args.connect_stagger_ms / 1000)
         cpu = meter.stop(result.ok + result.failed)
         if result.first_failure:
             self.note(f"workers: {service.name}: {result.first_failure}")
@@ -987,6 +987,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--handoffs", type=int, default=30)
     parser.add_argument("--workers-requests", type=int, default=20_000,
                         help="most requests one closed loop of the workers phase sends (it also stops after --seconds)")
+    parser.add_argument("--connect-stagger-ms", type=float, default=25.0,
+                        help="workers phase: ms between the clients' first connections, so that both workers accept "
+                             "some (0: all at once; one worker then often accepts all 16)")
     parser.add_argument("--profile", metavar="SERVICE[:PHASE]",
                         help="sample SERVICE (school_api, police_api, floor) with py-spy during a phase's closed loop "
                              "(create_incident, risk_assessment, police_intake, floor_create); raw stacks in bench/results/")
