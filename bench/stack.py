@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.probes import process_tree
 from shared.clock import Clock
 from shared.jwks import write_jwks_file
 from shared.encryption import new_key_ring, write_key_ring
@@ -173,13 +174,14 @@ def register_school(env: dict[str, str], urn: str, force_code: str, clients_file
 
 @dataclass
 class Service:
-    """One app under uvicorn, one worker, on a free loopback port."""
+    """One app under uvicorn on a free loopback port; one worker unless told (`workers` > 1 needs PostgreSQL)."""
 
     name: str
     factory: str
     env: dict[str, str]
     log_file: Path
     port: int = field(default_factory=free_port)
+    workers: int = 1
     process: subprocess.Popen | None = None
     peak_rss_mb: float | None = None
 
@@ -191,7 +193,7 @@ class Service:
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(
                 [str(VENV_BIN / "python"), "-m", "uvicorn", self.factory, "--factory", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
+                 "--port", str(self.port), "--workers", str(self.workers), "--no-access-log", "--log-level", "warning"],
                 env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
             )
 
@@ -216,16 +218,20 @@ class Service:
             return "(no log)"
 
     def rss_mb(self) -> tuple[float | None, float | None]:
-        """(current, peak) resident set size from /proc; the kernel keeps the peak (VmHWM) for us."""
+        """(current, peak) resident set size from /proc; the kernel keeps the peak (VmHWM) for us. With several
+        workers, of the largest process (a worker, not the supervisor): the target is per process."""
         if self.process is None or self.process.poll() is not None:
             return None, self.peak_rss_mb
         values: dict[str, float] = {}
-        try:
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                key, _, rest = line.partition(":")
-                if key in ("VmRSS", "VmHWM"):
-                    values[key] = int(rest.split()[0]) / 1024
-        except OSError:
+        for pid in process_tree(self.process.pid):
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    key, _, rest = line.partition(":")
+                    if key in ("VmRSS", "VmHWM"):
+                        values[key] = max(values.get(key, 0.0), int(rest.split()[0]) / 1024)
+            except OSError:
+                continue
+        if not values:
             return None, self.peak_rss_mb
         if "VmHWM" in values:
             self.peak_rss_mb = values["VmHWM"]
