@@ -17,9 +17,11 @@ class PoliceSettings(ServiceSettings):
     database_url: str = f"sqlite+aiosqlite:///{DEV_VAR_DIR / 'police_api.sqlite3'}"
     # The force identity provider that signs officers' tokens (ES256 only).
     idp_issuer: str = "dev-police-idp"
-    idp_public_key_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.public.pem"
+    idp_jwks_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.jwks.json"
+    audit_checkpoint_dir: Path = DEV_VAR_DIR / "audit-checkpoints" / "police_api"
     # This service's own key: signs school-client tokens and audit checkpoints.
     signing_key_file: Path = DEV_VAR_DIR / "keys" / "police-api-signing.pem"
+    data_keys_file: Path = DEV_VAR_DIR / "keys" / "police-api-data-keys.json"
     client_token_issuer: str = "police-api"
     client_token_lifetime_seconds: int = Field(default=300, ge=60, le=3600)
     token_failure_limit: int = Field(default=5, ge=1, le=100)
@@ -29,7 +31,7 @@ class PoliceSettings(ServiceSettings):
 
     def development_defaults_in_use(self) -> list[str]:
         in_use = super().development_defaults_in_use()
-        for name in ("idp_public_key_file", "signing_key_file"):
+        for name in ("signing_key_file", "data_keys_file"):
             if is_development_key(getattr(self, name)):
                 in_use.append(f"{name} (a development file under var/)")
         if self.idp_issuer.startswith("dev-"):

@@ -103,7 +103,7 @@ async def test_a_social_care_referral_can_add_a_police_referral_later(
     assert police.status_code == 201, police.text
     assert police.json()["police_referral_id"]
     assert await school_app.state.relay.deliver_due() >= 1
-    referrals = (await school.get(s.path(incident, "/referrals"), headers=s.dsl)).json()
+    referrals = (await school.get(s.path(incident, "/referrals"), headers=s.dsl)).json()["items"]
     assert [r["delivery_state"] for r in referrals] == ["delivered"], referrals
     moved_clock.advance(timedelta(seconds=1))
     assert (await s.assess(incident, typology="aggravated_youth_intent_to_harm", immediate={"immediate_risk_of_harm": True})).status_code == 201
@@ -137,9 +137,9 @@ async def test_the_immediate_criteria_reach_the_police_as_structured_data(
     decided = await s.decide(incident, outcome="refer_police", police_channel="101", reasons="At risk of immediate harm.")
     assert decided.status_code == 201, decided.text
     assert await school_app.state.relay.deliver_due() >= 1
-    referral = (await school.get(s.path(incident, "/referrals"), headers=s.dsl)).json()[0]
+    referral = (await school.get(s.path(incident, "/referrals"), headers=s.dsl)).json()["items"][0]
     officer = {"Authorization": f"Bearer {tokens.police('supervisor', '52')}"}
-    reports = (await police.get("/reports", headers=officer)).json()
+    reports = (await police.get("/reports", headers=officer)).json()["items"]
     report_id = next(r["id"] for r in reports if r["school_incident_reference"] == incident["reference"])
     report = await police.get(f"/reports/{report_id}", headers=officer)
     assert report.status_code == 200, report.text

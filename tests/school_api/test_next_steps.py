@@ -70,7 +70,7 @@ async def test_the_initial_review_meeting_records_who_attended_and_what_was_deci
     assert held.status_code == 201, held.text
     assert [a["role"] for a in held.json()["attendees"]] == ["dsl", "headteacher"]
     listed = await s.client.get(s.path(incident, "/initial-reviews"), headers=s.head)
-    assert [row["id"] for row in listed.json()] == [held.json()["id"]]
+    assert [row["id"] for row in listed.json()["items"]] == [held.json()["id"]]
     assert "initial_review_meeting" not in kinds(await s.next_steps(incident))
     # The meeting has its own record; the plain log takes it only as not held, with the reason.
     logged = await s.action(incident, "initial_review_meeting")
@@ -88,7 +88,7 @@ async def test_the_childs_own_account_is_attributed_to_the_child(s: School) -> N
     heard = await s.hear_child(incident, child)
     assert heard.status_code == 201, heard.text
     assert heard.json()["person_id"] == child["id"] and heard.json()["wishes"].startswith("I want it deleted")
-    accounts = (await s.client.get(s.path(incident, "/child-accounts"), headers=s.dsl)).json()
+    accounts = (await s.client.get(s.path(incident, "/child-accounts"), headers=s.dsl)).json()["items"]
     assert [(row["person_id"], row["given"]) for row in accounts] == [(child["id"], "in_person")]
     assert "child_account" not in kinds(await s.next_steps(incident))
 

@@ -111,6 +111,18 @@ class School:
         ):
             assert response.status_code == 201, response.text
 
+    async def finish_managing_in_school(self, incident: dict[str, Any]) -> None:
+        """What a decision to manage in school leaves open before closing (S-PARENTS, S-DELETE)."""
+        asked = await self.client.post(
+            self.path(incident, "/actions"),
+            json={"kind": "deletion_requested", "taken": True, "performed_by": "Ms Example (DSL)", "occurred_at": AT, "due_at": AT},
+            headers=self.dsl,
+        )
+        assert asked.status_code == 201, asked.text
+        for kind in ("parents_informed", "deletion_confirmed"):
+            response = await self.action(incident, kind)
+            assert response.status_code == 201, response.text
+
     async def next_steps(self, incident: dict[str, Any]) -> dict[str, Any]:
         response = await self.client.get(self.path(incident, "/next-steps"), headers=self.dsl)
         assert response.status_code == 200, response.text

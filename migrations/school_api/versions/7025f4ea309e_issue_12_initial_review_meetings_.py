@@ -1,8 +1,12 @@
 """Issue 12: initial review meetings, children's accounts, deletion deadlines and removal outcomes in the action
 log, S-FACTORS reasons on the decision.
 
+The free text and names (what was decided, who attended, the child's account and wishes, who heard it, the
+written factor reasons) are sealed per row (shared.encryption), so their columns are TEXT. The columns added to
+tables with rows are nullable: no stored row has a value to seal.
+
 Revision ID: 7025f4ea309e
-Revises: 76f58bcf067b
+Revises: 4b5509aa2f99
 Create Date: 2026-12-03 15:57:07.316338
 """
 from __future__ import annotations
@@ -15,7 +19,7 @@ from alembic import op
 import shared.db
 
 revision: str = '7025f4ea309e'
-down_revision: str | None = '76f58bcf067b'
+down_revision: str | None = '4b5509aa2f99'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -25,7 +29,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('incident_id', sa.Uuid(), nullable=False),
     sa.Column('held_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('attendees', sa.JSON(), nullable=False),
+    sa.Column('attendees', sa.Text(), nullable=False),
     sa.Column('decided', sa.Text(), nullable=False),
     sa.Column('recorded_by', sa.String(length=200), nullable=False),
     sa.Column('recorded_at', shared.db.UTCDateTime(timezone=True), nullable=False),
@@ -45,7 +49,7 @@ def upgrade() -> None:
     sa.Column('given', sa.Enum('in_person', 'in_writing', 'through_trusted_adult', name='accountgiven', native_enum=False, length=30), nullable=False),
     sa.Column('account', sa.Text(), nullable=True),
     sa.Column('wishes', sa.Text(), nullable=True),
-    sa.Column('heard_by', sa.String(length=200), nullable=False),
+    sa.Column('heard_by', sa.Text(), nullable=False),
     sa.Column('recorded_by', sa.String(length=200), nullable=False),
     sa.Column('recorded_at', shared.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('school_urn', sa.String(length=6), nullable=False),
@@ -62,8 +66,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('outcome', sa.Enum('submitted', 'removed', 'not_removed', 'declined_by_child', name='removaloutcome', native_enum=False, length=20), nullable=True))
 
     with op.batch_alter_table('decisions', schema=None) as batch_op:
-        # Decisions made before issue 12 had no factor reasons to record.
-        batch_op.add_column(sa.Column('factor_reasons', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
+        # Decisions made before issue 12 had no factor reasons to record: they stay empty (NULL).
+        batch_op.add_column(sa.Column('factor_reasons', sa.Text(), nullable=True))
 
 
 

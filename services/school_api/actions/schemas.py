@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.school_api.actions.vocabulary import ActionKind, RemovalOutcome
+from shared.pagination import Page
 
 JUSTIFICATION_MAX = 5_000
 
@@ -38,3 +39,7 @@ class ActionOut(BaseModel):
     outcome: RemovalOutcome | None
     recorded_by: str
     recorded_at: datetime
+
+
+class ActionPage(Page[ActionOut]):
+    """A page of the incident's actions, oldest first."""

@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.school_api.child_accounts.vocabulary import AccountGiven
+from shared.pagination import Page
 
 
 class ChildAccountCreate(BaseModel):
@@ -32,3 +33,7 @@ class ChildAccountOut(BaseModel):
     heard_by: str
     recorded_by: str
     recorded_at: datetime
+
+
+class ChildAccountPage(Page[ChildAccountOut]):
+    """A page of the incident's child's accounts, oldest recorded first."""

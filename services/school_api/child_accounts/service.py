@@ -14,6 +14,7 @@ from services.school_api.people import service as people
 from services.school_api.people.vocabulary import PersonKind
 from services.school_api.rules.steps import s_child_voice
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused
 
 RECORD = "child_account"
@@ -54,3 +55,15 @@ async def list_child_accounts(ctx: Context, incident_id: uuid.UUID) -> list[Chil
     for row in rows:
         ctx.audit.record("child_account.read", RECORD, row.id)
     return rows
+
+
+# The API list: oldest first, as recorded, a page at a time.
+KEYSET = Keyset(ChildAccount.recorded_at, ChildAccount.id, newest_first=False)
+
+
+async def page_child_accounts(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[ChildAccount], str | None]:
+    query = select(ChildAccount).where(ChildAccount.incident_id == incident_id)
+    rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
+    for row in rows:
+        ctx.audit.record("child_account.read", RECORD, row.id)
+    return rows, next_cursor

@@ -3,13 +3,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, text, true
+from sqlalchemy import Enum, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.school_api.database import Base, SchoolScoped
 from services.school_api.decisions.vocabulary import DecisionOutcome
 from services.school_api.referrals.vocabulary import PoliceChannel
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedJSON, EncryptedText
 
 
 class Decision(SchoolScoped, Base):
@@ -19,13 +20,13 @@ class Decision(SchoolScoped, Base):
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
     outcome: Mapped[DecisionOutcome] = mapped_column(Enum(DecisionOutcome, native_enum=False, length=30))
     police_channel: Mapped[PoliceChannel | None] = mapped_column(Enum(PoliceChannel, native_enum=False, length=10))
-    reasons: Mapped[str | None] = mapped_column(Text)
+    reasons: Mapped[str | None] = mapped_column(EncryptedText())
     # S-PARENTS: informed early unless that would put the young person at risk; the reason is recorded.
     inform_parents: Mapped[bool] = mapped_column(default=True, server_default=true())
-    parents_not_informed_reason: Mapped[str | None] = mapped_column(Text)
-    safeguards: Mapped[str | None] = mapped_column(Text)
-    # S-FACTORS: factor -> why the school manages the incident itself in spite of it.
-    factor_reasons: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    parents_not_informed_reason: Mapped[str | None] = mapped_column(EncryptedText())
+    safeguards: Mapped[str | None] = mapped_column(EncryptedText())
+    # S-FACTORS: factor -> why the school manages the incident itself in spite of it (written reasons: sealed).
+    factor_reasons: Mapped[dict[str, str] | None] = mapped_column(EncryptedJSON())
     assessment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("risk_assessments.id"))
     decided_by: Mapped[str] = mapped_column(String(200))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())

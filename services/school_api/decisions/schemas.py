@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from services.school_api.assessments.vocabulary import JudgementFactor
 from services.school_api.decisions.vocabulary import DecisionOutcome
@@ -38,7 +37,8 @@ class DecisionOut(BaseModel):
     inform_parents: bool
     parents_not_informed_reason: str | None
     safeguards: str | None
-    factor_reasons: dict[JudgementFactor, str]
+    # A decision recorded before issue 12 holds no factor reasons (NULL): none were asked for.
+    factor_reasons: Annotated[dict[JudgementFactor, str], BeforeValidator(lambda value: value or {})]
     assessment_id: uuid.UUID | None
     decided_by: str
     decided_at: datetime

@@ -5,11 +5,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.school_api.database import Base, SchoolScoped
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedJSON, EncryptedText
 
 
 class InitialReview(SchoolScoped, Base):
@@ -19,7 +20,7 @@ class InitialReview(SchoolScoped, Base):
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
     held_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # [{"name": …, "role": AttendeeRole}], in the order given.
-    attendees: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    decided: Mapped[str] = mapped_column(Text)
+    attendees: Mapped[list[dict[str, Any]]] = mapped_column(EncryptedJSON())
+    decided: Mapped[str] = mapped_column(EncryptedText())
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

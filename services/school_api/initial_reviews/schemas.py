@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.school_api.initial_reviews.vocabulary import AttendeeRole
+from shared.pagination import Page
 
 
 class Attendee(BaseModel):
@@ -33,3 +34,7 @@ class InitialReviewOut(BaseModel):
     decided: str
     recorded_by: str
     recorded_at: datetime
+
+
+class InitialReviewPage(Page[InitialReviewOut]):
+    """A page of the incident's initial reviews, oldest recorded first."""

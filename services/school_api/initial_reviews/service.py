@@ -12,6 +12,7 @@ from services.school_api.initial_reviews.models import InitialReview
 from services.school_api.initial_reviews.schemas import InitialReviewCreate
 from services.school_api.rules.steps import s_initial_review
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused
 
 RECORD = "initial_review"
@@ -48,3 +49,15 @@ async def list_initial_reviews(ctx: Context, incident_id: uuid.UUID) -> list[Ini
     for row in rows:
         ctx.audit.record("initial_review.read", RECORD, row.id)
     return rows
+
+
+# The API list: oldest first, as recorded, a page at a time.
+KEYSET = Keyset(InitialReview.recorded_at, InitialReview.id, newest_first=False)
+
+
+async def page_initial_reviews(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[InitialReview], str | None]:
+    query = select(InitialReview).where(InitialReview.incident_id == incident_id)
+    rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
+    for row in rows:
+        ctx.audit.record("initial_review.read", RECORD, row.id)
+    return rows, next_cursor
