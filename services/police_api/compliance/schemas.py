@@ -5,6 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from services.police_api.routing.vocabulary import FindingAction, FullInvestigationIndicator, PoliceRank
+
 
 class LateCrimeOut(BaseModel):
     crime_id: uuid.UUID
@@ -25,10 +27,26 @@ class UndecidedOut(BaseModel):
     time_left_seconds: int
 
 
+class FindingDecisionRowOut(BaseModel):
+    """A full-investigation finding cleared or overridden (P-FULL-INVESTIGATION): what, why, who, of what rank."""
+
+    decision_id: uuid.UUID
+    incident_id: uuid.UUID
+    police_reference: str
+    indicator: FullInvestigationIndicator
+    action: FindingAction
+    reason: str
+    decided_by: str
+    decided_by_rank: PoliceRank
+    decided_at: datetime
+
+
 class ComplianceOut(BaseModel):
     """NCRS (P-CRIME): crimes recorded after their deadline; incidents with no crime decision yet
-    (`overdue` once 24 hours have passed since the report)."""
+    (`overdue` once 24 hours have passed since the report); and every finding calling for a full
+    investigation that an officer cleared or overrode (P-FULL-INVESTIGATION), newest first."""
 
     as_of: datetime
     late_crimes: list[LateCrimeOut]
     undecided: list[UndecidedOut]
+    finding_decisions: list[FindingDecisionRowOut]

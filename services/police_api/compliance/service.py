@@ -1,5 +1,6 @@
 """The Force Crime Registrar's NCRS view (P-CRIME): crimes recorded after their 24-hour deadline, and
-reports still without a crime decision after 24 hours."""
+reports still without a crime decision after 24 hours; and the findings calling for a full investigation
+that officers cleared or overrode (P-FULL-INVESTIGATION), so that none is set aside unseen."""
 from __future__ import annotations
 
 import uuid
@@ -11,6 +12,8 @@ from sqlalchemy import exists, select
 from services.police_api.crimes.models import Crime
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.reports.models import SchoolReport
+from services.police_api.routing.models import FindingDecision
+from services.police_api.routing.vocabulary import FindingAction, FullInvestigationIndicator, PoliceRank
 from services.police_api.rules.crime import crime_decision_overdue, recorded_late, time_left
 from shared.context import Context
 
@@ -37,10 +40,24 @@ class UndecidedReport:
 
 
 @dataclass(frozen=True)
+class FindingDecisionRow:
+    decision_id: uuid.UUID
+    incident_id: uuid.UUID
+    police_reference: str
+    indicator: FullInvestigationIndicator
+    action: FindingAction
+    reason: str
+    decided_by: str
+    decided_by_rank: PoliceRank
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
 class ComplianceView:
     as_of: datetime
     late_crimes: list[LateCrime]
     undecided: list[UndecidedReport]
+    finding_decisions: list[FindingDecisionRow]
 
 
 async def crime_recording(ctx: Context, *, reported_since: datetime | None, limit: int) -> ComplianceView:
@@ -93,6 +110,29 @@ async def crime_recording(ctx: Context, *, reported_since: datetime | None, limi
         )
         for incident, report_id in pending_rows
     ]
+    decision_rows = (
+        await ctx.session.execute(
+            select(FindingDecision, PoliceIncident.reference)
+            .join(PoliceIncident, PoliceIncident.id == FindingDecision.incident_id)
+            .where(*window)
+            .order_by(FindingDecision.decided_at.desc(), FindingDecision.id)
+            .limit(limit)
+        )
+    ).all()
+    decisions = [
+        FindingDecisionRow(
+            decision_id=decision.id,
+            incident_id=decision.incident_id,
+            police_reference=reference,
+            indicator=decision.indicator,
+            action=decision.action,
+            reason=decision.reason,
+            decided_by=decision.decided_by,
+            decided_by_rank=decision.decided_by_rank,
+            decided_at=decision.decided_at,
+        )
+        for decision, reference in decision_rows
+    ]
     # A row shows more than its own record: a late crime names its incident, an undecided incident the
     # school report it was opened for. Each record shown is audited, under the row's operation.
     for item in late:
@@ -102,4 +142,7 @@ async def crime_recording(ctx: Context, *, reported_since: datetime | None, limi
         ctx.audit.record("compliance.undecided", "police_incident", item.incident_id)
         if item.report_id is not None:
             ctx.audit.record("compliance.undecided", "school_report", item.report_id)
-    return ComplianceView(as_of=ctx.now, late_crimes=late, undecided=undecided)
+    for row in decisions:
+        ctx.audit.record("compliance.finding_decision", "finding_decision", row.decision_id)
+        ctx.audit.record("compliance.finding_decision", "police_incident", row.incident_id)
+    return ComplianceView(as_of=ctx.now, late_crimes=late, undecided=undecided, finding_decisions=decisions)

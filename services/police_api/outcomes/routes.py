@@ -9,7 +9,7 @@ from services.police_api.access import PoliceContext
 from services.police_api.crimes.routes import crime_out
 from services.police_api.crimes.schemas import CrimeOut
 from services.police_api.outcomes import service
-from services.police_api.outcomes.schemas import NoticeOut, OutcomeIn
+from services.police_api.outcomes.schemas import NoticeGivenIn, NoticeOut, OutcomeIn
 from shared.concurrency import expected_version
 from shared.http import problem_responses
 
@@ -37,4 +37,23 @@ async def finalise_outcome(
 @router.get("/crimes/{crime_id}/notices", response_model=list[NoticeOut], responses=problem_responses(404))
 async def get_young_person_notices(crime_id: uuid.UUID, ctx: PoliceContext) -> list[NoticeOut]:
     """P-NOTICE: the notice text for each young person on a crime finalised with Outcome 21."""
-    return [NoticeOut(**notice.__dict__) for notice in await service.notices(ctx, crime_id)]
+    return [notice_out(notice) for notice in await service.notices(ctx, crime_id)]
+
+
+def notice_out(notice: service.Notice) -> NoticeOut:
+    given = notice.given
+    return NoticeOut(
+        person_id=notice.person_id,
+        role=notice.role,
+        offence_code=notice.offence_code,
+        text=notice.text,
+        given_at=given.given_at if given else None,
+        method=given.method if given else None,
+        given_by=given.given_by if given else None,
+    )
+
+
+@router.post("/crimes/{crime_id}/notices", status_code=201, response_model=NoticeOut, responses=problem_responses(404, 409, 422))
+async def record_notice_given(crime_id: uuid.UUID, body: NoticeGivenIn, ctx: PoliceContext) -> NoticeOut:
+    """P-NOTICE: record when and how the notice was given to one young person on the crime."""
+    return notice_out(await service.record_notice_given(ctx, crime_id, person_id=body.person_id, given_at=body.given_at, method=body.method))

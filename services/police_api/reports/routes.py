@@ -78,6 +78,7 @@ def _summary(report: SchoolReport, incident: PoliceIncident) -> dict[str, object
         school_incident_reference=report.school_incident_reference,
         channel=report.channel,
         received_at=report.received_at,
+        proposed_priority=report.proposed_priority,
         triage_priority=report.triage_priority,
         triaged_at=report.triaged_at,
     )
@@ -91,6 +92,17 @@ async def list_reports(
 ) -> list[SchoolReportSummary]:
     """Incoming school reports of the force, newest first (`untriaged=true`: those not yet triaged)."""
     rows = await service.list_reports(ctx, untriaged_only=untriaged, limit=limit)
+    return [SchoolReportSummary(**_summary(report, incident)) for report, incident in rows]
+
+
+# Registered before `/{report_id}`, which would otherwise take the path.
+@router.get("/intake-queue", response_model=list[SchoolReportSummary], responses=problem_responses(422))
+async def list_intake_queue(
+    ctx: PoliceContext, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> list[SchoolReportSummary]:
+    """Reports awaiting triage in the order to take them (P-TRIAGE): the priority the school's S-IMMEDIATE
+    criteria propose (a child at immediate risk of harm first), then the longest waiting."""
+    rows = await service.intake_queue(ctx, limit=limit)
     return [SchoolReportSummary(**_summary(report, incident)) for report, incident in rows]
 
 

@@ -44,6 +44,18 @@ class ReportedPersonRole(StrEnum):
     possessor = "possessor"
     discloser = "discloser"
     coercer = "coercer"
+    requester = "requester"
+
+
+class ImmediateCriterion(StrEnum):
+    """The five S-IMMEDIATE criteria, named as the school's assessment answers name them. Criterion 4 is one
+    criterion on the wire, though the school answers it in two parts (sexual acts; a pictured pupil under 13)."""
+
+    adult_involved = "adult_involved"
+    coercion_blackmail_grooming_or_capacity = "coercion_blackmail_grooming_or_capacity"
+    unusual_or_violent_acts = "unusual_or_violent_acts"
+    imagery_involves_sexual_acts_under_13 = "imagery_involves_sexual_acts_under_13"
+    immediate_risk_of_harm = "immediate_risk_of_harm"
 
 
 class ReportedImageNature(StrEnum):
@@ -64,7 +76,7 @@ class ReportedPerson(BaseModel):
 
     school_person_id: uuid.UUID
     kind: ReportedPersonKind
-    roles: list[ReportedPersonRole] = Field(min_length=1, max_length=7)
+    roles: list[ReportedPersonRole] = Field(min_length=1, max_length=len(ReportedPersonRole))
     given_name: str | None = Field(default=None, max_length=100)
     family_name: str | None = Field(default=None, max_length=100)
     date_of_birth: date | None = None
@@ -98,6 +110,8 @@ class ReportedRiskAssessment(BaseModel):
     typology: str | None = Field(default=None, max_length=40)
     rule_ids: list[str] = Field(default_factory=list, max_length=40)
     reasons: list[str] = Field(default_factory=list, max_length=40)
+    # The S-IMMEDIATE criteria the school found met: they propose the triage priority (P-TRIAGE).
+    immediate_criteria: list[ImmediateCriterion] = Field(default_factory=list, max_length=5)
 
 
 class SchoolReportIn(BaseModel):
@@ -157,6 +171,8 @@ class SchoolReportSummary(BaseModel):
     school_incident_reference: str
     channel: ReportChannel
     received_at: datetime
+    # Proposed at intake from the school's S-IMMEDIATE criteria (P-TRIAGE); the call handler's triage decides.
+    proposed_priority: TriagePriority
     triage_priority: TriagePriority | None
     triaged_at: datetime | None
 
