@@ -10,7 +10,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from services.police_api.routing.vocabulary import PoliceRank
 from services.police_api.settings import PoliceSettings
 from shared.tenancy import ALL_TENANTS
 from tests.conftest import FORCE
@@ -220,6 +219,8 @@ async def test_a_finding_is_never_cleared_silently_and_an_override_needs_a_reaso
 
 
 def test_the_rank_that_may_clear_or_override_a_finding_is_a_force_setting() -> None:
+    from services.police_api.routing.vocabulary import PoliceRank
+
     settings = PoliceSettings(finding_decision_min_rank="sergeant", finding_decision_min_rank_by_force={"52": "superintendent"})
     assert settings.finding_decision_rank_for("52") is PoliceRank.superintendent
     assert settings.finding_decision_rank_for("01") is PoliceRank.sergeant
