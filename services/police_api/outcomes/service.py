@@ -1,15 +1,14 @@
-"""Outcomes (P-OUTCOME21, P-OUTCOME22, P-NO-CRIMINALISE), young-person notices (P-NOTICE) and
+"""Outcomes (P-OUTCOME21, P-OUTCOME22, P-NO-CRIMINALISE, P-AGE-OF-RESPONSIBILITY), young-person notices (P-NOTICE) and
 finalising an incident (P-PPU, P-INCIDENT). The rules decide; this module gathers their facts."""
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from services.police_api.crimes import service as crimes
-from datetime import datetime
-
 from services.police_api.crimes.models import Crime, OffenceCodeRef, YoungPersonNotice
 from services.police_api.crimes.vocabulary import CrimeStatus, NoticeMethod, OutcomeCode
 from services.police_api.incidents import service as incidents
@@ -31,7 +30,6 @@ from shared.concurrency import check_version
 from shared.context import Context
 from shared.problems import Conflict, InvalidTransition, RuleRefused
 from shared.report_contract import POSSIBLY_ADULT_KINDS
-
 
 NOTICE_GIVEN = "young_person_notice_given"
 

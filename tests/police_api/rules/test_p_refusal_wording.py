@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from services.police_api.crimes.vocabulary import OutcomeCode
 from services.police_api.incidents.vocabulary import IncidentClassification
 from services.police_api.persons.vocabulary import LinkRole, PersonAge
 from services.police_api.routing.vocabulary import FullInvestigationIndicator as F, Route
@@ -21,7 +22,6 @@ from services.police_api.rules.links import SELF_IMAGE_ROLES, derive_link_role
 from services.police_api.rules.notice import check_notice_applies
 from services.police_api.rules.offences import age_status, check_offence_code
 from services.police_api.rules.outcomes import OutcomeFacts, outcome22_violations, outcome_violations
-from services.police_api.crimes.vocabulary import OutcomeCode
 from services.police_api.rules.ppu import NotificationState, unacknowledged_notifications
 from services.police_api.rules.repeat import Occasion, OffenceProfile, repeat_finding
 from services.police_api.rules.route import (
