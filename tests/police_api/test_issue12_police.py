@@ -26,7 +26,7 @@ def messages_of(answer: httpx.Response) -> list[str]:
 
 
 async def links_by_roles(police: httpx.AsyncClient, incident_id: str, headers: dict[str, str]) -> dict[tuple[str, ...], dict]:
-    links = (await police.get(f"/incidents/{incident_id}/links", headers=headers)).json()
+    links = (await police.get(f"/incidents/{incident_id}/links", headers=headers)).json()["items"]
     return {tuple(link["reported_roles"]): link for link in links}
 
 
@@ -206,8 +206,12 @@ async def test_a_finding_is_never_cleared_silently_and_an_override_needs_a_reaso
 
     # The registrar sees both decisions, with their reasons, officers and ranks; each write is audited.
     registrar = officer("crime_registrar")
-    compliance = (await police.get("/compliance/crime-recording", params={"limit": 1000}, headers=registrar)).json()
-    mine = [row for row in compliance["finding_decisions"] if row["incident_id"] == incident_id]
+    mine, cursor = [], None
+    while True:
+        page = (await police.get("/compliance/crime-recording/finding-decisions", params={"limit": 200, **({"cursor": cursor} if cursor else {})}, headers=registrar)).json()
+        mine += [row for row in page["items"] if row["incident_id"] == incident_id]
+        if (cursor := page["next_cursor"]) is None:
+            break
     assert [(row["indicator"], row["action"], row["decided_by"], row["decided_by_rank"]) for row in mine] == [
         ("exploitation", "cleared", "scpo:ci-77", "chief_inspector"),
         ("coercion", "overridden", "supervisor:insp-4321", "inspector"),
@@ -345,7 +349,7 @@ async def test_the_schools_immediate_criteria_set_the_triage_priority_and_a_chil
         )
     queue = await police.get("/reports/intake-queue", params={"limit": 200}, headers=handler)
     assert queue.status_code == 200, queue.text
-    ids = [item["id"] for item in queue.json()]
+    ids = [item["id"] for item in queue.json()["items"]]
     assert ids[0] == receipts["immediate"]["id"]
     assert ids.index(receipts["immediate"]["id"]) < ids.index(receipts["priority"]["id"])
     if receipts["standard"]["id"] in ids:
@@ -355,7 +359,7 @@ async def test_the_schools_immediate_criteria_set_the_triage_priority_and_a_chil
         f"/reports/{receipts['immediate']['id']}/triage", json={"priority": "immediate"}, headers={**handler, "If-Match": report.headers["ETag"]}
     )
     assert triaged.status_code == 200
-    after = [item["id"] for item in (await police.get("/reports/intake-queue", params={"limit": 200}, headers=handler)).json()]
+    after = [item["id"] for item in (await police.get("/reports/intake-queue", params={"limit": 200}, headers=handler)).json()["items"]]
     assert receipts["immediate"]["id"] not in after
 
 
@@ -370,6 +374,6 @@ async def test_an_unknown_immediate_criterion_is_refused(police: httpx.AsyncClie
 async def test_the_offence_table_holds_the_indecent_and_prohibited_image_classifications(police: httpx.AsyncClient, officer, code: str) -> None:
     from services.police_api.rules.offences import STATUTORY_OFFENCES
 
-    table = {row["code"]: row for row in (await police.get("/offence-codes", headers=officer("scpo"))).json()}
+    table = {row["code"]: row for row in (await police.get("/offence-codes", headers=officer("scpo"), params={"limit": 200})).json()["items"]}
     expected = next(offence for offence in STATUTORY_OFFENCES if offence.code == code)
     assert (table[code]["title"], table[code]["statute"]) == (expected.title, expected.statute)

@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from services.police_api.routing.vocabulary import FindingAction, FullInvestigationIndicator, PoliceRank
+from shared.pagination import Page
 
 
 class LateCrimeOut(BaseModel):
@@ -41,12 +42,14 @@ class FindingDecisionRowOut(BaseModel):
     decided_at: datetime
 
 
-class ComplianceOut(BaseModel):
-    """NCRS (P-CRIME): crimes recorded after their deadline; incidents with no crime decision yet
-    (`overdue` once 24 hours have passed since the report); and every finding calling for a full
-    investigation that an officer cleared or overrode (P-FULL-INVESTIGATION), newest first."""
+class LateCrimePage(Page[LateCrimeOut]):
+    """NCRS (P-CRIME): crimes recorded after their 24-hour deadline, latest recorded first."""
 
-    as_of: datetime
-    late_crimes: list[LateCrimeOut]
-    undecided: list[UndecidedOut]
-    finding_decisions: list[FindingDecisionRowOut]
+
+class UndecidedPage(Page[UndecidedOut]):
+    """NCRS (P-CRIME): incidents with no crime decision yet (`overdue` once 24 hours have passed since the
+    report), most overdue first."""
+
+
+class FindingDecisionPage(Page[FindingDecisionRowOut]):
+    """Every full-investigation finding cleared or overridden (P-FULL-INVESTIGATION), latest first."""

@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.police_api.crimes.vocabulary import NoticeMethod, OutcomeCode
 from services.police_api.persons.vocabulary import LinkRole
+from shared.pagination import Page
 
 
 class OutcomeIn(BaseModel):
@@ -39,3 +40,7 @@ class NoticeGivenIn(BaseModel):
     person_id: uuid.UUID
     given_at: AwareDatetime
     method: NoticeMethod
+
+
+class NoticePage(Page[NoticeOut]):
+    """A page of the young person notices of a crime (P-NOTICE), victim first."""

@@ -28,6 +28,7 @@ from services.police_api.rules.outcomes import OutcomeFacts, is_self_image_only,
 from services.police_api.rules.ppu import NotificationState, unacknowledged_notifications
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import page_in_order
 from shared.problems import Conflict, InvalidTransition, RuleRefused
 from shared.report_contract import POSSIBLY_ADULT_KINDS
 
@@ -156,8 +157,18 @@ class Notice:
     given: YoungPersonNotice | None = None
 
 
-async def notices(ctx: Context, crime_id: uuid.UUID) -> list[Notice]:
-    """P-NOTICE: one notice per young person on a crime finalised with Outcome 21."""
+async def notices(ctx: Context, crime_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Notice], str | None]:
+    """P-NOTICE: one notice per young person on a crime finalised with Outcome 21, a page at a time."""
+    page, next_cursor = page_in_order(await _owed_notices(ctx, crime_id), lambda notice: str(notice.person_id), cursor, limit)
+    for notice in page:
+        ctx.audit.record("young_person_notice.read", "person", notice.person_id)
+        if notice.given is not None:
+            ctx.audit.record("young_person_notice_given.read", NOTICE_GIVEN, notice.given.id)
+    return page, next_cursor
+
+
+async def _owed_notices(ctx: Context, crime_id: uuid.UUID) -> list[Notice]:
+    """Every notice the crime owes, with when it was given if it was; the caller audits what it shows."""
     crime, incident = await crimes.get_crime(ctx, crime_id)
     outcome = OutcomeCode(crime.outcome_code) if crime.outcome_code is not None else None
     violations = check_notice_applies(outcome)
@@ -174,9 +185,6 @@ async def notices(ctx: Context, crime_id: uuid.UUID) -> list[Notice]:
         if link is None or link.age_status is PersonAge.adult:
             continue
         result.append(Notice(person_id=person_id, role=link.role, offence_code=offence.code, text=text, given=given.get(person_id)))
-        ctx.audit.record("young_person_notice.read", "person", person_id)
-        if person_id in given:
-            ctx.audit.record("young_person_notice_given.read", NOTICE_GIVEN, given[person_id].id)
     return result
 
 
@@ -184,7 +192,7 @@ async def record_notice_given(
     ctx: Context, crime_id: uuid.UUID, *, person_id: uuid.UUID, given_at: datetime, method: NoticeMethod
 ) -> Notice:
     """P-NOTICE: when and how the notice was given to one young person on a crime finalised with Outcome 21."""
-    owed = {notice.person_id: notice for notice in await notices(ctx, crime_id)}
+    owed = {notice.person_id: notice for notice in await _owed_notices(ctx, crime_id)}
     crime, _incident = await crimes.get_crime(ctx, crime_id)
     violations = check_notice_given(on_the_notices=person_id in owed, given_at=given_at, finalised_at=crime.finalised_at, now=ctx.now)
     if violations:
