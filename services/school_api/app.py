@@ -14,7 +14,7 @@ from services.school_api.assessments.routes import router as assessments_router
 from services.school_api.audit.routes import router as audit_router
 from services.school_api.authorisations.routes import router as authorisations_router
 from services.school_api.chronology.routes import router as chronology_router
-from services.school_api.database import AuditEntry, SchoolSession
+from services.school_api.database import AuditEntry, Base, SchoolSession
 from services.school_api.decisions.routes import router as decisions_router
 from services.school_api.devices.routes import router as devices_router
 from services.school_api.incidents.routes import router as incidents_router
@@ -36,6 +36,7 @@ from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.jwks import open_issuer_keys, prime
+from shared.encryption import install_data_keys, load_key_ring
 from shared.logging import configure_logging
 from shared.service_app import database_gauges, declare_common_problems, new_service_app
 from shared.tokens import TokenVerifier, TrustedIssuer
@@ -64,6 +65,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_data_keys(Base.metadata, load_key_ring(settings.data_keys_file))
         engine = create_engine(
             settings.database_url,
             pool_size=settings.db_pool_size,

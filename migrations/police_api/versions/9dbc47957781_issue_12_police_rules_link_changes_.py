@@ -1,7 +1,7 @@
 """Issue 12, police rules: link changes, finding decisions, notices given, crime basis, N100, triage, 86/25
 
 Revision ID: 9dbc47957781
-Revises: 569fc9eaffcb
+Revises: 17a1c0642ed5
 Create Date: 2026-12-03 15:49:05.275658
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 import shared.db
 
 revision: str = '9dbc47957781'
-down_revision: str | None = '569fc9eaffcb'
+down_revision: str | None = '17a1c0642ed5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -46,7 +46,11 @@ async def outcome_facts(ctx: Context, crime: Crime, incident: PoliceIncident, ra
         .where(PPUNotification.incident_id == incident.id, PPUNotification.acknowledged_at.is_(None))
     )
     contacts = frozenset(contact.contacted.value for contact in await crimes.contacts_of(ctx, crime.id))
-    named = [link.person_id for link, person in subjects if link.role.is_offender and person.name_key is not None]
+    named = [
+        link.person_id
+        for link, person in subjects
+        if link.role.is_offender and persons.name_key(person.given_name, person.family_name) is not None
+    ]
     with_activity = await _people_with_own_activity(ctx, incident.id)
     return OutcomeFacts(
         crime_recorded=crime.recorded_at is not None,
