@@ -105,7 +105,8 @@ def _each_person(apply: Callable[[Any], dict[str, Any]]) -> None:
 
 
 def _hash_keys(ring: Callable[[], KeyRing]) -> Callable[[Any], dict[str, Any]]:
-    from services.police_api.persons.service import name_dob_key, upn_key
+    from services.police_api.persons.index_keys import upn_key
+    from services.police_api.persons.service import name_dob_key
 
     def apply(row: Any) -> dict[str, Any]:
         born = date.fromisoformat(row.date_of_birth[:10]) if row.date_of_birth else None

@@ -17,6 +17,7 @@ from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.persons.models import Person, PersonLink, PersonLinkChange, PersonMerge
 from services.police_api.persons.vocabulary import LinkRole, PersonAge
+from services.police_api.persons.index_keys import upn_key
 from services.police_api.ppu import service as ppu
 from services.police_api.routing.models import EducationRecord
 from services.police_api.reports.models import SchoolReport
@@ -56,12 +57,6 @@ def name_key(given_name: str | None, family_name: str | None) -> str | None:
         if folded:
             parts.append(folded)
     return " ".join(parts) if parts else None
-
-
-def upn_key(upn: str | None, ring: KeyRing | None = None) -> str | None:
-    """The UPN as the index looks it up: a keyed hash, the UPN itself being encrypted. `ring`: the
-    service's own unless given (the migration that computed the first hashes)."""
-    return (ring or data_keys(Base.metadata)).keyed_hash("person.upn", upn) if upn else None
 
 
 def name_dob_key(
@@ -257,7 +252,7 @@ async def page_links(
     if role is not None:
         query = query.where(PersonLink.role == role)
     if upn is not None:
-        query = query.where(Person.upn == upn.upper())
+        query = query.where(Person.upn_key == upn_key(upn.upper()))
     rows, next_cursor = await fetch_rows_page(ctx.session, query, LINKS_OLDEST_FIRST, cursor, limit)
     for link, person in rows:
         ctx.audit.record("person_link.read", LINK, link.id)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from services.police_api.incidents.models import PoliceIncident
+from services.police_api.persons.index_keys import upn_key
 from services.police_api.persons.models import Person
 from services.police_api.persons.vocabulary import PersonAge
 from services.police_api.ppu.models import PPUNotification, PPUUpdate
@@ -83,7 +84,8 @@ async def list_notifications(
             PoliceIncident.reference == where.police_reference
         )
     if where.upn is not None:
-        query = query.join(Person, Person.id == PPUNotification.person_id).where(Person.upn == where.upn.upper())
+        # The UPN is encrypted at rest: the person index finds it by its keyed hash.
+        query = query.join(Person, Person.id == PPUNotification.person_id).where(Person.upn_key == upn_key(where.upn.upper()))
     if where.notified_from is not None:
         query = query.where(PPUNotification.created_at >= where.notified_from)
     if where.notified_to is not None:
