@@ -311,7 +311,7 @@ def _decide_every_crime(
     return decided
 
 
-NO_CRIME_DECISION = {"reason": "Soak: the crime decision the status phase counts on the school side."}
+NO_CRIME_DECISION = {"basis": "additional_verifiable_information", "reason": "Soak: the crime decision the status phase counts on the school side."}
 
 
 async def _police_incidents_by_school_incident(police_url: str) -> dict[str, str]:

@@ -12,6 +12,8 @@ class Actor:
     tenant: str
     # Set only for the school service acting as a police client: the school it speaks for.
     school_urn: str | None = None
+    # A police officer's rank, from the force identity provider's `rank` claim (police staff hold none).
+    rank: str | None = None
 
     @property
     def audit_label(self) -> str:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 
+from services.police_api.routing.vocabulary import PoliceRank
 from shared.context import Context, context_dependency, policy_authorizer
 from shared.identifiers import is_force_code
 from shared.identity import Actor
@@ -43,6 +44,7 @@ POLICY: dict[str, frozenset[PoliceRole]] = {
     "list_reports": frozenset({_R.call_handler, _R.scpo, _R.supervisor, _R.crime_registrar}),
     "get_report": frozenset({_R.call_handler, _R.scpo, _R.supervisor, _R.crime_registrar}),
     "triage_report": frozenset({_R.call_handler, _R.scpo, _R.supervisor}),
+    "list_intake_queue": frozenset({_R.call_handler, _R.scpo, _R.supervisor}),
     # Incidents (P-INCIDENT, P-101); CID and PPU see only their own incidents (incidents.service.visible)
     "list_incidents": OFFICERS,
     "get_incident": OFFICERS,
@@ -75,6 +77,8 @@ POLICY: dict[str, frozenset[PoliceRole]] = {
     # Assessment and route (P-REPEAT, P-ROUTE, P-FULL-INVESTIGATION)
     "get_assessment": _READERS,
     "record_assessment": _INVESTIGATORS,
+    # Any investigator may ask; the rank the force configures decides (P-FULL-INVESTIGATION).
+    "decide_finding": _INVESTIGATORS,
     "route_incident": frozenset({_R.scpo, _R.supervisor}),
     "override_route": frozenset({_R.supervisor}),
     "record_restorative_meeting": frozenset({_R.scpo, _R.supervisor}),
@@ -85,9 +89,11 @@ POLICY: dict[str, frozenset[PoliceRole]] = {
     "propose_outcome": _INVESTIGATORS,
     "finalise_outcome": frozenset({_R.supervisor}),
     "get_young_person_notices": _INVESTIGATORS,
+    "record_notice_given": _INVESTIGATORS,
     # NCRS compliance (P-CRIME)
     "list_late_crimes": frozenset({_R.crime_registrar, _R.supervisor}),
     "list_undecided_incidents": frozenset({_R.crime_registrar, _R.supervisor}),
+    "list_finding_decisions": frozenset({_R.crime_registrar, _R.supervisor}),
     "list_audit_entries": frozenset({_R.supervisor, _R.crime_registrar}),
     # Retention (MoPI, docs/retention.md): holds are placed and lifted by the registrar or a supervisor.
     "get_retention": frozenset({_R.supervisor, _R.crime_registrar}),
@@ -121,7 +127,10 @@ class ClaimsReader:
         school_urn = claims.get("school_urn")
         if role == PoliceRole.school_client and (not isinstance(school_urn, str) or not _URN.match(school_urn)):
             raise InvalidToken("school client without a school")
-        return Actor(subject=claims["sub"], role=role, tenant=force_code, school_urn=school_urn if from_self else None)
+        rank = claims.get("rank")
+        if rank is not None and (from_self or rank not in PoliceRank.__members__):
+            raise InvalidToken("unknown police rank")
+        return Actor(subject=claims["sub"], role=role, tenant=force_code, school_urn=school_urn if from_self else None, rank=rank)
 
 
 

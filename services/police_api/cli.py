@@ -15,6 +15,7 @@ from services.police_api.crimes.schemas import OffenceCodeIn
 from services.police_api.crimes.service import add_offence_code
 from services.police_api.database import AuditEntry, PoliceSession
 from services.police_api.reports.idempotency import purge_expired
+from services.police_api.routing.vocabulary import PoliceRank
 from services.police_api.retention.job import POLICE_FILES
 from services.police_api.settings import AUDIENCE, PoliceSettings
 from shared.cli import add_common_commands, mint_development_token, run_common_command
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     mint.add_argument("--role", required=True, choices=OFFICER_ROLES)
     mint.add_argument("--force-code", required=True)
     mint.add_argument("--sub", default="dev-officer")
+    mint.add_argument("--rank", choices=[rank.value for rank in PoliceRank], help="the officer's rank claim")
     mint.add_argument("--hours", type=int, default=8)
     commands.add_parser("purge-idempotency", help="delete Idempotency-Key records past their retention")
     retention = commands.add_parser("retention", help="the MoPI retention schedule (docs/retention.md)")
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
                 issuer=settings.idp_issuer,
                 audience=AUDIENCE,
                 subject=args.sub,
-                claims={"role": args.role, "force_code": args.force_code},
+                claims={"role": args.role, "force_code": args.force_code} | ({"rank": args.rank} if args.rank else {}),
                 hours=args.hours,
             )
         )

@@ -6,6 +6,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.police_api.routing.vocabulary import PoliceRank
 from shared.settings import DEV_VAR_DIR, ServiceSettings, is_development_key
 
 AUDIENCE = "police-api"
@@ -28,6 +29,13 @@ class PoliceSettings(ServiceSettings):
     token_failure_window_seconds: int = Field(default=300, ge=10, le=86_400)
     idempotency_retention_days: int = Field(default=30, ge=30, le=3650)
     idempotency_lock_seconds: int = Field(default=60, ge=5, le=3600)
+    # P-FULL-INVESTIGATION: the lowest rank that may clear or override a finding, per force code (JSON,
+    # e.g. {"52": "superintendent"}); a force not named uses the default.
+    finding_decision_min_rank: PoliceRank = PoliceRank.inspector
+    finding_decision_min_rank_by_force: dict[str, PoliceRank] = Field(default_factory=dict)
+
+    def finding_decision_rank_for(self, force_code: str) -> PoliceRank:
+        return self.finding_decision_min_rank_by_force.get(force_code, self.finding_decision_min_rank)
 
     def development_defaults_in_use(self) -> list[str]:
         in_use = super().development_defaults_in_use()

@@ -129,7 +129,7 @@ async def test_a_link_moved_by_a_merge_refuses_an_edit_made_on_its_version_from_
     assert merged.status_code == 200, merged.text
 
     stale = await police.patch(
-        f"/links/{moved_link['id']}", json={"role": "suspect"}, headers={**supervisor, "If-Match": f'"v{moved_link["version"]}"'}
+        f"/links/{moved_link['id']}", json={"role": "suspect", "reason": "Interview shows the child sent it on."}, headers={**supervisor, "If-Match": f'"v{moved_link["version"]}"'}
     )
     assert stale.status_code == 412, stale.text
     now = next(
@@ -158,14 +158,20 @@ async def test_an_officer_links_a_person_and_a_child_is_notified_to_the_ppu(poli
         headers=handler,
     )
     assert twice.status_code == 409
-    no_etag = await police.patch(f"/links/{created.json()['id']}", json={"role": "suspect"}, headers=handler)
-    assert no_etag.status_code == 428
-    stale = await police.patch(f"/links/{created.json()['id']}", json={"role": "suspect"}, headers={**handler, "If-Match": '"v99"'})
-    assert stale.status_code == 412
-    changed = await police.patch(
+    change = {"role": "suspect", "reason": "Interview shows the child sent it on."}
+    no_reason = await police.patch(
         f"/links/{created.json()['id']}", json={"role": "suspect"}, headers={**handler, "If-Match": created.headers["ETag"]}
     )
+    assert no_reason.status_code == 422  # an officer changes what intake proposed only with a reason
+    no_etag = await police.patch(f"/links/{created.json()['id']}", json=change, headers=handler)
+    assert no_etag.status_code == 428
+    stale = await police.patch(f"/links/{created.json()['id']}", json=change, headers={**handler, "If-Match": '"v99"'})
+    assert stale.status_code == 412
+    changed = await police.patch(
+        f"/links/{created.json()['id']}", json=change, headers={**handler, "If-Match": created.headers["ETag"]}
+    )
     assert changed.status_code == 200 and changed.json()["role"] == "suspect"
+    assert changed.json()["role_set_by_officer"] is True
 
 
 async def test_a_child_an_officer_links_as_sharer_is_a_suspect_only_when_the_incident_is_aggravated(

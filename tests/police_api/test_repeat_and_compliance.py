@@ -95,12 +95,12 @@ async def test_compliance_view_lists_a_late_crime_and_a_report_without_a_crime_d
 
     decision_etag = (await police.get(f"/incidents/{decided['police_incident_id']}", headers=scpo)).headers["ETag"]
     short = await police.post(
-        f"/incidents/{decided['police_incident_id']}/no-crime-decision", json={"reason": ""}, headers={**scpo, "If-Match": decision_etag}
+        f"/incidents/{decided['police_incident_id']}/no-crime-decision", json={"basis": "no_child_pictured", "reason": ""}, headers={**scpo, "If-Match": decision_etag}
     )
     assert short.status_code == 422  # a decision not to record a crime needs its reason
     no_crime = await police.post(
         f"/incidents/{decided['police_incident_id']}/no-crime-decision",
-        json={"reason": "Image found to be of an adult; no offence involving a child."},
+        json={"basis": "no_child_pictured", "reason": "Image found to be of an adult; no offence involving a child."},
         headers={**scpo, "If-Match": decision_etag},
     )
     assert no_crime.status_code == 200 and no_crime.json()["crime_decision"] == "no_crime"

@@ -65,7 +65,7 @@ async def report(police: httpx.AsyncClient, police_app: Any, force: str) -> Any:
 
 @pytest.fixture
 def as_officer(tokens: Tokens, force: str) -> Any:
-    return lambda role: bearer(tokens.police(role, force))
+    return lambda role, **claims: bearer(tokens.police(role, force, **claims))
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ async def no_crime(police: httpx.AsyncClient, as_officer: Any, incident_id: str)
     current = await police.get(f"/incidents/{incident_id}", headers=supervisor)
     decided = await police.post(
         f"/incidents/{incident_id}/no-crime-decision",
-        json={"reason": "RETENTION-MARKER: the image is not indecent."},
+        json={"basis": "image_not_indecent", "reason": "RETENTION-MARKER: the image is not indecent."},
         headers={**supervisor, "If-Match": current.headers["ETag"]},
     )
     assert decided.status_code == 200, decided.text
@@ -252,6 +252,16 @@ async def outcome_21_case(police: httpx.AsyncClient, report: Any, as_officer: An
     victim, involved = links[("pictured", "sender")], links[("possessor", "recipient")]
     crime = await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo)
     assert crime.status_code == 201, crime.text
+    # A finding recorded and cleared by an inspector: the decision's reason is free text too (P-FULL-INVESTIGATION).
+    assessment = await police.get(f"/incidents/{incident_id}/assessment", headers=scpo)
+    found = await police.put(f"/incidents/{incident_id}/assessment", json={"indicators": ["coercion"]}, headers={**scpo, "If-Match": assessment.headers["ETag"]})
+    assert found.status_code == 200, found.text
+    cleared = await police.post(
+        f"/incidents/{incident_id}/finding-decisions",
+        json={"indicator": "coercion", "action": "cleared", "reason": "RETENTION-MARKER recorded in error."},
+        headers={**as_officer("supervisor", rank="inspector"), "If-Match": found.headers["ETag"]},
+    )
+    assert cleared.status_code == 201, cleared.text
     assessment = await police.get(f"/incidents/{incident_id}/assessment", headers=scpo)
     routed = await police.post(
         f"/incidents/{incident_id}/route", json={"route": "scpo", "no_prosecution_reason": "RETENTION-MARKER experimental."},
@@ -323,7 +333,7 @@ async def test_a_finalised_outcome_21_case_is_anonymised_when_its_youngest_subje
     async with police_app.state.runtime.session(ALL_TENANTS) as session:
         tables = (
             "ppu_updates", "restorative_meetings", "education_records", "victim_contacts", "police_incidents", "crimes", "school_reports",
-            "persons",
+            "persons", "finding_decisions",
         )
         for table in tables:
             rows = str((await session.execute(text(f"SELECT * FROM {table} WHERE force_code = :force"), {"force": force})).all())

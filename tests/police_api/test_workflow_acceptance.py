@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -37,7 +38,7 @@ async def test_experimental_case_ends_in_outcome_21_via_the_scpo_route_with_a_no
     links = {tuple(link["reported_roles"]): link for link in (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()["items"]}
     victim = links[("pictured", "sender")]
     involved = links[("possessor", "recipient")]
-    assert victim["role"] == "victim_and_suspect"
+    assert victim["role"] == "victim"  # children are dealt with as victims of their own image
     assert involved["role"] == "person_involved"  # non-aggravated: the 2024 recording
 
     crime = await police.post(
@@ -122,6 +123,34 @@ async def test_experimental_case_ends_in_outcome_21_via_the_scpo_route_with_a_no
     for notice in notices.json()["items"]:
         assert "indecent photographs or pseudo-photographs of a child" in notice["text"]
         assert "no further action" in notice["text"] and "enhanced DBS" in notice["text"]
+        assert notice["given_at"] is None and notice["method"] is None
+
+    # P-NOTICE: when and how each young person was told is recorded, once, after the outcome.
+    given_at = datetime.now(UTC).isoformat()
+    given = await police.post(
+        f"/crimes/{crime_body['id']}/notices",
+        json={"person_id": victim["person_id"], "given_at": given_at, "method": "in_person_with_parent_or_guardian"},
+        headers=scpo,
+    )
+    assert given.status_code == 201, given.text
+    assert given.json()["method"] == "in_person_with_parent_or_guardian" and given.json()["given_by"] == "scpo:scpo-52"
+    twice = await police.post(
+        f"/crimes/{crime_body['id']}/notices", json={"person_id": victim["person_id"], "given_at": given_at, "method": "letter"}, headers=scpo
+    )
+    assert twice.status_code == 409
+    before_outcome = await police.post(
+        f"/crimes/{crime_body['id']}/notices",
+        json={"person_id": involved["person_id"], "given_at": "2026-11-01T09:00:00Z", "method": "letter"},
+        headers=scpo,
+    )
+    assert before_outcome.status_code == 422 and rules_of(before_outcome) == {"P-NOTICE"}
+    not_owed = await police.post(
+        f"/crimes/{crime_body['id']}/notices", json={"person_id": str(uuid.uuid4()), "given_at": given_at, "method": "letter"}, headers=scpo
+    )
+    assert not_owed.status_code == 422 and rules_of(not_owed) == {"P-NOTICE"}
+    shown = {n["person_id"]: n for n in (await police.get(f"/crimes/{crime_body['id']}/notices", headers=scpo)).json()["items"]}
+    assert shown[victim["person_id"]]["method"] == "in_person_with_parent_or_guardian"
+    assert shown[involved["person_id"]]["given_at"] is None
 
     incident = await police.get(f"/incidents/{incident_id}", headers=supervisor)
     finalised = await police.post(

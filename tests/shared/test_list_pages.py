@@ -195,6 +195,7 @@ async def seed_police(police: httpx.AsyncClient, school_client: dict[str, str], 
         await submit(report_payload([reported_person(["pictured"])]))
     incident_id = receipt["police_incident_id"]
     scpo, supervisor, ppu = officer("scpo"), officer("supervisor"), officer("ppu")
+    inspector = bearer(tokens.police("supervisor", FORCE, sub="insp-list", rank="inspector"))
 
     links = (await police.get(f"/incidents/{incident_id}/links", params={"limit": 200}, headers=scpo)).json()["items"]
     victims = [link for link in links if link["role"] in ("victim", "victim_and_suspect")]
@@ -208,6 +209,22 @@ async def seed_police(police: httpx.AsyncClient, school_client: dict[str, str], 
         assert crime.status_code == 201, crime.text
         crimes.append(crime.json())
     with_subject = next(crime for crime in crimes if crime["subject_person_ids"])
+
+    # Two findings recorded and then cleared by an inspector, for the compliance view's finding decisions.
+    assessment = await police.get(f"/incidents/{incident_id}/assessment", headers=scpo)
+    found = await police.put(
+        f"/incidents/{incident_id}/assessment", json={"indicators": ["coercion", "exploitation"]}, headers={**scpo, "If-Match": assessment.headers["ETag"]}
+    )
+    assert found.status_code == 200, found.text
+    etag = found.headers["ETag"]
+    for indicator in ("coercion", "exploitation"):
+        cleared = await police.post(
+            f"/incidents/{incident_id}/finding-decisions",
+            json={"indicator": indicator, "action": "cleared", "reason": "Recorded in error on the call."},
+            headers={**inspector, "If-Match": etag},
+        )
+        assert cleared.status_code == 201, cleared.text
+        etag = cleared.headers["ETag"]
 
     assessment = await police.get(f"/incidents/{incident_id}/assessment", headers=scpo)
     routed = await police.post(

@@ -5,7 +5,14 @@ from pydantic import AwareDatetime
 
 from services.police_api.access import PoliceContext
 from services.police_api.compliance import service
-from services.police_api.compliance.schemas import LateCrimeOut, LateCrimePage, UndecidedOut, UndecidedPage
+from services.police_api.compliance.schemas import (
+    FindingDecisionPage,
+    FindingDecisionRowOut,
+    LateCrimeOut,
+    LateCrimePage,
+    UndecidedOut,
+    UndecidedPage,
+)
 from shared.http import problem_responses
 from shared.pagination import DEFAULT_PAGE_SIZE, Cursor, Limit
 
@@ -38,3 +45,17 @@ async def list_undecided_incidents(
     most overdue first; the same window as the late crimes."""
     rows, next_cursor = await service.undecided(ctx, reported_from=reported_from, reported_to=reported_to, cursor=cursor, limit=limit)
     return UndecidedPage(items=[UndecidedOut(**item.__dict__) for item in rows], next_cursor=next_cursor)
+
+
+@router.get("/crime-recording/finding-decisions", response_model=FindingDecisionPage, responses=problem_responses(400, 422))
+async def list_finding_decisions(
+    ctx: PoliceContext,
+    reported_from: AwareDatetime | None = None,
+    reported_to: AwareDatetime | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> FindingDecisionPage:
+    """P-FULL-INVESTIGATION: every finding cleared or overridden, with its reason, officer and rank, latest
+    first, so that none is set aside unseen; the same window as the late crimes."""
+    rows, next_cursor = await service.finding_decisions(ctx, reported_from=reported_from, reported_to=reported_to, cursor=cursor, limit=limit)
+    return FindingDecisionPage(items=[FindingDecisionRowOut(**item.__dict__) for item in rows], next_cursor=next_cursor)

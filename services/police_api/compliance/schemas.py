@@ -5,6 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from services.police_api.routing.vocabulary import FindingAction, FullInvestigationIndicator, PoliceRank
 from shared.pagination import Page
 
 
@@ -27,6 +28,20 @@ class UndecidedOut(BaseModel):
     time_left_seconds: int
 
 
+class FindingDecisionRowOut(BaseModel):
+    """A full-investigation finding cleared or overridden (P-FULL-INVESTIGATION): what, why, who, of what rank."""
+
+    decision_id: uuid.UUID
+    incident_id: uuid.UUID
+    police_reference: str
+    indicator: FullInvestigationIndicator
+    action: FindingAction
+    reason: str
+    decided_by: str
+    decided_by_rank: PoliceRank
+    decided_at: datetime
+
+
 class LateCrimePage(Page[LateCrimeOut]):
     """NCRS (P-CRIME): crimes recorded after their 24-hour deadline, latest recorded first."""
 
@@ -34,3 +49,7 @@ class LateCrimePage(Page[LateCrimeOut]):
 class UndecidedPage(Page[UndecidedOut]):
     """NCRS (P-CRIME): incidents with no crime decision yet (`overdue` once 24 hours have passed since the
     report), most overdue first."""
+
+
+class FindingDecisionPage(Page[FindingDecisionRowOut]):
+    """Every full-investigation finding cleared or overridden (P-FULL-INVESTIGATION), latest first."""

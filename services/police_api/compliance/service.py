@@ -1,5 +1,6 @@
 """The Force Crime Registrar's NCRS view (P-CRIME): crimes recorded after their 24-hour deadline, and
-reports still without a crime decision after 24 hours."""
+reports still without a crime decision after 24 hours; and the findings calling for a full investigation
+that officers cleared or overrode (P-FULL-INVESTIGATION), so that none is set aside unseen."""
 from __future__ import annotations
 
 import uuid
@@ -12,6 +13,8 @@ from sqlalchemy import exists, select
 from services.police_api.crimes.models import Crime
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.reports.models import SchoolReport
+from services.police_api.routing.models import FindingDecision
+from services.police_api.routing.vocabulary import FindingAction, FullInvestigationIndicator, PoliceRank
 from services.police_api.rules.crime import crime_decision_overdue, recorded_late, time_left
 from shared.context import Context
 from shared.pagination import Keyset, fetch_rows_page
@@ -38,9 +41,23 @@ class UndecidedReport:
     time_left_seconds: int
 
 
+@dataclass(frozen=True)
+class FindingDecisionRow:
+    decision_id: uuid.UUID
+    incident_id: uuid.UUID
+    police_reference: str
+    indicator: FullInvestigationIndicator
+    action: FindingAction
+    reason: str
+    decided_by: str
+    decided_by_rank: PoliceRank
+    decided_at: datetime
+
+
 LATE_NEWEST_FIRST = Keyset(Crime.recorded_at, Crime.id, of=lambda row: row[0])
 # Most overdue first: the earliest deadline is the one most overdue, or nearest.
 UNDECIDED_MOST_OVERDUE_FIRST = Keyset(PoliceIncident.crime_deadline_at, PoliceIncident.id, newest_first=False, of=lambda row: row[0])
+DECISIONS_NEWEST_FIRST = Keyset(FindingDecision.decided_at, FindingDecision.id, of=lambda row: row[0])
 
 
 def _window(reported_from: datetime | None, reported_to: datetime | None) -> list[Any]:
@@ -114,3 +131,34 @@ async def undecided(
         if item.report_id is not None:
             ctx.audit.record("compliance.undecided", "school_report", item.report_id)
     return items, next_cursor
+
+
+async def finding_decisions(
+    ctx: Context, *, reported_from: datetime | None, reported_to: datetime | None, cursor: str | None, limit: int
+) -> tuple[list[FindingDecisionRow], str | None]:
+    """Every full-investigation finding cleared or overridden (P-FULL-INVESTIGATION), latest first."""
+    query = (
+        select(FindingDecision, PoliceIncident.reference)
+        .join(PoliceIncident, PoliceIncident.id == FindingDecision.incident_id)
+        .where(*_window(reported_from, reported_to))
+    )
+    rows, next_cursor = await fetch_rows_page(ctx.session, query, DECISIONS_NEWEST_FIRST, cursor, limit)
+    decisions = [
+        FindingDecisionRow(
+            decision_id=decision.id,
+            incident_id=decision.incident_id,
+            police_reference=reference,
+            indicator=decision.indicator,
+            action=decision.action,
+            reason=decision.reason,
+            decided_by=decision.decided_by,
+            decided_by_rank=decision.decided_by_rank,
+            decided_at=decision.decided_at,
+        )
+        for decision, reference in rows
+    ]
+    # A decision names the incident it was made on: both are audited as shown.
+    for row in decisions:
+        ctx.audit.record("compliance.finding_decision", "finding_decision", row.decision_id)
+        ctx.audit.record("compliance.finding_decision", "police_incident", row.incident_id)
+    return decisions, next_cursor

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.police_api.crimes.vocabulary import ContactedParty, CrimeStatus
+from services.police_api.crimes.vocabulary import ContactedParty, CrimeBasis, CrimeStatus, NoticeMethod
 from services.police_api.database import Base, ForceScoped
 from shared.db import UTCDateTime, new_id
 from shared.encryption import EncryptedText
@@ -38,6 +38,10 @@ class Crime(ForceScoped, Base):
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("police_incidents.id"), index=True)
     victim_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
     offence_code: Mapped[str] = mapped_column(ForeignKey("offence_codes.code"))
+    # On whose report the crime is raised; the school's report under the third-party rule (P-THIRD-PARTY).
+    # Nullable only for crimes recorded before this column existed.
+    basis: Mapped[CrimeBasis | None] = mapped_column(Enum(CrimeBasis, native_enum=False, length=30))
+    third_party_report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("school_reports.id"))
     status: Mapped[CrimeStatus] = mapped_column(Enum(CrimeStatus, native_enum=False, length=20))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(200))
@@ -95,4 +99,19 @@ class VictimContact(ForceScoped, Base):
     method: Mapped[str] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(EncryptedText())
     recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class YoungPersonNotice(ForceScoped, Base):
+    """P-NOTICE: when and how the FLOW note 8 notice was given to one young person on a crime."""
+
+    __tablename__ = "young_person_notices"
+    __table_args__ = (UniqueConstraint("crime_id", "person_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    crime_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("crimes.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    method: Mapped[NoticeMethod] = mapped_column(Enum(NoticeMethod, native_enum=False, length=40))
+    given_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -40,6 +40,8 @@ async def crime_out(ctx: Context, crime: Crime, response: Response | None = None
         victim_person_id=crime.victim_person_id,
         subject_person_ids=await service.subjects_of(ctx, crime.id),
         offence_code=crime.offence_code,
+        basis=crime.basis,
+        third_party_report_id=crime.third_party_report_id,
         status=crime.status,
         recorded_at=crime.recorded_at,
         recorded_by=crime.recorded_by,
@@ -62,7 +64,8 @@ async def record_crime(incident_id: uuid.UUID, body: CrimeCreate, ctx: PoliceCon
     """Record a crime for one victim (P-CRIME) with its Home Office offence code (P-OFFENCES); late
     recording (after the 24-hour NCRS deadline) is flagged."""
     crime = await service.record_crime(
-        ctx, incident_id, victim_person_id=body.victim_person_id, offence_code=body.offence_code, subject_person_ids=body.subject_person_ids
+        ctx, incident_id, victim_person_id=body.victim_person_id, offence_code=body.offence_code,
+        subject_person_ids=body.subject_person_ids, basis=body.basis,
     )
     response.headers["Location"] = f"/crimes/{crime.id}"
     return await crime_out(ctx, crime, response)

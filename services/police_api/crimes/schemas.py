@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.police_api.crimes.vocabulary import ContactedParty, ContactMethod, CrimeStatus
+from services.police_api.crimes.vocabulary import ContactedParty, ContactMethod, CrimeBasis, CrimeStatus
 from shared.pagination import Page
 
 OFFENCE_CODE_PATTERN = r"^\d{1,3}[A-Z]?/\d{1,3}[A-Z]?$"
@@ -13,13 +13,15 @@ OFFENCE_CODE_PATTERN = r"^\d{1,3}[A-Z]?/\d{1,3}[A-Z]?$"
 
 class CrimeCreate(BaseModel):
     """One crime per victim (P-CRIME). Without `subject_person_ids`, every suspect and person involved
-    linked to the incident (other than the victim) is on the crime."""
+    linked to the incident (other than the victim) is on the crime. Without `basis`, a crime on a school's
+    report is raised under the third-party rule (P-THIRD-PARTY, FLOW note 5)."""
 
     model_config = ConfigDict(extra="forbid")
 
     victim_person_id: uuid.UUID
     offence_code: str = Field(max_length=10)
     subject_person_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    basis: CrimeBasis | None = None
 
 
 class CorrectionIn(BaseModel):
@@ -63,6 +65,9 @@ class CrimeOut(BaseModel):
     victim_person_id: uuid.UUID
     subject_person_ids: list[uuid.UUID]
     offence_code: str
+    # On whose report it was raised; `third_party_report` names the school's report (P-THIRD-PARTY).
+    basis: CrimeBasis | None
+    third_party_report_id: uuid.UUID | None
     status: CrimeStatus
     recorded_at: datetime
     recorded_by: str

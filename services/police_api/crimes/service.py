@@ -9,14 +9,17 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.police_api.crimes.models import Crime, CrimeCorrection, CrimeSubject, OffenceCodeRef, VictimContact
-from services.police_api.crimes.vocabulary import ContactedParty, CrimeDecision, CrimeStatus
+from services.police_api.crimes.vocabulary import ContactedParty, CrimeBasis, CrimeDecision, CrimeStatus, NoCrimeBasis
 from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.persons.models import PersonLink
+from services.police_api.reports.models import SchoolReport
 from services.police_api.rules.crime import (
+    check_crime_basis,
     check_crime_subjects,
     check_crime_victim,
     check_recorded_time,
+    crime_basis,
     crime_recording_deadline,
 )
 from services.police_api.rules.offences import check_offence_code, is_home_office_code
@@ -70,8 +73,10 @@ async def record_crime(
     victim_person_id: uuid.UUID,
     offence_code: str,
     subject_person_ids: list[uuid.UUID] | None,
+    basis: CrimeBasis | None = None,
 ) -> Crime:
-    """P-CRIME: one crime per victim, against the suspects or persons involved linked to the incident."""
+    """P-CRIME: one crime per victim, against the suspects or persons involved linked to the incident;
+    P-THIRD-PARTY: raised on the school's report unless another basis is named."""
     incident = await incidents.get_incident(ctx, incident_id)
     incidents.ensure_open(incident)
     if incident.no_crime_reason is not None:
@@ -88,6 +93,11 @@ async def record_crime(
     if subject_person_ids is None:
         subject_person_ids = [pid for pid, link in links.items() if link.role.is_offender and pid != victim_person_id]
     violations += check_crime_subjects(links[pid].role if pid in links else None for pid in subject_person_ids)
+    report_id = await ctx.session.scalar(select(SchoolReport.id).where(SchoolReport.police_incident_id == incident.id))
+    if report_id is not None:
+        ctx.audit.record("school_report.read", "school_report", report_id)
+    basis = crime_basis(basis, from_school_report=report_id is not None)
+    violations += check_crime_basis(basis, from_school_report=report_id is not None)
     if violations:
         raise RuleRefused("The crime cannot be recorded as asked.", violations=violations)
     if await ctx.session.scalar(
@@ -100,6 +110,8 @@ async def record_crime(
         incident_id=incident.id,
         victim_person_id=victim_person_id,
         offence_code=offence_code,
+        basis=basis,
+        third_party_report_id=report_id if basis is CrimeBasis.third_party_report else None,
         status=CrimeStatus.recorded,
         recorded_at=ctx.now,
         recorded_by=ctx.actor.audit_label,
@@ -117,8 +129,11 @@ async def record_crime(
     return crime
 
 
-async def record_no_crime(ctx: Context, incident_id: uuid.UUID, reason: str, expected_version: int) -> PoliceIncident:
-    """P-CRIME: a decision NOT to record a crime needs its reason."""
+async def record_no_crime(
+    ctx: Context, incident_id: uuid.UUID, basis: NoCrimeBasis, reason: str, expected_version: int
+) -> PoliceIncident:
+    """P-CRIME: a decision NOT to record a crime needs its reason; P-N100: its basis in the HOCR vocabulary,
+    the report then being a crime-related incident (N100)."""
     incident = await incidents.get_incident(ctx, incident_id)
     check_version(incident.version, expected_version)
     incidents.ensure_open(incident)
@@ -127,6 +142,7 @@ async def record_no_crime(ctx: Context, incident_id: uuid.UUID, reason: str, exp
     if await ctx.session.scalar(select(func.count()).select_from(Crime).where(Crime.incident_id == incident.id)):
         raise Conflict("Crimes are recorded on this incident; a registrar corrects them instead.")
     incident.no_crime_reason = reason
+    incident.no_crime_basis = basis
     incident.no_crime_decided_at = ctx.now
     incident.no_crime_decided_by = ctx.actor.audit_label
     incident.updated_at = ctx.now

@@ -97,3 +97,32 @@ class CrimeDecision(StrEnum):
     pending = "pending"
     crimes_recorded = "crimes_recorded"
     no_crime = "no_crime"
+
+
+class CrimeBasis(StrEnum):
+    """On whose report a crime is raised (P-CRIME, P-THIRD-PARTY)."""
+
+    # FLOW note 5, HOCR: a report by a third party (the school, for a pupil) can raise the crime.
+    third_party_report = "third_party_report"
+    victim_report = "victim_report"  # the victim, or for a child a parent or guardian, reported it
+    police_identified = "police_identified"  # found by officers in the course of their work
+
+
+class NoCrimeBasis(StrEnum):
+    """Why no crime is recorded; the report is then a crime-related incident, HOCR code N100 (P-N100)."""
+
+    # Additional verifiable information shows that no notifiable crime took place.
+    additional_verifiable_information = "additional_verifiable_information"
+    image_not_indecent = "image_not_indecent"
+    no_child_pictured = "no_child_pictured"  # everyone pictured is 18 or over
+    recorded_by_another_force = "recorded_by_another_force"
+
+
+class NoticeMethod(StrEnum):
+    """How the young person notice (P-NOTICE) was given."""
+
+    in_person = "in_person"
+    in_person_with_parent_or_guardian = "in_person_with_parent_or_guardian"
+    through_parent_or_guardian = "through_parent_or_guardian"
+    letter = "letter"
+    telephone = "telephone"

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Enum, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.database import Base, ForceScoped
+from services.police_api.crimes.vocabulary import NoCrimeBasis
 from services.police_api.incidents.vocabulary import IncidentClassification, PoliceIncidentStatus
 from services.police_api.routing.vocabulary import Route
 from shared.db import UTCDateTime, new_id
@@ -36,6 +37,8 @@ class PoliceIncident(ForceScoped, Base):
     crime_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A decision NOT to record a crime, with its reason (P-CRIME).
     no_crime_reason: Mapped[str | None] = mapped_column(EncryptedText())
+    # Why, in the HOCR vocabulary: the report is then a crime-related incident, N100 (P-N100).
+    no_crime_basis: Mapped[NoCrimeBasis | None] = mapped_column(Enum(NoCrimeBasis, native_enum=False, length=40))
     no_crime_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     no_crime_decided_by: Mapped[str | None] = mapped_column(String(200))
     # Officers' findings calling for a full investigation (P-FULL-INVESTIGATION): FullInvestigationIndicator values.

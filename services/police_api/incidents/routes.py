@@ -21,7 +21,7 @@ from services.police_api.incidents.schemas import (
 )
 from services.police_api.incidents.vocabulary import PoliceIncidentStatus
 from services.police_api.outcomes import service as outcomes
-from services.police_api.rules.crime import time_left
+from services.police_api.rules.crime import crime_related_incident_code, time_left
 from shared.concurrency import etag, expected_version
 from shared.context import Context
 from shared.http import IfMatch, problem_responses
@@ -35,6 +35,7 @@ async def incident_out(ctx: Context, incident: PoliceIncident, response: Respons
     decision = crimes.crime_decision(incident, count)
     out = PoliceIncidentOut.model_validate(incident, from_attributes=True)
     out.crime_decision = decision
+    out.crime_related_incident_code = crime_related_incident_code(decision is CrimeDecision.no_crime)
     if decision is CrimeDecision.pending and incident.crime_deadline_at is not None:
         out.crime_time_left_seconds = int(time_left(ctx.now, incident.crime_deadline_at).total_seconds())
     if response is not None:
@@ -95,7 +96,7 @@ async def record_no_crime_decision(
     if_match: IfMatch,
 ) -> PoliceIncidentOut:
     """P-CRIME: the decision not to record a crime, with its reason. Needs If-Match."""
-    incident = await crimes.record_no_crime(ctx, incident_id, body.reason, expected_version(if_match))
+    incident = await crimes.record_no_crime(ctx, incident_id, body.basis, body.reason, expected_version(if_match))
     return await incident_out(ctx, incident, response)
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.police_api.crimes.vocabulary import CrimeDecision
+from services.police_api.crimes.vocabulary import CrimeDecision, NoCrimeBasis
 from services.police_api.incidents.vocabulary import IncidentClassification, PoliceIncidentStatus
 from services.police_api.routing.vocabulary import Route
 from shared.pagination import Page
@@ -26,6 +26,9 @@ class PoliceIncidentOut(BaseModel):
     crime_time_left_seconds: int | None = None
     crime_decision: CrimeDecision | None = None
     no_crime_reason: str | None = None
+    no_crime_basis: NoCrimeBasis | None = None
+    # "N100" once no crime is recorded: the report stands as a crime-related incident (P-N100).
+    crime_related_incident_code: str | None = None
     indicators: list[str] = Field(default_factory=list)
     computed_route: Route | None = None
     route: Route | None = None
@@ -54,8 +57,10 @@ class PoliceIncidentUpdate(BaseModel):
 
 
 class NoCrimeDecisionIn(BaseModel):
-    """P-CRIME: a decision NOT to record a crime, with its reason."""
+    """P-CRIME: a decision NOT to record a crime, with its basis in the HOCR vocabulary and its reason; the
+    report then stands as a crime-related incident, N100 (P-N100)."""
 
     model_config = ConfigDict(extra="forbid")
 
+    basis: NoCrimeBasis
     reason: str = Field(min_length=10, max_length=4000)

@@ -8,7 +8,7 @@ from services.police_api.access import PoliceContext
 from services.police_api.crimes.routes import crime_out
 from services.police_api.crimes.schemas import CrimeOut
 from services.police_api.outcomes import service
-from services.police_api.outcomes.schemas import NoticeOut, NoticePage, OutcomeIn
+from services.police_api.outcomes.schemas import NoticeGivenIn, NoticeOut, NoticePage, OutcomeIn
 from shared.concurrency import expected_version
 from shared.http import IfMatch, problem_responses
 from shared.pagination import Cursor, DEFAULT_PAGE_SIZE, Limit
@@ -38,4 +38,23 @@ async def finalise_outcome(
 async def get_young_person_notices(crime_id: uuid.UUID, ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> NoticePage:
     """P-NOTICE: the notice text for each young person on a crime finalised with Outcome 21."""
     rows, next_cursor = await service.notices(ctx, crime_id, cursor=cursor, limit=limit)
-    return NoticePage(items=[NoticeOut(**notice.__dict__) for notice in rows], next_cursor=next_cursor)
+    return NoticePage(items=[notice_out(notice) for notice in rows], next_cursor=next_cursor)
+
+
+def notice_out(notice: service.Notice) -> NoticeOut:
+    given = notice.given
+    return NoticeOut(
+        person_id=notice.person_id,
+        role=notice.role,
+        offence_code=notice.offence_code,
+        text=notice.text,
+        given_at=given.given_at if given else None,
+        method=given.method if given else None,
+        given_by=given.given_by if given else None,
+    )
+
+
+@router.post("/crimes/{crime_id}/notices", status_code=201, response_model=NoticeOut, responses=problem_responses(404, 409, 422))
+async def record_notice_given(crime_id: uuid.UUID, body: NoticeGivenIn, ctx: PoliceContext) -> NoticeOut:
+    """P-NOTICE: record when and how the notice was given to one young person on the crime."""
+    return notice_out(await service.record_notice_given(ctx, crime_id, person_id=body.person_id, given_at=body.given_at, method=body.method))

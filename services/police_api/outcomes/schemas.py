@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.police_api.crimes.vocabulary import OutcomeCode
+from services.police_api.crimes.vocabulary import NoticeMethod, OutcomeCode
 from services.police_api.persons.vocabulary import LinkRole
 from shared.pagination import Page
 
@@ -25,6 +26,20 @@ class NoticeOut(BaseModel):
     role: LinkRole
     offence_code: str
     text: str
+    # When and how it was given, once recorded (POST /crimes/{crime_id}/notices).
+    given_at: datetime | None
+    method: NoticeMethod | None
+    given_by: str | None
+
+
+class NoticeGivenIn(BaseModel):
+    """P-NOTICE: the notice was given to this young person, at this time, this way."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: uuid.UUID
+    given_at: AwareDatetime
+    method: NoticeMethod
 
 
 class NoticePage(Page[NoticeOut]):

@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.database import Base, ForceScoped
@@ -55,6 +55,10 @@ class PersonLink(ForceScoped, Base):
     # What the school reported (ReportedPersonRole values) and the person's age at the incident.
     reported_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     age_status: Mapped[PersonAge] = mapped_column(Enum(PersonAge, native_enum=False, length=10))
+    # The age in years at the incident, where known (P-AGE-OF-RESPONSIBILITY: under 10 is never an offender).
+    age_years: Mapped[int | None] = mapped_column(Integer)
+    # False while the role is the one derived from the school's report; True once an officer set it with a reason.
+    role_set_by_officer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     school_person_id: Mapped[uuid.UUID | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -75,3 +79,17 @@ class PersonMerge(ForceScoped, Base):
     moved: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     merged_by: Mapped[str] = mapped_column(String(200))
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PersonLinkChange(ForceScoped, Base):
+    """An officer's change of a link role (P-CRIME): from what, to what, why, who and when."""
+
+    __tablename__ = "person_link_changes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    link_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person_links.id"), index=True)
+    old_role: Mapped[LinkRole] = mapped_column(Enum(LinkRole, native_enum=False, length=20))
+    new_role: Mapped[LinkRole] = mapped_column(Enum(LinkRole, native_enum=False, length=20))
+    reason: Mapped[str] = mapped_column(EncryptedText())
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -98,10 +98,11 @@ async def create_link(incident_id: uuid.UUID, body: LinkCreate, ctx: PoliceConte
 async def update_link(
     link_id: uuid.UUID, body: LinkUpdate, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> LinkOut:
-    """Change a person's role on an incident (victim, suspect, victim and suspect, person involved, witness)."""
+    """Change a person's role on an incident (victim, suspect, victim and suspect, person involved, witness),
+    with the reason (P-CRIME); a child under 10 is never an offender (P-AGE-OF-RESPONSIBILITY)."""
     link = await service.get_link(ctx, link_id)
     incident = await incidents.get_incident(ctx, link.incident_id)
     incidents.ensure_open(incident)
-    link = await service.change_link_role(ctx, link, body.role, expected_version(if_match))
+    link = await service.change_link_role(ctx, link, incident, body.role, body.reason, expected_version(if_match))
     response.headers["ETag"] = etag(link.version)
     return link_out(link)

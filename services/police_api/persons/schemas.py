@@ -58,13 +58,16 @@ class LinkCreate(BaseModel):
     person_id: uuid.UUID | None = None
     person: PersonIn | None = None
     role: LinkRole | None = None
-    reported_roles: list[ReportedPersonRole] = Field(default_factory=list, max_length=7)
+    reported_roles: list[ReportedPersonRole] = Field(default_factory=list, max_length=8)
 
 
 class LinkUpdate(BaseModel):
+    """An officer's change of the role (P-CRIME): the reason is kept with the change, and audited."""
+
     model_config = ConfigDict(extra="forbid")
 
     role: LinkRole
+    reason: str = Field(min_length=10, max_length=2000)
 
 
 class LinkOut(BaseModel):
@@ -74,6 +77,9 @@ class LinkOut(BaseModel):
     role: LinkRole
     reported_roles: list[str]
     age_status: PersonAge
+    age_years: int | None
+    # False while the role is the one intake derived from the school's report (P-CRIME).
+    role_set_by_officer: bool
     school_person_id: uuid.UUID | None
     created_at: datetime
     updated_at: datetime

@@ -15,20 +15,20 @@ from services.police_api.crimes.models import Crime, CrimeSubject
 from services.police_api.database import Base
 from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import PoliceIncident
-from services.police_api.persons.models import Person, PersonLink, PersonMerge
+from services.police_api.persons.models import Person, PersonLink, PersonLinkChange, PersonMerge
 from services.police_api.persons.vocabulary import LinkRole, PersonAge
 from services.police_api.persons.index_keys import upn_key
 from services.police_api.ppu import service as ppu
 from services.police_api.routing.models import EducationRecord
 from services.police_api.reports.models import SchoolReport
-from services.police_api.rules.links import derive_link_role, is_aggravated
-from services.police_api.rules.offences import age_status
+from services.police_api.rules.links import check_link_role, derive_link_role, is_aggravated
+from services.police_api.rules.offences import age_in_years, age_status
 from services.police_api.ppu.models import PPUNotification
 from shared.concurrency import check_version
 from shared.context import Context
 from shared.encryption import KeyRing, data_keys
 from shared.pagination import Keyset, fetch_rows_page
-from shared.problems import Conflict, NotFound, ValidationFailed
+from shared.problems import Conflict, NotFound, RuleRefused, ValidationFailed
 
 PERSON = "person"
 LINK = "person_link"
@@ -127,6 +127,15 @@ async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
     return person
 
 
+def check_role(role: LinkRole, age_years: int | None) -> None:
+    violations = check_link_role(role, age_years)
+    if violations:
+        raise RuleRefused("The person cannot be linked with that role.", violations=violations)
+
+
+def age_at_incident(link: PersonLink, person: Person, incident: PoliceIncident) -> int | None:
+    """The person's age when the incident was reported: a date of birth the index has since learnt decides."""
+    return age_in_years(date_of_birth=person.date_of_birth, age_years=link.age_years, on=incident.created_at.date())
 def _index(person: Person) -> None:
     """Keep the lookup hashes in step with what the record now holds."""
     person.upn_key = upn_key(person.upn)
@@ -135,9 +144,10 @@ def _index(person: Person) -> None:
 
 async def link_person(
     ctx: Context, incident: PoliceIncident, person: Person, *, role: LinkRole, reported_roles: list[str],
-    age: PersonAge, school_person_id: uuid.UUID | None,
+    age: PersonAge, school_person_id: uuid.UUID | None, age_years: int | None = None, set_by_officer: bool = False,
 ) -> PersonLink:
     """Link a person to an incident, and notify the PPU if they are a child (P-PPU)."""
+    check_role(role, age_years)
     existing = await ctx.session.scalar(
         select(PersonLink).where(PersonLink.incident_id == incident.id, PersonLink.person_id == person.id)
     )
@@ -151,6 +161,8 @@ async def link_person(
         role=role,
         reported_roles=sorted(set(reported_roles)),
         age_status=age,
+        age_years=age_years,
+        role_set_by_officer=set_by_officer,
         school_person_id=school_person_id,
         created_at=ctx.now,
         updated_at=ctx.now,
@@ -179,17 +191,24 @@ async def link_by_officer(
         raise ValidationFailed("Send either person_id or person.")
     if role is None and not reported_roles:
         raise ValidationFailed("Send a role, or the reported roles to derive it from.")
+    today = ctx.now.date()
     if details is not None:
         person = await find_or_create(ctx, details)
-        age = age_status(kind=details.kind, date_of_birth=details.date_of_birth, age_years=details.age_years, on=ctx.now.date())
+        age = age_status(kind=details.kind, date_of_birth=details.date_of_birth, age_years=details.age_years, on=today)
+        years = age_in_years(date_of_birth=details.date_of_birth or person.date_of_birth, age_years=details.age_years, on=today)
     else:
         person = await get_person(ctx, person_id)  # type: ignore[arg-type]
         age = person.age_status
+        years = age_in_years(date_of_birth=person.date_of_birth, age_years=None, on=today)
+    set_by_officer = role is not None
     if role is None:
         already = [(link.reported_roles, link.age_status) for link, _person in await links_of(ctx, incident.id)]
         aggravated = is_aggravated(await _reported_typology(ctx, incident.id), [*already, (reported_roles, age)])
-        role = derive_link_role(reported_roles, age, aggravated=aggravated)
-    link = await link_person(ctx, incident, person, role=role, reported_roles=reported_roles, age=age, school_person_id=None)
+        role = derive_link_role(reported_roles, age, aggravated=aggravated, age_years=years)
+    link = await link_person(
+        ctx, incident, person, role=role, reported_roles=reported_roles, age=age, school_person_id=None,
+        age_years=years, set_by_officer=set_by_officer,
+    )
     incident.updated_at = ctx.now
     return link, person
 
@@ -257,12 +276,31 @@ async def get_link(ctx: Context, link_id: uuid.UUID) -> PersonLink:
     return link
 
 
-async def change_link_role(ctx: Context, link: PersonLink, role: LinkRole, expected_version: int) -> PersonLink:
+async def change_link_role(
+    ctx: Context, link: PersonLink, incident: PoliceIncident, role: LinkRole, reason: str, expected_version: int
+) -> PersonLink:
+    """P-CRIME: an officer changes the role intake proposed, with the reason kept beside the change;
+    P-AGE-OF-RESPONSIBILITY: never to an offender's role for a child under 10."""
     check_version(link.version, expected_version)
+    person = await ctx.session.get_one(Person, link.person_id)
+    check_role(role, age_at_incident(link, person, incident))
+    change = PersonLinkChange(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        link_id=link.id,
+        old_role=link.role,
+        new_role=role,
+        reason=reason,
+        changed_by=ctx.actor.audit_label,
+        changed_at=ctx.now,
+    )
     link.role = role
+    link.role_set_by_officer = True
     link.updated_at = ctx.now
+    ctx.session.add(change)
     await ctx.session.flush()
     ctx.audit.record("person_link.update", LINK, link.id)
+    ctx.audit.record("person_link_change.create", "person_link_change", change.id)
     return link
 
 

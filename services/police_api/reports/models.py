@@ -29,6 +29,10 @@ class SchoolReport(ForceScoped, Base):
     content: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())
     police_incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("police_incidents.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Proposed at intake from the school's S-IMMEDIATE criteria (P-TRIAGE): orders the intake queue.
+    proposed_priority: Mapped[TriagePriority] = mapped_column(
+        Enum(TriagePriority, native_enum=False, length=10), default=TriagePriority.standard, server_default=TriagePriority.standard.value
+    )
     # The call handler's triage (officers only; never shown to the school).
     triage_priority: Mapped[TriagePriority | None] = mapped_column(Enum(TriagePriority, native_enum=False, length=10))
     triage_note: Mapped[str | None] = mapped_column(EncryptedText())

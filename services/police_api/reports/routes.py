@@ -93,6 +93,7 @@ def _summary(report: SchoolReport, incident: PoliceIncident) -> dict[str, object
         school_incident_reference=report.school_incident_reference,
         channel=report.channel,
         received_at=report.received_at,
+        proposed_priority=report.proposed_priority,
         triage_priority=report.triage_priority,
         triaged_at=report.triaged_at,
     )
@@ -120,6 +121,15 @@ async def list_reports(
         untriaged_only=untriaged, priority=priority, received_from=received_from, received_to=received_to,
     )
     rows, next_cursor = await service.list_reports(ctx, where, cursor=cursor, limit=limit)
+    return SchoolReportPage(items=[SchoolReportSummary(**_summary(report, incident)) for report, incident in rows], next_cursor=next_cursor)
+
+
+# Registered before `/{report_id}`, which would otherwise take the path.
+@router.get("/intake-queue", response_model=SchoolReportPage, responses=problem_responses(400, 422))
+async def list_intake_queue(ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> SchoolReportPage:
+    """Reports awaiting triage in the order to take them (P-TRIAGE): the priority the school's S-IMMEDIATE
+    criteria propose (a child at immediate risk of harm first), then the longest waiting."""
+    rows, next_cursor = await service.intake_queue(ctx, cursor=cursor, limit=limit)
     return SchoolReportPage(items=[SchoolReportSummary(**_summary(report, incident)) for report, incident in rows], next_cursor=next_cursor)
 
 

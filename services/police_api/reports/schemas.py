@@ -48,6 +48,17 @@ class ReportedPersonRole(StrEnum):
     requester = "requester"
 
 
+class ImmediateCriterion(StrEnum):
+    """The five S-IMMEDIATE criteria, named as the school's assessment answers name them. Criterion 4 is one
+    criterion on the wire, though the school answers it in two parts (sexual acts; a pictured pupil under 13)."""
+
+    adult_involved = "adult_involved"
+    coercion_blackmail_grooming_or_capacity = "coercion_blackmail_grooming_or_capacity"
+    unusual_or_violent_acts = "unusual_or_violent_acts"
+    imagery_involves_sexual_acts_under_13 = "imagery_involves_sexual_acts_under_13"
+    immediate_risk_of_harm = "immediate_risk_of_harm"
+
+
 class ReportedImageNature(StrEnum):
     potentially_illegal = "potentially_illegal"
     inappropriate = "inappropriate"
@@ -137,9 +148,8 @@ class ReportedRiskAssessment(BaseModel):
     typology: ReportedTypology | None = None
     rule_ids: list[str] = Field(default_factory=list, max_length=40)
     reasons: list[str] = Field(default_factory=list, max_length=40)
-    # The school's S-IMMEDIATE criteria found (issue 12): adult_involved, coercion_blackmail_grooming_or_capacity,
-    # unusual_or_violent_acts, imagery_involves_sexual_acts_under_13, immediate_risk_of_harm.
-    immediate_criteria: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list, max_length=5)
+    # The S-IMMEDIATE criteria the school found met: they propose the triage priority (P-TRIAGE).
+    immediate_criteria: list[ImmediateCriterion] = Field(default_factory=list, max_length=5)
 
 
 class SchoolReportIn(BaseModel):
@@ -204,6 +214,8 @@ class SchoolReportSummary(BaseModel):
     school_incident_reference: str
     channel: ReportChannel
     received_at: datetime
+    # Proposed at intake from the school's S-IMMEDIATE criteria (P-TRIAGE); the call handler's triage decides.
+    proposed_priority: TriagePriority
     triage_priority: TriagePriority | None
     triaged_at: datetime | None
 

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select, tuple_
 
 from services.police_api.crimes import service as crimes
 from services.police_api.crimes.models import Crime
@@ -26,12 +26,13 @@ from services.police_api.ppu.models import PPUNotification
 from services.police_api.reports.models import SchoolReport
 from services.police_api.reports.schemas import ReportChannel, ReportStatus, SchoolReportIn, SchoolReportReceipt, TriagePriority
 from services.police_api.rules.links import derive_link_role, is_aggravated
-from services.police_api.rules.offences import age_status
+from services.police_api.rules.offences import age_in_years, age_status
 from services.police_api.rules.route import reported_indicators
+from services.police_api.rules.triage import PRIORITY_ORDER, proposed_priority
 from shared.concurrency import check_version
 from shared.context import Context
-from shared.pagination import Keyset, fetch_rows_page
-from shared.problems import NotFound
+from shared.pagination import Keyset, decode_position, encode_position, fetch_rows_page
+from shared.problems import MalformedRequest, NotFound
 
 RECORD = "school_report"
 
@@ -52,6 +53,7 @@ async def receive_report(ctx: Context, data: SchoolReportIn) -> tuple[SchoolRepo
         received_at=ctx.now,
         content=data.model_dump(mode="json"),
         police_incident_id=incident.id,
+        proposed_priority=proposed_priority(data.risk_assessment.immediate_criteria if data.risk_assessment else []),
         updated_at=ctx.now,
     )
     ctx.session.add(report)
@@ -66,12 +68,13 @@ async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: Sc
     ages = [
         age_status(kind=p.kind.value, date_of_birth=p.date_of_birth, age_years=p.age_years, on=today) for p in data.people
     ]
+    years = [age_in_years(date_of_birth=p.date_of_birth, age_years=p.age_years, on=today) for p in data.people]
     typology = data.risk_assessment.typology if data.risk_assessment else None
     aggravated = is_aggravated(typology, [([r.value for r in p.roles], age) for p, age in zip(data.people, ages, strict=True)])
     incident.indicators = [i.value for i in reported_indicators([[r.value for r in p.roles] for p in data.people], typology)]
     # The same person may be reported twice (two school records): one link, with all their reported roles.
     linked: dict[uuid.UUID, tuple[PersonLink, set[str]]] = {}
-    for reported, age in zip(data.people, ages, strict=True):
+    for reported, age, age_years in zip(data.people, ages, years, strict=True):
         person = await persons.find_or_create(
             ctx,
             persons.PersonDetails(
@@ -89,7 +92,7 @@ async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: Sc
             link, known = linked[person.id]
             known |= roles
             link.reported_roles = sorted(known)
-            link.role = derive_link_role(known, link.age_status, aggravated=aggravated)
+            link.role = derive_link_role(known, link.age_status, aggravated=aggravated, age_years=link.age_years)
             if ctx.session.is_modified(link):
                 ctx.audit.record("person_link.update", persons.LINK, link.id)
             continue
@@ -97,9 +100,10 @@ async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: Sc
             ctx,
             incident,
             person,
-            role=derive_link_role(roles, age, aggravated=aggravated),
+            role=derive_link_role(roles, age, aggravated=aggravated, age_years=age_years),
             reported_roles=sorted(roles),
             age=age,
+            age_years=age_years,
             school_person_id=reported.school_person_id,
         )
         linked[person.id] = (link, set(roles))
@@ -167,6 +171,55 @@ async def list_reports(
         ctx.audit.record("school_report.list", RECORD, report.id)
         ctx.audit.record("police_incident.list", incidents.RECORD, incident.id)
     return [(report, incident) for report, incident in rows], next_cursor
+
+
+async def intake_queue(ctx: Context, *, cursor: str | None, limit: int) -> tuple[list[tuple[SchoolReport, PoliceIncident]], str | None]:
+    """P-TRIAGE: the reports not yet triaged, the priority their S-IMMEDIATE criteria propose first (a child at
+    immediate risk of harm at the top), then the longest waiting.
+
+    The order has three keys (priority, arrival, id), more than `Keyset` pages by, so the cursor carries the
+    priority's place and the arrival time together and the page starts after that row.
+    """
+    rank = case(
+        *((SchoolReport.proposed_priority == priority, order) for priority, order in PRIORITY_ORDER.items()),
+        else_=len(PRIORITY_ORDER),
+    )
+    query = (
+        select(SchoolReport, PoliceIncident)
+        .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+        .where(SchoolReport.triaged_at.is_(None))
+        .order_by(rank, SchoolReport.received_at, SchoolReport.id)
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        after_rank, after_at, after_id = _decode_queue_cursor(cursor)
+        here = tuple_(rank, SchoolReport.received_at, SchoolReport.id)
+        query = query.where(
+            here > tuple_(literal(after_rank), literal(after_at, SchoolReport.received_at.type), literal(after_id, SchoolReport.id.type))
+        )
+    rows = [(report, incident) for report, incident in (await ctx.session.execute(query)).all()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1][0]
+        place = PRIORITY_ORDER.get(last.proposed_priority, len(PRIORITY_ORDER))
+        next_cursor = encode_position(f"{place}|{last.received_at.isoformat()}", last.id)
+    for report, incident in rows:
+        ctx.audit.record("school_report.list", RECORD, report.id)
+        ctx.audit.record("police_incident.list", incidents.RECORD, incident.id)
+    return rows, next_cursor
+
+
+def _decode_queue_cursor(cursor: str) -> tuple[int, datetime, uuid.UUID]:
+    value, record_id = decode_position(cursor)
+    try:
+        place, at = str(value).split("|", 1)
+        received_at = datetime.fromisoformat(at)
+        if received_at.tzinfo is None:
+            raise ValueError("naive cursor")
+        return int(place), received_at, uuid.UUID(record_id)
+    except ValueError as exc:
+        raise MalformedRequest("The cursor is not one this service issued.") from exc
 
 
 async def incident_of(ctx: Context, report: SchoolReport) -> PoliceIncident:

@@ -13,15 +13,15 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.police_api.crimes.models import Crime, CrimeCorrection, CrimeSubject, VictimContact
+from services.police_api.crimes.models import Crime, CrimeCorrection, CrimeSubject, VictimContact, YoungPersonNotice
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.incidents.vocabulary import PoliceIncidentStatus
-from services.police_api.persons.models import Person, PersonLink, PersonMerge
+from services.police_api.persons.models import Person, PersonLink, PersonLinkChange, PersonMerge
 from services.police_api.ppu.models import PPUNotification, PPUUpdate
 from services.police_api.reports.models import SchoolReport
 from services.police_api.retention.models import Disposal, LegalHold
 from services.police_api.retention.schemas import LegalHoldCreate, LegalHoldLift
-from services.police_api.routing.models import EducationRecord, RestorativeMeeting
+from services.police_api.routing.models import EducationRecord, FindingDecision, RestorativeMeeting
 from services.police_api.rules.retention import IncidentFacts, RetentionAction, RetentionDue, retention_of_incident
 from shared.context import Context
 from shared.retention_job import erase_rows
@@ -130,10 +130,12 @@ _BY_INCIDENT: list[tuple[Any, dict[str, Any]]] = [
     (RestorativeMeeting, {"attendees": [], "outcome": "", "recorded_by": DISPOSED_BY}),
     (EducationRecord, {"description": "", "recorded_by": DISPOSED_BY}),
     (LegalHold, {"reason": "", "lift_reason": None, "placed_by": DISPOSED_BY, "lifted_by": None}),
+    (FindingDecision, {"reason": "", "decided_by": DISPOSED_BY}),
 ]
 _BY_CRIME: list[tuple[Any, dict[str, Any]]] = [
     (CrimeCorrection, {"reason": "", "corrected_by": DISPOSED_BY}),
     (VictimContact, {"note": None, "recorded_by": DISPOSED_BY}),
+    (YoungPersonNotice, {"given_by": DISPOSED_BY}),
 ]
 _PERSON_ERASED = {
     "given_name": None, "family_name": None, "name_dob_key": None, "upn_key": None, "date_of_birth": None, "upn": None,
@@ -159,6 +161,8 @@ async def anonymise_incident(session: AsyncSession, incident: PoliceIncident, du
     crimes = select(Crime.id).where(Crime.incident_id == incident_id)
     for model, values in _BY_CRIME:
         await erase_rows(session, model, model.crime_id.in_(crimes), values)
+    links = select(PersonLink.id).where(PersonLink.incident_id == incident_id)
+    await erase_rows(session, PersonLinkChange, PersonLinkChange.link_id.in_(links), {"reason": "", "changed_by": DISPOSED_BY})
     notifications = select(PPUNotification.id).where(PPUNotification.incident_id == incident_id)
     await erase_rows(session, PPUUpdate, PPUUpdate.notification_id.in_(notifications), {"text": "", "author": DISPOSED_BY})
     disposal = Disposal(

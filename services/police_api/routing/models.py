@@ -9,7 +9,7 @@ from sqlalchemy import Date, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.database import Base, ForceScoped
-from services.police_api.routing.vocabulary import EducationKind
+from services.police_api.routing.vocabulary import EducationKind, FindingAction, FullInvestigationIndicator, PoliceRank
 from shared.db import UTCDateTime, new_id
 from shared.encryption import EncryptedJSON, EncryptedText
 
@@ -41,3 +41,19 @@ class EducationRecord(ForceScoped, Base):
     description: Mapped[str] = mapped_column(EncryptedText())
     recorded_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FindingDecision(ForceScoped, Base):
+    """A full-investigation finding cleared or overridden (P-FULL-INVESTIGATION): by a named officer of the
+    force's minimum rank or above, with the reason; the registrar's compliance view lists every one."""
+
+    __tablename__ = "finding_decisions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("police_incidents.id"), index=True)
+    indicator: Mapped[FullInvestigationIndicator] = mapped_column(Enum(FullInvestigationIndicator, native_enum=False, length=30))
+    action: Mapped[FindingAction] = mapped_column(Enum(FindingAction, native_enum=False, length=20))
+    reason: Mapped[str] = mapped_column(EncryptedText())
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_by_rank: Mapped[PoliceRank] = mapped_column(Enum(PoliceRank, native_enum=False, length=30))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from services.police_api.access import PoliceContext
 from services.police_api.incidents import service as incidents
@@ -13,6 +13,8 @@ from services.police_api.routing.schemas import (
     EducationIn,
     EducationOut,
     EducationPage,
+    FindingDecisionIn,
+    FindingDecisionOut,
     ReasonOut,
     RepeatOut,
     RestorativeMeetingIn,
@@ -47,6 +49,9 @@ def assessment_out(assessment: service.Assessment, response: Response) -> Assess
         adult_implicated=assessment.adult_implicated,
         adult_person_ids=assessment.adult_person_ids,
         indicators=assessment.indicators,
+        overridden_findings=assessment.overridden_findings,
+        unresolved_findings=assessment.unresolved_findings,
+        finding_decisions=[FindingDecisionOut.model_validate(d, from_attributes=True) for d in assessment.finding_decisions],
         full_investigation_reasons=[ReasonOut(rule=r.rule, reason=r.reason) for r in assessment.full_investigation],
         computed_route=assessment.computed.route,
         computed_reasons=[ReasonOut(rule=r.rule, reason=r.reason) for r in assessment.computed.reasons],
@@ -71,6 +76,25 @@ async def record_assessment(
 ) -> AssessmentOut:
     """Record the findings that call for a full investigation (exploitation, coercion, grooming …). If-Match: the incident's ETag."""
     incident = await service.record_indicators(ctx, incident_id, body.indicators, expected_version(if_match))
+    return assessment_out(await service.assess(ctx, incident), response)
+
+
+@router.post("/finding-decisions", status_code=201, response_model=AssessmentOut, responses=problem_responses(404, 409, 412, 422, 428))
+async def decide_finding(
+    incident_id: uuid.UUID,
+    body: FindingDecisionIn,
+    ctx: PoliceContext,
+    request: Request,
+    response: Response,
+    if_match: IfMatch,
+) -> AssessmentOut:
+    """Clear or override one full-investigation finding (P-FULL-INVESTIGATION): a written reason, by the calling
+    officer, whose token's rank is at least the force's configured minimum; audited and shown to the registrar."""
+    incident = await service.decide_finding(
+        ctx, incident_id, indicator=body.indicator, action=body.action, reason=body.reason,
+        minimum_rank=request.app.state.settings.finding_decision_rank_for(ctx.actor.tenant),
+        expected_version=expected_version(if_match),
+    )
     return assessment_out(await service.assess(ctx, incident), response)
 
 

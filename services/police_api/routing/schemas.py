@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.police_api.persons.vocabulary import LinkRole
-from services.police_api.routing.vocabulary import EducationKind, FullInvestigationIndicator, Route
+from services.police_api.routing.vocabulary import EducationKind, FindingAction, FullInvestigationIndicator, PoliceRank, Route
 from shared.pagination import Page
 
 
@@ -23,6 +23,16 @@ class RepeatOut(BaseModel):
     earlier_incident_ids: list[str]
 
 
+class FindingDecisionOut(BaseModel):
+    id: uuid.UUID
+    indicator: FullInvestigationIndicator
+    action: FindingAction
+    reason: str
+    decided_by: str
+    decided_by_rank: PoliceRank
+    decided_at: datetime
+
+
 class AssessmentOut(BaseModel):
     """Computed with reasons (P-REPEAT, P-FULL-INVESTIGATION, P-ROUTE); the officer decides the route."""
 
@@ -32,6 +42,10 @@ class AssessmentOut(BaseModel):
     adult_implicated: bool
     adult_person_ids: list[uuid.UUID]
     indicators: list[FullInvestigationIndicator]
+    # Findings set aside for the outcome by a ranked officer's decision, and those still standing in its way.
+    overridden_findings: list[FullInvestigationIndicator]
+    unresolved_findings: list[FullInvestigationIndicator]
+    finding_decisions: list[FindingDecisionOut]
     full_investigation_reasons: list[ReasonOut]
     computed_route: Route
     computed_reasons: list[ReasonOut]
@@ -47,6 +61,17 @@ class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     indicators: list[FullInvestigationIndicator] = Field(default_factory=list, max_length=6)
+
+
+class FindingDecisionIn(BaseModel):
+    """Clear a finding (it was wrong) or override it (it stands, set aside for the outcome): the reason is
+    required, and the caller's rank must be at least the force's minimum (P-FULL-INVESTIGATION)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: FullInvestigationIndicator
+    action: FindingAction
+    reason: str = Field(min_length=10, max_length=4000)
 
 
 class RouteIn(BaseModel):

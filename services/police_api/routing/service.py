@@ -15,17 +15,21 @@ from services.police_api.incidents.models import PoliceIncident
 from services.police_api.incidents.vocabulary import PoliceIncidentStatus
 from services.police_api.persons import service as persons
 from services.police_api.persons.models import PersonLink
-from services.police_api.persons.vocabulary import LinkRole, PersonAge
-from services.police_api.routing.models import EducationRecord, RestorativeMeeting
-from services.police_api.routing.vocabulary import EducationKind, FullInvestigationIndicator, Route
+from services.police_api.persons.vocabulary import LinkRole
+from services.police_api.routing.models import EducationRecord, FindingDecision, RestorativeMeeting
+from services.police_api.routing.vocabulary import EducationKind, FindingAction, FullInvestigationIndicator, PoliceRank, Route
+from services.police_api.rules.links import link_involves_adult
 from services.police_api.rules.repeat import Occasion, OffenceProfile, RepeatFinding, repeat_finding
 from services.police_api.rules.route import (
     RouteDecision,
     RouteReason,
+    check_finding_decision,
+    check_findings_change,
     check_route_choice,
     check_scpo_route_activity,
     compute_route,
     full_investigation_reasons,
+    unresolved_findings,
 )
 from shared.concurrency import check_version
 from shared.context import Context
@@ -33,6 +37,7 @@ from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused, RuleViolation
 
 OFFENDER_ROLES = [role for role in LinkRole if role.is_offender]
+FINDING_DECISION = "finding_decision"
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Assessment:
     indicators: list[FullInvestigationIndicator]
     full_investigation: list[RouteReason]
     computed: RouteDecision
+    finding_decisions: list[FindingDecision]
 
     @property
     def repeat_flagged(self) -> bool:
@@ -67,9 +73,21 @@ class Assessment:
 
     @property
     def checks_overridden(self) -> bool:
-        """The repeat and full-investigation checks set aside by a supervisor with a written reason."""
+        """The repeat check set aside by a supervisor's route override with a written reason (P-REPEAT).
+        Findings are set aside only one by one, as finding decisions (P-FULL-INVESTIGATION)."""
         incident = self.incident
         return bool(incident.route is Route.scpo and incident.route_override_reason)
+
+    @property
+    def overridden_findings(self) -> list[FullInvestigationIndicator]:
+        return sorted(
+            {d.indicator for d in self.finding_decisions if d.action is FindingAction.overridden and d.indicator in self.indicators},
+            key=lambda item: item.value,
+        )
+
+    @property
+    def unresolved_findings(self) -> list[FullInvestigationIndicator]:
+        return unresolved_findings(self.indicators, self.overridden_findings)
 
 
 async def _codes_by_incident_and_person(ctx: Context, person_ids: list[uuid.UUID]) -> dict[tuple[uuid.UUID, uuid.UUID], set[str]]:
@@ -126,7 +144,13 @@ async def assess(ctx: Context, incident: PoliceIncident) -> Assessment:
     for link in offenders:
         current = OffenceProfile(incident.classification.value, frozenset(codes.get((incident.id, link.person_id), set())))
         repeats.append(_as_seen(link, repeat_finding(current, earlier[link.person_id]), not_visible))
-    adults = [link.person_id for link in offenders if link.age_status is PersonAge.adult]
+    # The report contract's one meaning of "adult involved" (S-POLICE), on every link, not only offenders:
+    # an adult who received a child's image is involved however intake first linked them.
+    adults = [
+        link.person_id
+        for link in links
+        if link_involves_adult(link.reported_roles or [], link.age_status, role=link.role, set_by_officer=link.role_set_by_officer)
+    ]
     indicators = sorted({FullInvestigationIndicator(value) for value in incident.indicators or []}, key=lambda i: i.value)
     computed = compute_route(
         repeat_references={str(r.person_id): r.reason_references for r in repeats if r.finding.is_repeat},
@@ -141,6 +165,7 @@ async def assess(ctx: Context, incident: PoliceIncident) -> Assessment:
         ctx.audit.record("person_link.read", persons.LINK, link.id)
     for earlier_id in dict.fromkeys(i for r in repeats for i in r.finding.earlier_incident_ids):
         ctx.audit.record("police_incident.read", incidents.RECORD, earlier_id)
+    decisions = await finding_decisions_of(ctx, incident.id)
     return Assessment(
         incident=incident,
         repeats=repeats,
@@ -149,7 +174,62 @@ async def assess(ctx: Context, incident: PoliceIncident) -> Assessment:
         indicators=indicators,
         full_investigation=full_investigation_reasons(indicators, adult_implicated=bool(adults)),
         computed=computed,
+        finding_decisions=decisions,
     )
+
+
+async def finding_decisions_of(ctx: Context, incident_id: uuid.UUID) -> list[FindingDecision]:
+    rows = list(
+        (
+            await ctx.session.scalars(
+                select(FindingDecision).where(FindingDecision.incident_id == incident_id).order_by(FindingDecision.decided_at, FindingDecision.id)
+            )
+        ).all()
+    )
+    for row in rows:
+        ctx.audit.record("finding_decision.read", FINDING_DECISION, row.id)
+    return rows
+
+
+async def decide_finding(
+    ctx: Context,
+    incident_id: uuid.UUID,
+    *,
+    indicator: FullInvestigationIndicator,
+    action: FindingAction,
+    reason: str,
+    minimum_rank: PoliceRank,
+    expected_version: int,
+) -> PoliceIncident:
+    """P-FULL-INVESTIGATION: clear a finding (it was wrong: it no longer stands) or override it (it stands, set
+    aside for the outcome), by a named officer of at least the force's minimum rank, with the reason."""
+    incident = await incidents.get_incident(ctx, incident_id)
+    check_version(incident.version, expected_version)
+    incidents.ensure_open(incident)
+    standing = [FullInvestigationIndicator(value) for value in incident.indicators or []]
+    rank = PoliceRank(ctx.actor.rank) if ctx.actor.rank else None
+    violations = check_finding_decision(indicator, standing=standing, reason=reason, rank=rank, minimum_rank=minimum_rank)
+    if violations:
+        raise RuleRefused("The finding cannot be cleared or overridden as asked.", violations=violations)
+    decision = FindingDecision(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        incident_id=incident.id,
+        indicator=indicator,
+        action=action,
+        reason=reason,
+        decided_by=ctx.actor.audit_label,
+        decided_by_rank=rank,
+        decided_at=ctx.now,
+    )
+    ctx.session.add(decision)
+    if action is FindingAction.cleared:
+        incident.indicators = sorted(value for value in incident.indicators if value != indicator.value)
+    incident.updated_at = ctx.now
+    await ctx.session.flush()
+    ctx.audit.record(f"police_incident.finding_{action.value}", incidents.RECORD, incident.id)
+    ctx.audit.record("finding_decision.create", FINDING_DECISION, decision.id)
+    return incident
 
 
 def _as_seen(link: PersonLink, finding: RepeatFinding, not_visible: set[str]) -> PersonRepeat:
@@ -174,9 +254,14 @@ def _as_seen(link: PersonLink, finding: RepeatFinding, not_visible: set[str]) ->
 async def record_indicators(
     ctx: Context, incident_id: uuid.UUID, indicators: list[FullInvestigationIndicator], expected_version: int
 ) -> PoliceIncident:
+    """P-FULL-INVESTIGATION: findings are added here; each one dropped is refused by name (clearing is a
+    finding decision with a reason, `decide_finding`)."""
     incident = await incidents.get_incident(ctx, incident_id)
     check_version(incident.version, expected_version)
     incidents.ensure_open(incident)
+    violations = check_findings_change([FullInvestigationIndicator(value) for value in incident.indicators or []], indicators)
+    if violations:
+        raise RuleRefused("A finding cannot be dropped from the assessment.", violations=violations)
     incident.indicators = sorted({indicator.value for indicator in indicators})
     incident.updated_at = ctx.now
     await ctx.session.flush()

@@ -1,9 +1,11 @@
-"""P-CRIME (crime route): a crime against every victim, within 24 hours of the report (NCRS)."""
+"""P-CRIME (crime route): a crime against every victim, within 24 hours of the report (NCRS); P-THIRD-PARTY
+(the school's report raises the crime) and P-N100 (no crime recorded: a crime-related incident)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from services.police_api.crimes.vocabulary import CrimeBasis
 from services.police_api.persons.vocabulary import LinkRole
 from shared.problems import RuleViolation
 
@@ -66,3 +68,27 @@ def victims_without_crime(victim_ids: Iterable[str], victims_with_crime: Iterabl
     """P-CRIME: every victim needs a crime before the crime route is complete."""
     recorded = set(victims_with_crime)
     return [victim for victim in victim_ids if victim not in recorded]
+
+
+# HOCR: a report that is not recorded as a crime is kept as a crime-related incident, code N100.
+CRIME_RELATED_INCIDENT_CODE = "N100"
+
+
+def crime_basis(asked: CrimeBasis | None, *, from_school_report: bool) -> CrimeBasis:
+    """P-THIRD-PARTY (FLOW note 5): a crime on an incident opened for a school's report is raised on that
+    third-party report unless the officer names another basis; an incident officers opened has none."""
+    if asked is not None:
+        return asked
+    return CrimeBasis.third_party_report if from_school_report else CrimeBasis.police_identified
+
+
+def check_crime_basis(basis: CrimeBasis, *, from_school_report: bool) -> list[RuleViolation]:
+    """P-THIRD-PARTY: the third-party rule needs the third party's report, i.e. the school's report."""
+    if basis is CrimeBasis.third_party_report and not from_school_report:
+        return [RuleViolation("P-THIRD-PARTY", "A crime is raised under the third-party rule only on a third party's (the school's) report.")]
+    return []
+
+
+def crime_related_incident_code(no_crime_decided: bool) -> str | None:
+    """P-N100: an incident with a decision not to record a crime is a crime-related incident (N100)."""
+    return CRIME_RELATED_INCIDENT_CODE if no_crime_decided else None

@@ -16,8 +16,12 @@ class Offence:
     statute: str
 
 
-# The two classifications the guidance names. Other codes come from the force's reference table
-# (`offence_codes`), which starts with these two and to which the registrar may add.
+# The classifications of indecent and prohibited images of children. The guidance names 86/2 and 86/10;
+# the third is the offence HOCR classifies beside them for non-photographic images (drawings, cartoons,
+# computer-generated images), which 86/2 and 86/10 exclude. Its statute and wording are from the Act
+# (legislation.gov.uk, Coroners and Justice Act 2009 s.62, in force 6 April 2010); its Home Office
+# subclass number 86/25 could NOT be verified against the published HOCR here: the operator checks it
+# before production (the table is national; `police-api add-offence-code` adds further codes).
 STATUTORY_OFFENCES: tuple[Offence, ...] = (
     Offence(
         "86/2",
@@ -26,6 +30,7 @@ STATUTORY_OFFENCES: tuple[Offence, ...] = (
         "Protection of Children Act 1978 s.1",
     ),
     Offence("86/10", "Possession of an indecent photograph of a child", "Criminal Justice Act 1988 s.160"),
+    Offence("86/25", "Possession of a prohibited image of a child", "Coroners and Justice Act 2009 s.62"),
 )
 
 _HOME_OFFICE_CODE = re.compile(r"^\d{1,3}[A-Z]?/\d{1,3}[A-Z]?$")
@@ -47,6 +52,13 @@ def check_offence_code(code: str, known_codes: set[str]) -> list[RuleViolation]:
 
 def age_on(date_of_birth: date, on: date) -> int:
     return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def age_in_years(*, date_of_birth: date | None, age_years: int | None, on: date) -> int | None:
+    """A person's age on a day: from the date of birth, else the stated age, else unknown."""
+    if date_of_birth is not None:
+        return age_on(date_of_birth, on)
+    return age_years
 
 
 def age_status(*, kind: str | None, date_of_birth: date | None, age_years: int | None, on: date) -> PersonAge:

@@ -1,18 +1,34 @@
-"""P-OUTCOME21, P-OUTCOME22 and P-NO-CRIMINALISE: whether a crime may be finalised with an outcome.
+"""P-OUTCOME21, P-OUTCOME22, P-NO-CRIMINALISE and P-AGE-OF-RESPONSIBILITY: whether a crime may be
+finalised with an outcome.
 
-Each function returns EVERY unmet condition, so a refusal names them all.
+Each function returns EVERY unmet condition, so a refusal names them all, and each finding that still
+calls for a full investigation by name.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from services.police_api.crimes.vocabulary import OutcomeCode
+from services.police_api.rules.links import SELF_IMAGE_ROLES
 from shared.problems import RuleViolation
 
-# Outcomes that prosecute or formally sanction the suspect (P-NO-CRIMINALISE).
+_O = OutcomeCode
+# Outcomes that prosecute, formally sanction, or resolve the suspect as an offender (P-NO-CRIMINALISE):
+# a community resolution is recorded against the child as an offender too.
 CRIMINALISING_OUTCOMES = frozenset(
-    {OutcomeCode.charged_summonsed, OutcomeCode.caution_youth, OutcomeCode.caution_adult, OutcomeCode.penalty_notice_for_disorder}
+    {_O.charged_summonsed, _O.caution_youth, _O.caution_adult, _O.penalty_notice_for_disorder, _O.community_resolution}
 )
+# Outcomes that name an identified suspect or offender (P-AGE-OF-RESPONSIBILITY). Not 11 (prosecution
+# prevented, suspect under age: the outcome for exactly this case), 14 and 18 (no suspect identified),
+# 19 (fraud, filed) and 20 (transferred); 0 is refused on its own.
+SUSPECT_OUTCOMES = frozenset(OutcomeCode) - {
+    _O.not_yet_assigned,
+    _O.prosecution_prevented_suspect_under_age,
+    _O.evidential_difficulties_suspect_not_identified_victim_does_not_support,
+    _O.investigation_complete_no_suspect_identified,
+    _O.nfib_filed_fraud,
+    _O.further_investigation_transferred_to_another_body,
+}
 
 
 @dataclass(frozen=True)
@@ -22,19 +38,36 @@ class OutcomeFacts:
     named_suspects_or_persons_involved: int
     adult_implicated: bool
     repeat_flagged: bool
-    full_investigation_flagged: bool
+    # The repeat flag set aside by a supervisor's route override with a written reason (P-REPEAT).
     checks_overridden_with_reason: bool
     public_interest_rationale: str | None
     victim_is_child: bool
     contacts_recorded: frozenset[str] = field(default_factory=frozenset)  # ContactedParty values
     no_prosecution_decision_recorded: bool = False
-    diversionary_activity_recorded: bool = False
+    # Findings (FullInvestigationIndicator values) that stand and are not overridden (P-FULL-INVESTIGATION).
+    unresolved_findings: tuple[str, ...] = ()
+    # Named suspects or persons involved on the crime with no diversionary, educational or intervention
+    # activity of their own (an offender input, or a restorative meeting they attended; P-OUTCOME22).
+    named_subjects_without_activity: int = 0
     # Children on the crime as suspect whose only part was taking or sending images of themselves.
     self_image_only_child_suspects: int = 0
+    # Suspects on the crime under the age of criminal responsibility (P-AGE-OF-RESPONSIBILITY).
+    under_age_subjects: int = 0
 
 
 def _has_text(value: str | None) -> bool:
     return bool(value and value.strip())
+
+
+def _finding_violations(facts: OutcomeFacts, outcome: int) -> list[RuleViolation]:
+    return [
+        RuleViolation(
+            "P-FULL-INVESTIGATION",
+            f"The finding '{finding.replace('_', ' ')}' calls for a full investigation and is not overridden: "
+            f"Outcome {outcome} does not apply.",
+        )
+        for finding in sorted(facts.unresolved_findings)
+    ]
 
 
 def outcome21_violations(facts: OutcomeFacts) -> list[RuleViolation]:
@@ -52,12 +85,7 @@ def outcome21_violations(facts: OutcomeFacts) -> list[RuleViolation]:
         v.append(RuleViolation("P-FULL-INVESTIGATION", "An adult is implicated: Outcome 21 does not apply."))
     if facts.repeat_flagged and not facts.checks_overridden_with_reason:
         v.append(RuleViolation("P-REPEAT", "A suspect is flagged as a repeat and no override with a reason is recorded."))
-    if facts.full_investigation_flagged and not facts.checks_overridden_with_reason:
-        v.append(
-            RuleViolation(
-                "P-FULL-INVESTIGATION", "Findings call for a full investigation and no override with a reason is recorded."
-            )
-        )
+    v += _finding_violations(facts, 21)
     if not facts.no_prosecution_decision_recorded:
         v.append(RuleViolation("P-ROUTE", "No recorded decision not to prosecute (the SCPO route)."))
     if not _has_text(facts.public_interest_rationale):
@@ -72,13 +100,23 @@ def outcome21_violations(facts: OutcomeFacts) -> list[RuleViolation]:
 
 
 def outcome22_violations(facts: OutcomeFacts) -> list[RuleViolation]:
-    """P-OUTCOME22: diversionary, educational or intervention activity has been undertaken (recorded),
-    and further action is not in the public interest (a rationale is written)."""
+    """P-OUTCOME22: a named suspect, diversionary, educational or intervention activity undertaken by that
+    suspect (a lesson or assembly for the whole school is not one), and further action not in the public
+    interest (a rationale is written)."""
     v: list[RuleViolation] = []
     if not facts.crime_recorded:
         v.append(RuleViolation("P-CRIME", "The crime is not recorded."))
-    if not facts.diversionary_activity_recorded:
-        v.append(RuleViolation("P-OUTCOME22", "No diversionary, educational or intervention activity is recorded."))
+    if facts.named_suspects_or_persons_involved == 0:
+        v.append(RuleViolation("P-OUTCOME22", "No named suspect or person involved is linked to the crime."))
+    if facts.named_subjects_without_activity:
+        v.append(
+            RuleViolation(
+                "P-OUTCOME22",
+                f"{facts.named_subjects_without_activity} named suspect(s) on the crime have no diversionary, educational "
+                "or intervention activity of their own (an offender input or a restorative meeting they attended).",
+            )
+        )
+    v += _finding_violations(facts, 22)
     if not _has_text(facts.public_interest_rationale):
         v.append(RuleViolation("P-OUTCOME22", "No rationale that further action is not in the public interest."))
     return v
@@ -97,21 +135,37 @@ def no_criminalise_violations(code: OutcomeCode, facts: OutcomeFacts) -> list[Ru
     return []
 
 
+def age_of_responsibility_violations(code: OutcomeCode, facts: OutcomeFacts) -> list[RuleViolation]:
+    """P-AGE-OF-RESPONSIBILITY: an outcome that names a suspect is refused while a suspect on the crime is
+    under 10 (Outcome 11, prosecution prevented as the suspect is under age, is the one that fits)."""
+    if code in SUSPECT_OUTCOMES and facts.under_age_subjects:
+        return [
+            RuleViolation(
+                "P-AGE-OF-RESPONSIBILITY",
+                f"{facts.under_age_subjects} suspect(s) on the crime are under the age of criminal responsibility: "
+                f"Outcome {code.value} implies a suspect who can offend.",
+            )
+        ]
+    return []
+
+
 def outcome_violations(code: OutcomeCode, facts: OutcomeFacts) -> list[RuleViolation]:
     """Every unmet condition for finalising a crime with `code`."""
     if code is OutcomeCode.not_yet_assigned:
         return [RuleViolation("P-CRIME", "Outcome 0 means not yet assigned; a crime is finalised with an actual outcome.")]
     if code is OutcomeCode.further_investigation_not_in_public_interest:
-        return outcome21_violations(facts)
-    if code is OutcomeCode.diversionary_educational_or_intervention_activity:
-        return outcome22_violations(facts)
-    v = no_criminalise_violations(code, facts)
-    if not facts.crime_recorded:
-        v.append(RuleViolation("P-CRIME", "The crime is not recorded."))
-    return v
+        v = outcome21_violations(facts)
+    elif code is OutcomeCode.diversionary_educational_or_intervention_activity:
+        v = outcome22_violations(facts)
+    else:
+        v = no_criminalise_violations(code, facts)
+        if not facts.crime_recorded:
+            v.append(RuleViolation("P-CRIME", "The crime is not recorded."))
+    return v + age_of_responsibility_violations(code, facts)
 
 
 def is_self_image_only(reported_roles: list[str]) -> bool:
-    """P-NO-CRIMINALISE: the child's reported part was their own image (pictured, and at most sent it)."""
+    """P-NO-CRIMINALISE: the child's reported part was their own image (pictured, and at most sent it,
+    received another's or disclosed): the same test as the one intake links such a child by (rules.links)."""
     roles = set(reported_roles)
-    return "pictured" in roles and roles <= {"pictured", "sender", "discloser"}
+    return "pictured" in roles and roles <= SELF_IMAGE_ROLES

@@ -5,14 +5,17 @@ CID. No: a decision is made not to prosecute, and the incident passes to the SCP
 approach and an educational response, normally finalised with Outcome 21.
 COP-2016: exploitation, coercion, a profit motive or an adult perpetrator means a full criminal
 investigation; Outcome 21 fits only where there is no evidence of exploitation, grooming, profit
-motive, malicious intent or persistent behaviour. Any of those therefore also routes to CID.
+motive, malicious intent or persistent behaviour. Any of those therefore also routes to CID, and a
+finding, once recorded, is never dropped silently: clearing it (it was wrong) or overriding it (it stands,
+but is set aside for the outcome) needs a written reason from a named officer of at least the rank the
+force configures, and is kept for the registrar's compliance view.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.police_api.routing.vocabulary import FullInvestigationIndicator, Route
+from services.police_api.routing.vocabulary import RANK_ORDER, FullInvestigationIndicator, PoliceRank, Route
 from shared.problems import RuleViolation
 
 
@@ -93,3 +96,56 @@ def reported_indicators(reported_roles: Iterable[Iterable[str]], typology: str |
     if typology == "aggravated_youth_intent_to_harm":
         found.add(FullInvestigationIndicator.malicious_intent)
     return sorted(found, key=lambda item: item.value)
+
+
+def _named(indicator: FullInvestigationIndicator) -> str:
+    return indicator.value.replace("_", " ")
+
+
+def check_findings_change(
+    standing: Iterable[FullInvestigationIndicator], recorded: Iterable[FullInvestigationIndicator]
+) -> list[RuleViolation]:
+    """P-FULL-INVESTIGATION: recording the assessment may add findings, never drop one; each finding the new
+    record would drop is named (clearing one is a finding decision with a reason)."""
+    dropped = sorted(set(standing) - set(recorded), key=lambda item: item.value)
+    return [
+        RuleViolation(
+            "P-FULL-INVESTIGATION",
+            f"The finding '{_named(indicator)}' can only be cleared by a finding decision with a reason "
+            "from an officer of the force's minimum rank.",
+        )
+        for indicator in dropped
+    ]
+
+
+def check_finding_decision(
+    indicator: FullInvestigationIndicator,
+    *,
+    standing: Iterable[FullInvestigationIndicator],
+    reason: str | None,
+    rank: PoliceRank | None,
+    minimum_rank: PoliceRank,
+) -> list[RuleViolation]:
+    """P-FULL-INVESTIGATION: a finding is cleared or overridden only while it stands, with a written reason,
+    by a named officer whose rank is at least the force's minimum."""
+    v: list[RuleViolation] = []
+    if indicator not in set(standing):
+        v.append(RuleViolation("P-FULL-INVESTIGATION", f"The finding '{_named(indicator)}' is not recorded on this incident."))
+    if not (reason and reason.strip()):
+        v.append(RuleViolation("P-FULL-INVESTIGATION", "Clearing or overriding a finding needs a written reason."))
+    if rank is None or RANK_ORDER[rank] < RANK_ORDER[minimum_rank]:
+        held = rank.value if rank is not None else "no rank"
+        v.append(
+            RuleViolation(
+                "P-FULL-INVESTIGATION",
+                f"Clearing or overriding a finding needs an officer of rank {minimum_rank.value} or above; the caller holds {held}.",
+            )
+        )
+    return v
+
+
+def unresolved_findings(
+    standing: Iterable[FullInvestigationIndicator], overridden: Iterable[FullInvestigationIndicator]
+) -> list[FullInvestigationIndicator]:
+    """P-FULL-INVESTIGATION: the findings that still call for a full investigation (standing, not overridden)."""
+    return sorted(set(standing) - set(overridden), key=lambda item: item.value)

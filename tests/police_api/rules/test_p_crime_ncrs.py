@@ -1,11 +1,11 @@
-"""P-CRIME: NCRS 24-hour recording, one crime per victim, link roles (2024 "person involved")."""
+"""P-CRIME: NCRS 24-hour recording, one crime per victim (link roles: test_p_links_age_triage.py)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.police_api.persons.vocabulary import LinkRole, PersonAge
+from services.police_api.persons.vocabulary import LinkRole
 from services.police_api.rules.crime import (
     check_crime_subjects,
     check_crime_victim,
@@ -16,7 +16,6 @@ from services.police_api.rules.crime import (
     time_left,
     victims_without_crime,
 )
-from services.police_api.rules.links import derive_link_role, is_aggravated
 
 RECEIVED = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -84,44 +83,3 @@ def test_crime_subjects_must_be_linked_as_offenders() -> None:
 def test_every_victim_needs_a_crime() -> None:
     assert victims_without_crime(["a", "b"], ["a"]) == ["b"]
     assert victims_without_crime(["a"], ["a"]) == []
-
-
-@pytest.mark.parametrize(
-    ("roles", "age", "aggravated", "expected"),
-    [
-        (["pictured"], PersonAge.child, False, LinkRole.victim),
-        (["pictured", "discloser"], PersonAge.child, True, LinkRole.victim),
-        (["pictured", "sender"], PersonAge.child, False, LinkRole.victim_and_suspect),
-        (["pictured", "sharer"], PersonAge.child, True, LinkRole.victim_and_suspect),
-        (["sender"], PersonAge.child, False, LinkRole.person_involved),
-        (["sharer"], PersonAge.child, False, LinkRole.person_involved),
-        (["possessor"], PersonAge.unknown, False, LinkRole.person_involved),
-        (["sharer"], PersonAge.child, True, LinkRole.suspect),
-        (["possessor"], PersonAge.child, True, LinkRole.suspect),
-        (["coercer"], PersonAge.child, False, LinkRole.suspect),
-        (["coercer"], PersonAge.adult, True, LinkRole.suspect),
-        (["sender"], PersonAge.adult, True, LinkRole.suspect),
-        (["recipient"], PersonAge.child, False, LinkRole.witness),
-        (["discloser"], PersonAge.adult, False, LinkRole.witness),
-    ],
-)
-def test_initial_link_role_follows_the_reported_roles_and_2024_person_involved_recording(
-    roles: list[str], age: PersonAge, aggravated: bool, expected: LinkRole
-) -> None:
-    assert derive_link_role(roles, age, aggravated=aggravated) is expected
-
-
-@pytest.mark.parametrize(
-    ("typology", "people", "aggravated"),
-    [
-        ("experimental_romantic", [(["pictured", "sender"], PersonAge.child)], False),
-        ("aggravated_youth_reckless_misuse", [(["sharer"], PersonAge.child)], True),
-        (None, [(["sender"], PersonAge.adult)], True),
-        (None, [(["coercer"], PersonAge.unknown)], True),
-        (None, [(["recipient"], PersonAge.adult)], False),
-    ],
-)
-def test_a_case_is_aggravated_when_the_school_says_so_or_an_adult_or_coercer_is_reported(
-    typology: str | None, people: list, aggravated: bool
-) -> None:
-    assert is_aggravated(typology, people) is aggravated

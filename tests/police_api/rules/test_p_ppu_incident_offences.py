@@ -47,9 +47,17 @@ def test_incident_follows_both_the_safeguarding_and_the_crime_route(changes: dic
     assert all(v.rule == "P-INCIDENT" for v in violations)
 
 
-def test_the_statutory_offences_are_86_2_and_86_10() -> None:
-    assert {o.code for o in STATUTORY_OFFENCES} == {"86/2", "86/10"}
-    assert "Protection of Children Act 1978" in dict((o.code, o.statute) for o in STATUTORY_OFFENCES)["86/2"]
+def test_the_indecent_and_prohibited_image_offences_are_86_2_86_10_and_86_25() -> None:
+    assert [(o.code, o.title, o.statute) for o in STATUTORY_OFFENCES] == [
+        (
+            "86/2",
+            "Take, permit to be taken, make, distribute, show, possess with a view to distribute, or advertise "
+            "indecent photographs or pseudo-photographs of a child",
+            "Protection of Children Act 1978 s.1",
+        ),
+        ("86/10", "Possession of an indecent photograph of a child", "Criminal Justice Act 1988 s.160"),
+        ("86/25", "Possession of a prohibited image of a child", "Coroners and Justice Act 2009 s.62"),
+    ]
 
 
 @pytest.mark.parametrize(
