@@ -26,6 +26,7 @@ def new_service_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     max_body_bytes: int,
     form_paths: frozenset[str] = frozenset(),
+    form_prefix: str | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title=title,
@@ -36,7 +37,7 @@ def new_service_app(
     )
     audit_refusal = refusal_auditor(lambda: app.state.runtime)
     install_problem_handlers(app, on_refusal=audit_refusal)
-    app.add_middleware(RequestGuard, max_body_bytes=max_body_bytes, on_refusal=audit_refusal, form_paths=form_paths)
+    app.add_middleware(RequestGuard, max_body_bytes=max_body_bytes, on_refusal=audit_refusal, form_paths=form_paths, form_prefix=form_prefix)
     add_problem_catalogue(app)
     _add_health(app, service)
     return app

@@ -28,6 +28,19 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(default=65_536, ge=1024, le=10_485_760)
     db_pool_size: int = Field(default=20, ge=1, le=100)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # The console (docs/console.md): a session ends after this long idle, and at the latest after the maximum.
+    console_session_idle_minutes: int = Field(default=30, ge=1, le=480)
+    console_session_max_hours: int = Field(default=8, ge=1, le=24)
+    # Production sign-in: OpenID Connect authorization code with PKCE against the organisation's identity
+    # provider. Either the discovery URL or both endpoints; the access token it issues must carry the same
+    # claims the API checks (role and school_urn / force_code) and this service's audience.
+    oidc_discovery_url: str | None = None
+    oidc_authorization_endpoint: str | None = None
+    oidc_token_endpoint: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_redirect_uri: str | None = None
+    oidc_scope: str = "openid"
 
     def development_defaults_in_use(self) -> list[str]:
         """Names of settings still at a development default; each service adds its own."""

@@ -18,6 +18,8 @@ class PoliceSettings(ServiceSettings):
     # The force identity provider that signs officers' tokens (ES256 only).
     idp_issuer: str = "dev-police-idp"
     idp_public_key_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.public.pem"
+    # Development and test only: the console's sign-in page signs tokens with this key, as `mint-token` does.
+    console_dev_signing_key_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.pem"
     # This service's own key: signs school-client tokens and audit checkpoints.
     signing_key_file: Path = DEV_VAR_DIR / "keys" / "police-api-signing.pem"
     client_token_issuer: str = "police-api"

@@ -14,6 +14,8 @@ from services.school_api.assessments.routes import router as assessments_router
 from services.school_api.audit.routes import router as audit_router
 from services.school_api.authorisations.routes import router as authorisations_router
 from services.school_api.chronology.routes import router as chronology_router
+from services.school_api.console.routes import mount as mount_console
+from services.school_api.console.spec import SPEC as CONSOLE
 from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.decisions.routes import router as decisions_router
 from services.school_api.devices.routes import router as devices_router
@@ -28,6 +30,8 @@ from services.school_api.searches.routes import router as searches_router
 from services.school_api.settings import AUDIENCE, SchoolSettings
 from services.school_api.viewings.routes import router as viewings_router
 from shared.clock import Clock
+from shared.console.web import PREFIX as CONSOLE_PREFIX
+from shared.console.web import Console
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.logging import configure_logging
@@ -99,6 +103,7 @@ def create_app(
         service=SERVICE,
         lifespan=lifespan,
         max_body_bytes=settings.max_body_bytes,
+        form_prefix=CONSOLE_PREFIX + "/",
     )
     routers = (
         incidents_router, people_router, devices_router, actions_router, authorisations_router, searches_router,
@@ -107,5 +112,6 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    mount_console(app, Console(CONSOLE, settings))
     declare_common_problems(app)
     return app

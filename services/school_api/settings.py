@@ -18,6 +18,8 @@ class SchoolSettings(ServiceSettings):
     # The identity provider that signs staff and MIS tokens (ES256 only).
     idp_issuer: str = "dev-school-idp"
     idp_public_key_file: Path = DEV_VAR_DIR / "keys" / "dev-school-idp.public.pem"
+    # Development and test only: the console's sign-in page signs tokens with this key, as `mint-token` does.
+    console_dev_signing_key_file: Path = DEV_VAR_DIR / "keys" / "dev-school-idp.pem"
     # Signs audit checkpoints.
     signing_key_file: Path = DEV_VAR_DIR / "keys" / "school-api-signing.pem"
     police_api_url: str = "http://127.0.0.1:8002"
