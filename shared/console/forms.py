@@ -99,7 +99,7 @@ class FormBuilder:
                      hint=self.wording.hint(name))
         kind = spec.get("type")
         if name in self.choices:
-            made.kind = "select"
+            made.kind = "checkboxes" if kind == "array" else "select"
             made.options = self.choices[name]
         elif "enum" in spec:
             made.options = [(str(v), self.wording.option(v)) for v in spec["enum"]]

@@ -128,6 +128,20 @@ class Console:
         self._static = {name: (HERE / "static" / name).read_bytes() for name in STATIC}
         self.router = self._routes()
 
+    # Cookies are not kept apart by port: on one host (make run: 8001 and 8002) the two consoles' cookies
+    # would overwrite each other, so each service names its own.
+    @property
+    def session_cookie(self) -> str:
+        return f"{self.spec.service}_{COOKIE}"
+
+    @property
+    def sign_in_cookie(self) -> str:
+        return f"{self.spec.service}_{SIGN_IN_CSRF_COOKIE}"
+
+    @property
+    def pending_cookie(self) -> str:
+        return f"{self.spec.service}_{oidc.PENDING_COOKIE}"
+
     @property
     def production(self) -> bool:
         return self.settings.environment is Environment.production
@@ -153,7 +167,7 @@ class Console:
     async def page(self, request: Request) -> AsyncIterator[Page]:
         runtime = runtime_of(request)
         now = runtime.clock.now()
-        session = self.sessions.get(request.cookies.get(COOKIE), now)
+        session = self.sessions.get(request.cookies.get(self.session_cookie), now)
         if session is None:
             raise SignInRequired()
         try:
@@ -191,7 +205,7 @@ class Console:
                 "sign_in.html", csrf=token, signed_out=signed_out, oidc_ready=oidc.configured(console.settings),
                 roles=console.spec.roles, errors={}, values={"tenant": console.spec.default_tenant},
             )
-            response.set_cookie(SIGN_IN_CSRF_COOKIE, token, **console._cookie_options(max_age=900))
+            response.set_cookie(console.sign_in_cookie, token, **console._cookie_options(max_age=900))
             return response
 
         @router.post("/sign-in")
@@ -200,7 +214,7 @@ class Console:
             if console.production:
                 return Response(status_code=404)
             form = await request.form()
-            expected = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
+            expected = request.cookies.get(console.sign_in_cookie, "")
             if not expected or not secrets.compare_digest(expected, str(form.get("csrf_token", ""))):
                 raise CsrfRefused()
             role = str(form.get("role", ""))
@@ -243,12 +257,12 @@ class Console:
             console._remember_pending(key, pending)
             response = RedirectResponse(oidc.authorization_url(console.settings, where, pending), status_code=303)
             # Lax, not Strict: the identity provider sends the person back with a cross-site navigation.
-            response.set_cookie(oidc.PENDING_COOKIE, key, **{**console._cookie_options(max_age=PENDING_LIFETIME_SECONDS), "samesite": "lax"})
+            response.set_cookie(console.pending_cookie, key, **{**console._cookie_options(max_age=PENDING_LIFETIME_SECONDS), "samesite": "lax"})
             return response
 
         @router.get("/oidc/callback")
         async def console_oidc_callback(request: Request, code: str = "", state: str = "") -> Response:
-            pending = console._take_pending(request.cookies.get(oidc.PENDING_COOKIE, ""))
+            pending = console._take_pending(request.cookies.get(console.pending_cookie, ""))
             if pending is None or not code or not secrets.compare_digest(pending.state, state):
                 return console.html("message.html", status=400, heading="Sign-in did not complete",
                                     message="The sign-in could not be matched to this browser. Start again.")
@@ -259,20 +273,20 @@ class Console:
                 except oidc.OidcError as exc:
                     return console.html("message.html", status=502, heading="Sign-in did not complete", message=str(exc))
             response = console._start_session(request, token, signed_in_page=True)
-            response.delete_cookie(oidc.PENDING_COOKIE, path=PREFIX)
+            response.delete_cookie(console.pending_cookie, path=PREFIX)
             return response
 
         @router.post("/sign-out")
         async def console_sign_out(request: Request) -> Response:
             form = await request.form()
             now = runtime_of(request).clock.now()
-            session = console.sessions.get(request.cookies.get(COOKIE), now)
+            session = console.sessions.get(request.cookies.get(console.session_cookie), now)
             if session is not None:
                 if not secrets.compare_digest(session.csrf, str(form.get("csrf_token", ""))):
                     raise CsrfRefused()
                 console.sessions.end(session.id)
             response = RedirectResponse(f"{PREFIX}/sign-in?signed_out=true", status_code=303)
-            response.delete_cookie(COOKIE, path=PREFIX)
+            response.delete_cookie(console.session_cookie, path=PREFIX)
             return response
 
         return router
@@ -297,8 +311,8 @@ class Console:
             response: Response = self.html("signed_in.html", home=home)
         else:
             response = RedirectResponse(home, status_code=303)
-        response.set_cookie(COOKIE, session.id, **self._cookie_options(max_age=self.settings.console_session_max_hours * 3600))
-        response.delete_cookie(SIGN_IN_CSRF_COOKIE, path=PREFIX)
+        response.set_cookie(self.session_cookie, session.id, **self._cookie_options(max_age=self.settings.console_session_max_hours * 3600))
+        response.delete_cookie(self.sign_in_cookie, path=PREFIX)
         return response
 
     def _cookie_options(self, *, max_age: int) -> dict[str, Any]:
