@@ -144,7 +144,7 @@ class Console:
 
     @property
     def production(self) -> bool:
-        return self.settings.environment is Environment.production
+        return self.settings.environment == Environment.production
 
     def install(self, app: FastAPI) -> None:
         app.include_router(self.router)
