@@ -95,6 +95,10 @@ Both services are up (Ctrl-C stops both):
   school API  http://127.0.0.1:8001   (docs: /docs)   development school URN {DEV_SCHOOL_URN}
   police API  http://127.0.0.1:8002   (docs: /docs)   development force code {DEV_FORCE_CODE}
 
+The consoles (development sign-in: choose a role, keep the URN or force code shown):
+  school console  http://127.0.0.1:8001/console   sign in as the DSL with school URN {DEV_SCHOOL_URN}
+  police console  http://127.0.0.1:8002/console   sign in as an officer with force code {DEV_FORCE_CODE}
+
 In another terminal:
   DSL=$(.venv/bin/school-api mint-token --role dsl --school-urn {DEV_SCHOOL_URN})
   curl -s -X POST http://127.0.0.1:8001/incidents -H "Authorization: Bearer $DSL" \\

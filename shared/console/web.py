@@ -177,8 +177,11 @@ class Console:
             raise SignInRequired() from None
         request.state.actor = session.actor
         api = Api(request.app, session.token)
+        page = Page(self, request, session, api)
+        # An error page rendered by an exception handler still shows who is signed in and the menu.
+        request.state.console_page = page
         try:
-            yield Page(self, request, session, api)
+            yield page
         finally:
             await api.close()
 
@@ -341,6 +344,7 @@ class Console:
         answer = exc.answer  # type: ignore[attr-defined]
         headings = {404: "Not found", 403: "Your role cannot see this page", 409: "Not possible now"}
         return self.html("message.html", status=answer.status if answer.status in headings else 502,
+                         page=getattr(request.state, "console_page", None),
                          heading=headings.get(answer.status, "Something went wrong"), message=answer.detail)
 
 

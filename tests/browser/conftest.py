@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.handoff.processes import FORCE, Services
+from tests.browser.support import AccessibilityLog
 from tests.processes import ServiceProcess
 from tests.support import BACKEND, Keys
 
@@ -26,6 +27,7 @@ CHROMIUM_ARGS = [
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "build" / "screenshots"
 README_IMAGES = REPO / "docs" / "images"
+CHECKED = AccessibilityLog()
 
 if not CHROMIUM.exists():
     pytest.skip("Chromium is not installed at /usr/bin/chromium (scripts/test.sh installs it)", allow_module_level=True)
@@ -128,8 +130,14 @@ def context(browser: object, request: pytest.FixtureRequest) -> Iterator[object]
 
 
 @pytest.fixture(scope="session")
-def axe_log() -> Iterator[object]:
-    """One log for the whole run: every page checked, listed at the end of the accessibility test."""
-    from tests.browser.support import AccessibilityLog
+def axe_log() -> AccessibilityLog:
+    """One log for the whole run: every page checked, listed at the end of the run."""
+    return CHECKED
 
-    yield AccessibilityLog()
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    if CHECKED.pages:
+        write = terminalreporter.write_line  # type: ignore[attr-defined]
+        write(f"axe-core: {len(CHECKED.pages)} pages checked, {len(CHECKED.violations)} with serious or critical violations")
+        for name, found in sorted(CHECKED.pages.items()):
+            write(f"  {name}: {len(found)}")
