@@ -94,7 +94,9 @@ class Shots:
     def for_readme(self, page: object, name: str) -> None:
         """The README's picture, refreshed when asked (CONSOLE_README_SCREENSHOTS=1) so that a normal run
         does not dirty the checkout."""
-        path = self.take(page, name, full_page=False)
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1500})  # type: ignore[attr-defined]
         if os.environ.get("CONSOLE_README_SCREENSHOTS") == "1":
             README_IMAGES.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, README_IMAGES / f"{name}.png")

@@ -52,7 +52,7 @@ def test_every_other_page_of_both_consoles_has_no_serious_accessibility_violatio
     assert serious == {}, serious
 
 
-def test_both_consoles_work_at_320_pixels_wide(consoles, browser, axe_log: AccessibilityLog) -> None:
+def test_both_consoles_work_at_320_pixels_wide(consoles, browser, shots, axe_log: AccessibilityLog) -> None:
     narrow = browser.new_context(viewport={"width": 320, "height": 640}, locale="en-GB")
     try:
         page = narrow.new_page()
@@ -69,6 +69,7 @@ def test_both_consoles_work_at_320_pixels_wide(consoles, browser, axe_log: Acces
             page.goto(consoles.school.removesuffix("/console") + incident + part)
             assert fits(page), part
             axe_log.check(page, f"school at 320 px: incident{part or ' summary'}")
+            shots.take(page, f"narrow{part.replace('/', '-') or '-summary'}")
         sign_in(page, consoles.police, "Supervisor", consoles.force)
         assert fits(page)
         axe_log.check(page, "police at 320 px: incident list")

@@ -182,7 +182,9 @@ def console_router(console: Console) -> APIRouter:
         return {
             "decision": decision.body if decision else None, "referrals": referrals,
             "latest": assessments[-1] if assessments else None, "recommendations": RECOMMENDATIONS,
-            "decide": _form(page, states, "decide", incident, if_match=etag),
+            # A decided incident is offered a second decision only as the escalation of one managed in school.
+            "decide": _form(page, states, "decide", incident, if_match=etag)
+            if decision is None or incident["status"] == IncidentStatus.managed_in_school.value else None,
         }
 
     async def review_page(page: Page, incident: dict[str, Any], etag: str | None, states: dict[str, FormState]) -> dict[str, Any]:

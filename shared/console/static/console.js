@@ -49,6 +49,9 @@
       post(form.getAttribute("data-preview"), form).then(function (result) {
         if (!result) { return; }
         var parts = ["<h3>" + escapeHtml(result.recommendation) + "</h3>"];
+        if (!result.typology_chosen) {
+          parts.push("<p>Choose the typology below: the recommendation may change with it.</p>");
+        }
         if (result.violations.length) {
           parts.push("<p class=\"field-error\">This contradicts the record:</p><ul>" + result.violations.map(function (v) {
             return "<li><strong>" + escapeHtml(v.rule) + "</strong>: " + escapeHtml(v.message) + "</li>";
