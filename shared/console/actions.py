@@ -28,7 +28,6 @@ class FormSpec:
     submit: str = "Save"
     rule_fields: dict[str, str] = field(default_factory=dict)
     omit: frozenset[str] = frozenset()
-    needs_version: bool = False
     # Fields asked first, in this order (a schema lists inherited fields first).
     order: tuple[str, ...] = ()
     # field -> console URL that checks the value as it is typed (progressive enhancement)

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import jinja2
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -202,7 +202,7 @@ class Console:
             return RedirectResponse(f"{PREFIX}{console.spec.home}", status_code=303)
 
         @router.get("/sign-in")
-        async def console_sign_in(request: Request, signed_out: bool = False, expired: bool = False) -> Response:
+        async def console_sign_in(request: Request, signed_out: bool = False) -> Response:
             token = secrets.token_urlsafe(24)
             response = console.html(
                 "sign_in.html", csrf=token, signed_out=signed_out, oidc_ready=oidc.configured(console.settings),
@@ -390,7 +390,3 @@ class Page:
 
     def redirect(self, path: str) -> RedirectResponse:
         return RedirectResponse(f"{PREFIX}{path}", status_code=303)
-
-
-def page_dependency(console: Console) -> Any:
-    return Depends(console.page)

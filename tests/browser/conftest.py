@@ -66,8 +66,10 @@ def consoles(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Iterator[C
         running.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Per module, not per session: Playwright's sync API holds an event loop on the main thread while it
+    is open, and the rest of the suite (asyncio.run in migrations) must not run under it."""
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:

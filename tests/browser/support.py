@@ -42,7 +42,3 @@ def sign_out(page: Any) -> None:
 def choose(page: Any, group: str, option: str) -> None:
     """A radio answer within the fieldset whose legend is `group`."""
     page.get_by_role("group", name=group).get_by_label(option, exact=True).check()
-
-
-def choose_in(form: Any, group: str, option: str) -> None:
-    form.get_by_role("group", name=group).get_by_label(option, exact=True).check()

@@ -28,7 +28,7 @@ FORMS = {
         FormSpec("add-device", "Add a device", DeviceCreate, "POST", INCIDENT + "/devices", "add_device", WORDING,
                  submit="Add the device"),
         FormSpec("custody", "Record a custody step", CustodyEventCreate, "POST", INCIDENT + "/devices/{device_id}/custody",
-                 "record_custody", WORDING, submit="Record the step", labels={"kind": "Custody step"}, rule_fields={"S-IMAGE": "kind"}, needs_version=True),
+                 "record_custody", WORDING, submit="Record the step", labels={"kind": "Custody step"}, rule_fields={"S-IMAGE": "kind"}),
         FormSpec("record-action", "Record an action taken or not taken", ActionCreate, "POST", INCIDENT + "/actions",
                  "record_action", WORDING, submit="Record the action", labels={"kind": "Action"},
                  rule_fields={"S-RECORD": "justification", "S-SEARCH": "kind", "S-IMAGE": "kind"}),
@@ -45,13 +45,13 @@ FORMS = {
                  rule_fields={"S-IMMEDIATE": "immediate", "S-FACTORS": "factors", "S-TYPOLOGY": "typology"},
                  order=("immediate", "factors", "typology")),
         FormSpec("decide", "Decision", DecisionCreate, "POST", INCIDENT + "/decision", "decide", WORDING,
-                 submit="Record the decision", needs_version=True,
+                 submit="Record the decision",
                  rule_fields={"S-POLICE": "outcome", "S-IMMEDIATE": "outcome", "S-PARENTS": "parents_not_informed_reason"},
                  order=("outcome", "police_channel", "reasons")),
         FormSpec("review", "Review", ReviewCreate, "POST", INCIDENT + "/review", "review_incident", WORDING,
-                 submit="Record the review", needs_version=True),
+                 submit="Record the review"),
         FormSpec("close", "Close the incident", CloseRequest, "POST", INCIDENT + "/close", "close_incident", WORDING,
-                 submit="Close the incident", needs_version=True),
+                 submit="Close the incident"),
     )
 }
 
