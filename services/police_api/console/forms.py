@@ -4,7 +4,6 @@ from __future__ import annotations
 from services.police_api.console.wording import WORDING
 from services.police_api.crimes.schemas import CrimeCreate, VictimContactIn
 from services.police_api.outcomes.schemas import OutcomeIn
-from services.police_api.ppu.schemas import PPUUpdateIn
 from services.police_api.reports.schemas import TriageIn
 from services.police_api.routing.schemas import AssessmentIn, EducationIn, RestorativeMeetingIn, RouteIn, RouteOverrideIn
 from shared.console.actions import FormSpec
@@ -38,8 +37,6 @@ FORMS = {
                  submit="Propose the outcome", rule_fields=OUTCOME_RULES),
         FormSpec("finalise-outcome", "Finalise the outcome (supervisor)", OutcomeIn, "POST", CRIME + "/outcome",
                  "finalise_outcome", WORDING, submit="Finalise the outcome", rule_fields=OUTCOME_RULES),
-        FormSpec("ppu-update", "Add an update", PPUUpdateIn, "POST", "/ppu/notifications/{notification_id}/updates",
-                 "add_ppu_update", WORDING, submit="Add the update"),
     )
 }
 
@@ -59,7 +56,6 @@ DONE = {
     "victim-contact": "The contact has been recorded.",
     "propose": "The outcome has been proposed.",
     "finalise-outcome": "The outcome has been finalised.",
-    "ppu-update": "The update has been added.",
     "acknowledged": "The notification has been acknowledged.",
     "finalised": "The incident has been finalised.",
 }
