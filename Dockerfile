@@ -3,12 +3,12 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN useradd --create-home --uid 10001 app
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml requirements.lock README.md ./
 COPY shared ./shared
 COPY services ./services
 COPY migrations ./migrations
 COPY scripts ./scripts
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir -c requirements.lock -e .
 USER app
 EXPOSE 8001 8002
 CMD ["school-api", "serve", "--host", "0.0.0.0", "--port", "8001"]

@@ -5,20 +5,29 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install openapi bench bench-full soak migration clean
+.PHONY: run demo test install lock openapi bench bench-full soak migration clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[test]'
 	@touch $(STAMP)
 
 install: $(STAMP)
 
+## Re-resolve every dependency and pin it in requirements.lock (commit the result).
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m scripts.lock
+
 ## Start both services on SQLite (school 127.0.0.1:8001, police 127.0.0.1:8002); Ctrl-C stops both.
 run: $(STAMP)
 	$(PY) -m scripts.run_dev
+
+## One aggravated case from disclosure to the police outcome and back, on its own throw-away services.
+demo: $(STAMP)
+	$(PY) -m scripts.demo
 
 ## Run the whole suite on SQLite, then on PostgreSQL (started if it is down; throw-away databases).
 test: $(STAMP)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.clock import Clock
+from shared.jwks import write_jwks_file
 from shared.tokens import TokenIssuer, generate_private_key_pem, public_key_pem_from_private
 
 VENV_BIN = Path(sys.executable).parent
@@ -99,17 +100,19 @@ class Keys:
             private = generate_private_key_pem()
             (folder / f"{name}.pem").write_bytes(private)
             (folder / f"{name}.public.pem").write_bytes(public_key_pem_from_private(private))
+        for name in ("school-idp", "police-idp"):
+            write_jwks_file(folder / f"{name}.jwks.json", [self.path(f"{name}.pem").read_bytes()])
 
     def path(self, name: str) -> Path:
         return self.folder / name
 
     def school_token(self, role: str, urn: str) -> str:
-        issuer = TokenIssuer(SCHOOL_IDP, self.path("school-idp.pem").read_text(), key_id="bench-school")
+        issuer = TokenIssuer(SCHOOL_IDP, self.path("school-idp.pem").read_text())
         return issuer.issue(subject=f"bench-{role}", audience="school-api", now=Clock().now(),
                             lifetime=timedelta(hours=3), claims={"role": role, "school_urn": urn})
 
     def police_token(self, role: str, force_code: str) -> str:
-        issuer = TokenIssuer(POLICE_IDP, self.path("police-idp.pem").read_text(), key_id="bench-police")
+        issuer = TokenIssuer(POLICE_IDP, self.path("police-idp.pem").read_text())
         return issuer.issue(subject=f"bench-{role}", audience="police-api", now=Clock().now(),
                             lifetime=timedelta(hours=3), claims={"role": role, "force_code": force_code})
 
@@ -125,8 +128,9 @@ def police_env(keys: Keys, database_url: str) -> dict[str, str]:
         "POLICE_API_ENVIRONMENT": "test",
         "POLICE_API_DATABASE_URL": database_url,
         "POLICE_API_IDP_ISSUER": POLICE_IDP,
-        "POLICE_API_IDP_PUBLIC_KEY_FILE": str(keys.path("police-idp.public.pem")),
+        "POLICE_API_IDP_JWKS_FILE": str(keys.path("police-idp.jwks.json")),
         "POLICE_API_SIGNING_KEY_FILE": str(keys.path("police-signing.pem")),
+        "POLICE_API_AUDIT_CHECKPOINT_DIR": str(keys.folder.parent / "audit-checkpoints" / "police_api"),
         "POLICE_API_CLIENT_TOKEN_LIFETIME_SECONDS": "3600",
         "POLICE_API_LOG_LEVEL": "WARNING",
     }
@@ -138,8 +142,9 @@ def school_env(keys: Keys, database_url: str, police_url: str, clients_file: Pat
         "SCHOOL_API_ENVIRONMENT": "test",
         "SCHOOL_API_DATABASE_URL": database_url,
         "SCHOOL_API_IDP_ISSUER": SCHOOL_IDP,
-        "SCHOOL_API_IDP_PUBLIC_KEY_FILE": str(keys.path("school-idp.public.pem")),
+        "SCHOOL_API_IDP_JWKS_FILE": str(keys.path("school-idp.jwks.json")),
         "SCHOOL_API_SIGNING_KEY_FILE": str(keys.path("school-signing.pem")),
+        "SCHOOL_API_AUDIT_CHECKPOINT_DIR": str(keys.folder.parent / "audit-checkpoints" / "school_api"),
         "SCHOOL_API_POLICE_API_URL": police_url,
         "SCHOOL_API_POLICE_CLIENTS_FILE": str(clients_file),
         "SCHOOL_API_LOG_LEVEL": "WARNING",

@@ -38,6 +38,7 @@ PUBLIC = {
         "readyz": "readiness probe; says nothing about records",
         "issue_token": "OAuth2 client-credentials grant: the client id and secret are the credential; "
         "failed attempts are limited (429 with Retry-After)",
+        "signing_key_set": "the public keys that sign school-client tokens (JWKS); public by nature",
     },
 }
 

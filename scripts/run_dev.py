@@ -1,18 +1,23 @@
 """`make run`: development keys, migrations, the development school client, both services.
 
 Starts the school API on 127.0.0.1:8001 and the police API on 127.0.0.1:8002 (SQLite under var/),
-prints how to get a token and a first call, and stops both on Ctrl-C.
+prints a banner once both are ready (addresses, docs, how to mint a token, how to stop), and stops
+both on Ctrl-C.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
+from typing import Any
 
+from shared.db import is_sqlite
 from shared.devkeys import ensure_dev_keys
 from shared.migrations import upgrade
 from shared.settings import DEV_VAR_DIR
@@ -35,8 +40,9 @@ def main() -> None:
     from services.police_api.settings import PoliceSettings
     from services.school_api.settings import SchoolSettings
 
-    upgrade("school_api", SchoolSettings().database_url)
-    upgrade("police_api", PoliceSettings().database_url)
+    for service, settings in (("school_api", SchoolSettings()), ("police_api", PoliceSettings())):
+        forget_checkpoints_of_a_new_database(settings)
+        upgrade(service, settings.database_url)
     register_dev_school()
     processes = [
         subprocess.Popen([os.path.join(VENV_BIN, "school-api"), "serve", "--port", "8001"]),
@@ -59,6 +65,14 @@ def main() -> None:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def forget_checkpoints_of_a_new_database(settings: Any) -> None:
+    """A development database deleted to start afresh takes its audit checkpoints with it: kept, they would
+    say (rightly) that its chains were emptied, and no new checkpoint would ever be signed."""
+    database = Path(settings.database_url.removeprefix("sqlite+aiosqlite:///"))
+    if is_sqlite(settings.database_url) and not database.exists():
+        shutil.rmtree(settings.audit_checkpoint_dir, ignore_errors=True)
 
 
 def register_dev_school() -> None:
@@ -90,21 +104,31 @@ def wait_ready(url: str, timeout: float = 30.0) -> None:
     raise SystemExit(f"{url} did not become ready in {timeout:.0f}s")
 
 
+RULE = "=" * 78
 WALKTHROUGH = f"""
-Both services are up (Ctrl-C stops both):
-  school API  http://127.0.0.1:8001   (docs: /docs)   development school URN {DEV_SCHOOL_URN}
-  police API  http://127.0.0.1:8002   (docs: /docs)   development force code {DEV_FORCE_CODE}
+{RULE}
+  Both services are ready. Ctrl-C here stops both.
 
-The consoles (development sign-in: choose a role, keep the URN or force code shown):
-  school console  http://127.0.0.1:8001/console   sign in as the DSL with school URN {DEV_SCHOOL_URN}
-  police console  http://127.0.0.1:8002/console   sign in as an officer with force code {DEV_FORCE_CODE}
+  school API   http://127.0.0.1:8001     docs  http://127.0.0.1:8001/docs
+               development school URN {DEV_SCHOOL_URN}, a registered client of force {DEV_FORCE_CODE}
+  police API   http://127.0.0.1:8002     docs  http://127.0.0.1:8002/docs
 
-In another terminal:
-  DSL=$(.venv/bin/school-api mint-token --role dsl --school-urn {DEV_SCHOOL_URN})
-  curl -s -X POST http://127.0.0.1:8001/incidents -H "Authorization: Bearer $DSL" \\
-       -H 'Content-Type: application/json' \\
-       -d '{{"disclosed_at": "2026-11-27T09:00:00Z", "disclosure_source": "pupil_about_self", "image_nature": "potentially_illegal"}}'
-The README walks on from there: decide to refer, watch the referral be delivered, read the police reference.
+  Consoles in a browser (development sign-in: choose a role, keep the URN or force code shown):
+    school console  http://127.0.0.1:8001/console   sign in as the DSL with school URN {DEV_SCHOOL_URN}
+    police console  http://127.0.0.1:8002/console   sign in as an officer with force code {DEV_FORCE_CODE}
+
+  Tokens (development identity providers, valid 8 hours), in another terminal:
+    DSL=$(.venv/bin/school-api mint-token --role dsl --school-urn {DEV_SCHOOL_URN})
+    OFFICER=$(.venv/bin/police-api mint-token --role supervisor --force-code {DEV_FORCE_CODE})
+  Other roles: school-api mint-token --help, police-api mint-token --help.
+
+  A first call:
+    curl -s http://127.0.0.1:8001/incidents -H "Authorization: Bearer $DSL"
+
+  Every list answers {{"items": [...], "next_cursor": ...}}; pass next_cursor back as ?cursor=.
+  One whole case, printed step by step: make demo (runs on its own throw-away services).
+  Log lines below are readable in development; production logs one JSON object a line.
+{RULE}
 """
 
 

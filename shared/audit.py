@@ -37,6 +37,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from shared.clock import Clock
 from shared.db import UTCDateTime
 from shared.identity import ANONYMOUS, Actor
+from shared.pagination import decode_position, encode_position
+from shared.problems import MalformedRequest
 from shared.tokens import TokenIssuer, verify_signed_document
 
 GENESIS_HASH = "0" * 64
@@ -260,6 +262,8 @@ DROP_AUDIT_APPEND_FUNCTION_V1 = "DROP FUNCTION IF EXISTS audit_append(text, bigi
 class ChainHead:
     seq: int
     hash: str
+    # Rows of this chain up to and including `seq`.
+    rows: int
 
 
 @dataclass(frozen=True)
@@ -268,6 +272,9 @@ class ChainReport:
     heads: dict[str, ChainHead]
     first_broken_seq: int | None = None
     problem: str | None = None
+    # For each tenant asked about (`marks` of verify_chain): its rows up to the marked seq, and the hash of
+    # the row at that seq ("" when no row of the tenant has it).
+    at_marks: dict[str, ChainHead] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
@@ -278,9 +285,17 @@ class ChainReport:
         return max((head.seq for head in self.heads.values()), default=None)
 
 
-async def verify_chain(session: AsyncSession, model: type[Any], batch: int = 5000) -> ChainReport:
-    """Walk every tenant's chain in row order; report the first row whose link or content does not hold."""
+async def verify_chain(
+    session: AsyncSession, model: type[Any], batch: int = 5000, marks: dict[str, int] | None = None
+) -> ChainReport:
+    """Walk every tenant's chain in row order; report the first row whose link or content does not hold.
+
+    `marks` (tenant -> seq, from a checkpoint) asks, in the same walk, how many rows each of those chains
+    still has up to that seq and which hash the row at that seq carries."""
+    marks = marks or {}
     heads: dict[str, ChainHead] = {}
+    rows_to_mark = dict.fromkeys(marks, 0)
+    hash_at_mark = dict.fromkeys(marks, "")
     checked = 0
     after = -1
     while True:
@@ -295,43 +310,149 @@ async def verify_chain(session: AsyncSession, model: type[Any], batch: int = 500
                 return ChainReport(checked, heads, row.seq, "link to the previous row of its chain is broken")
             if chain_hash(row.prev_hash, canonical_content(row)) != row.hash:
                 return ChainReport(checked, heads, row.seq, "row content does not match its hash")
-            heads[row.tenant] = ChainHead(row.seq, row.hash)
+            heads[row.tenant] = ChainHead(row.seq, row.hash, (head.rows if head else 0) + 1)
+            mark = marks.get(row.tenant)
+            if mark is not None and row.seq <= mark:
+                rows_to_mark[row.tenant] += 1
+                if row.seq == mark:
+                    hash_at_mark[row.tenant] = row.hash
             checked += 1
         after = rows[-1].seq
         session.expunge_all()
-    return ChainReport(checked, heads)
+    at_marks = {tenant: ChainHead(marks[tenant], hash_at_mark[tenant], rows_to_mark[tenant]) for tenant in marks}
+    return ChainReport(checked, heads, at_marks=at_marks)
 
 
-async def signed_checkpoint(session: AsyncSession, model: type[Any], signer: TokenIssuer, service: str, clock: Clock) -> str:
-    report = await verify_chain(session, model)
-    if not report.intact:
-        raise ValueError(f"audit chain is broken at row {report.first_broken_seq}; no checkpoint signed")
-    return signer.sign_document(
-        {
-            "service": service,
-            "heads": {tenant: {"seq": head.seq, "hash": head.hash} for tenant, head in sorted(report.heads.items())},
-            "rows": report.rows_checked,
-            "signed_at": clock.now().isoformat(),
+# --- Signed checkpoints --------------------------------------------------------------------------
+# A checkpoint is a JWS, signed with the service's signing key, of every chain's head at one moment:
+# its seq, its hash and the chain's row count. The chain may only grow after it: `audit-verify` checks
+# that each checkpointed head is still in place, and counts what is missing when it is not. Without a
+# checkpoint an intruder who empties the table, or cuts the last rows off a chain, leaves a chain that is
+# consistent in itself; with one, the cut is detected and measured in rows.
+
+
+@dataclass(frozen=True)
+class CheckpointGap:
+    """A chain that no longer reaches its checkpointed head."""
+
+    tenant: str
+    checkpoint_seq: int
+    # Rows up to the checkpointed head that are no longer there (None: an old checkpoint without counts).
+    rows_missing: int | None
+    # A row still has the checkpointed seq but another hash: the chain up to it was replaced.
+    rewritten: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tenant": self.tenant,
+            "checkpoint_seq": self.checkpoint_seq,
+            "rows_missing": self.rows_missing,
+            "rewritten": self.rewritten,
         }
-    )
 
 
-async def verify_against_checkpoint(session: AsyncSession, model: type[Any], signed: str, public_key_pem: str) -> str | None:
-    """None when every checkpointed chain head is still in place; otherwise why not."""
-    checkpoint = verify_signed_document(signed, public_key_pem)
-    for tenant, head in checkpoint.get("heads", {}).items():
-        stored = await session.scalar(select(model.hash).where(model.seq == head["seq"], model.tenant == tenant))
-        if stored != head["hash"]:
-            return f"row {head['seq']} no longer carries the checkpointed hash: the chain was rewritten"
-    return None
+def checkpoint_marks(checkpoint: dict[str, Any]) -> dict[str, int]:
+    return {tenant: int(head["seq"]) for tenant, head in checkpoint.get("heads", {}).items()}
 
 
-async def entries_for_record(session: AsyncSession, model: type[Any], tenant: str, record_id: str, limit: int) -> list[Any]:
-    """A record's audit entries, oldest first, only within the caller's own tenant."""
-    query = (
-        select(model)
-        .where(model.tenant == tenant, model.record_id == record_id)
-        .order_by(model.seq)
-        .limit(limit)
-    )
-    return list((await session.scalars(query)).all())
+def checkpoint_gaps(report: ChainReport, checkpoint: dict[str, Any]) -> list[CheckpointGap]:
+    """The checkpointed chains that `report` (walked with the checkpoint's marks) no longer carries."""
+    gaps = []
+    for tenant, head in sorted(checkpoint.get("heads", {}).items()):
+        found = report.at_marks.get(tenant)
+        if found is not None and found.hash == head["hash"]:
+            continue
+        rows_missing = None
+        if "rows" in head:
+            rows_missing = max(int(head["rows"]) - (found.rows if found else 0), 0)
+        rewritten = found is not None and found.hash != ""
+        gaps.append(CheckpointGap(tenant, int(head["seq"]), rows_missing, rewritten))
+    return gaps
+
+
+def describe_gaps(gaps: list[CheckpointGap]) -> dict[str, Any]:
+    missing = [gap.rows_missing for gap in gaps if gap.rows_missing is not None]
+    return {
+        "problem": (
+            f"{len(gaps)} chain(s) no longer reach their checkpointed head: the audit trail was truncated, "
+            "emptied or rewritten"
+        ),
+        "rows_missing": sum(missing) if missing else None,
+        "chains": [gap.as_dict() for gap in gaps],
+    }
+
+
+class CheckpointRefused(Exception):
+    """No checkpoint is signed over a chain that is broken, or shorter than the previous checkpoint."""
+
+
+async def signed_checkpoint(
+    session: AsyncSession,
+    model: type[Any],
+    signer: TokenIssuer,
+    service: str,
+    clock: Clock,
+    previous: dict[str, Any] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """A signed checkpoint of every chain's head, and its document. Refused when a chain is broken or no
+    longer reaches `previous` (the latest checkpoint): signing then would bless the cut."""
+    report = await verify_chain(session, model, marks=checkpoint_marks(previous) if previous else None)
+    if not report.intact:
+        raise CheckpointRefused(f"audit chain is broken at row {report.first_broken_seq}; no checkpoint signed")
+    gaps = checkpoint_gaps(report, previous) if previous else []
+    if gaps:
+        missing = describe_gaps(gaps)["rows_missing"]
+        raise CheckpointRefused(f"{len(gaps)} chain(s) lost rows since the last checkpoint ({missing} rows); no checkpoint signed")
+    document = {
+        "service": service,
+        "heads": {
+            tenant: {"seq": head.seq, "hash": head.hash, "rows": head.rows} for tenant, head in sorted(report.heads.items())
+        },
+        "rows": report.rows_checked,
+        "signed_at": clock.now().isoformat(),
+    }
+    return signer.sign_document(document), document
+
+
+def read_checkpoint(signed: str, public_key_pem: str) -> dict[str, Any]:
+    """The checkpoint's document once its signature verifies (raises InvalidToken otherwise)."""
+    return verify_signed_document(signed, public_key_pem)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What a reader of the audit trail narrows it to: one record, one operation, one outcome, a time window."""
+
+    record_id: str | None = None
+    operation: str | None = None
+    outcome: AuditOutcome | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+
+
+async def audit_page(
+    session: AsyncSession, model: type[Any], tenant: str, where: AuditFilter, cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """A page of the caller's own tenant's chain, oldest first, in chain order (seq), so that a reader
+    walks the trail as it was written; the cursor is the last seq shown."""
+    query = select(model).where(model.tenant == tenant)
+    if where.record_id is not None:
+        query = query.where(model.record_id == where.record_id)
+    if where.operation is not None:
+        query = query.where(model.operation == where.operation)
+    if where.outcome is not None:
+        query = query.where(model.outcome == where.outcome.value)
+    if where.occurred_from is not None:
+        query = query.where(model.occurred_at >= where.occurred_from)
+    if where.occurred_to is not None:
+        query = query.where(model.occurred_at < where.occurred_to)
+    if cursor is not None:
+        after, _ = decode_position(cursor)
+        if not isinstance(after, int):
+            raise MalformedRequest("The cursor is not one this service issued.")
+        query = query.where(model.seq > after)
+    rows = list((await session.scalars(query.order_by(model.seq).limit(limit + 1))).all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_position(rows[-1].seq, "")

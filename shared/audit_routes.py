@@ -1,4 +1,4 @@
-"""GET /audit: a record's audit entries for the overseers of its tenant, the same in both services.
+"""GET /audit: the audit trail of the caller's tenant for its overseers, the same in both services.
 
 No `from __future__ import annotations` here: FastAPI must see the service's context dependency
 as an object, not as a name it would look up in this module.
@@ -7,22 +7,42 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 
-from shared.audit import entries_for_record
-from shared.audit_schemas import AuditEntryOut
+from shared.audit import AuditFilter, AuditOutcome, audit_page
+from shared.audit_schemas import AuditEntryOut, AuditPage
 from shared.http import problem_responses
+from shared.pagination import DEFAULT_PAGE_SIZE, Cursor, Limit
 
 
 def audit_router(context: Any, audit_model: type[Any], tenant_name: str) -> APIRouter:
     router = APIRouter(prefix="/audit", tags=["audit"])
 
-    @router.get("", response_model=list[AuditEntryOut], responses=problem_responses(422))
+    @router.get("", response_model=AuditPage, responses=problem_responses(400, 422))
     async def list_audit_entries(
-        ctx: context, record_id: uuid.UUID, limit: Annotated[int, Query(ge=1, le=1000)] = 200
-    ) -> list[AuditEntryOut]:
-        rows = await entries_for_record(ctx.session, audit_model, ctx.actor.tenant, str(record_id), limit)
+        ctx: context,
+        record_id: uuid.UUID | None = None,
+        operation: Annotated[str | None, Query(max_length=80, description="for example `incident.read`")] = None,
+        outcome: AuditOutcome | None = None,
+        occurred_from: AwareDatetime | None = None,
+        occurred_to: AwareDatetime | None = None,
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_PAGE_SIZE,
+    ) -> AuditPage:
+        where = AuditFilter(
+            record_id=None if record_id is None else str(record_id),
+            operation=operation,
+            outcome=outcome,
+            occurred_from=occurred_from,
+            occurred_to=occurred_to,
+        )
+        rows, next_cursor = await audit_page(ctx.session, audit_model, ctx.actor.tenant, where, cursor, limit)
         ctx.audit.record("audit.read", "audit_trail", record_id)
-        return [AuditEntryOut.model_validate(row, from_attributes=True) for row in rows]
+        return AuditPage(items=[AuditEntryOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 
-    list_audit_entries.__doc__ = f"Who read, changed or was refused a record of this {tenant_name}, oldest first."
+    list_audit_entries.__doc__ = (
+        f"Who read, changed or was refused a record of this {tenant_name}, in the order the chain was written: "
+        "one record (`record_id`), one operation, one outcome, or a time window (`occurred_from` inclusive, "
+        "`occurred_to` exclusive)."
+    )
     return router

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from shared.pagination import Page
+
 
 class AuditEntryOut(BaseModel):
     seq: int
@@ -17,3 +19,7 @@ class AuditEntryOut(BaseModel):
     outcome: str
     problem_type: str | None
     hash: str
+
+
+class AuditPage(Page[AuditEntryOut]):
+    """A page of the audit trail, in chain order."""

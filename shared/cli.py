@@ -9,25 +9,40 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from shared.audit import signed_checkpoint, verify_against_checkpoint, verify_chain
+from shared.audit import checkpoint_gaps, checkpoint_marks, describe_gaps, read_checkpoint, verify_chain
+from shared.checkpoints import CheckpointRefused, CheckpointStore, CheckpointUnreadable, write_checkpoint
 from shared.clock import Clock
-from shared.db import create_engine, new_sessionmaker
+from shared.db import begin_read_snapshot, create_engine, new_sessionmaker
 from shared.devkeys import dev_private_key
 from shared.migrations import upgrade
 from shared.settings import Environment, ServiceSettings
 from shared.tenancy import ALL_TENANTS, set_tenant
-from shared.tokens import TokenIssuer, public_key_pem_from_private
+from shared.tokens import InvalidToken, TokenIssuer, public_key_pem_from_private
 
 
 def add_common_commands(commands: Any, default_port: int) -> None:
     serve = commands.add_parser("serve", help="run the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=default_port)
+    serve.add_argument(
+        "--workers", type=int, default=1,
+        help="worker processes (PostgreSQL only: SQLite has one writer); set PROMETHEUS_MULTIPROC_DIR for /metrics",
+    )
+    serve.add_argument(
+        "--graceful-shutdown-seconds", type=float, default=5.0,
+        help="on SIGTERM, how long requests in flight may finish (a held long poll is cut then; its follower asks again)",
+    )
     commands.add_parser("migrate", help="upgrade the database to the latest migration")
-    verify = commands.add_parser("audit-verify", help="verify the audit hash chain; exit 1 naming the first broken row")
-    verify.add_argument("--checkpoint", type=Path, help="a signed checkpoint exported earlier, to detect a rewrite")
-    checkpoint = commands.add_parser("audit-checkpoint", help="print a signed checkpoint of the audit chain's head")
-    checkpoint.add_argument("--output", type=Path)
+    verify = commands.add_parser(
+        "audit-verify",
+        help="verify every audit chain and that it still reaches the latest signed checkpoint; exit 1 naming the "
+        "first broken row or the rows missing",
+    )
+    verify.add_argument("--checkpoint", type=Path, help="compare with this exported checkpoint instead of the latest one")
+    checkpoint = commands.add_parser(
+        "audit-checkpoint", help="sign a checkpoint of every chain's head, store it in the checkpoint folder and print it"
+    )
+    checkpoint.add_argument("--output", type=Path, help="also write it to this file")
 
 
 def run_common_command(
@@ -36,14 +51,23 @@ def run_common_command(
     if args.command == "serve":
         import uvicorn
 
-        uvicorn.run(app_factory, factory=True, host=args.host, port=args.port, log_config=None, access_log=False)
+        if args.workers > 1 and not settings.database_url.startswith("postgresql"):
+            sys.exit("several workers need PostgreSQL: SQLite has a single writer")
+        uvicorn.run(
+            app_factory, factory=True, host=args.host, port=args.port, log_config=None, access_log=False,
+            workers=args.workers, timeout_graceful_shutdown=args.graceful_shutdown_seconds,
+        )
     elif args.command == "migrate":
         upgrade(service, settings.database_url)
         print(f"{service}: database at head")
     elif args.command == "audit-verify":
         sys.exit(asyncio.run(_audit_verify(settings, audit_model, args.checkpoint)))
     elif args.command == "audit-checkpoint":
-        signed = asyncio.run(_audit_checkpoint(settings, audit_model, service))
+        try:
+            signed = asyncio.run(_audit_checkpoint(settings, audit_model, service))
+        except (CheckpointRefused, CheckpointUnreadable) as refused:
+            print(json.dumps({"written": False, "problem": str(refused)}))
+            sys.exit(1)
         if args.output:
             args.output.write_text(signed + "\n")
         print(signed)
@@ -56,34 +80,56 @@ def _signing_key(settings: Any) -> str:
     return Path(settings.signing_key_file).read_text()
 
 
-async def _audit_verify(settings: Any, audit_model: type[Any], checkpoint: Path | None) -> int:
+def _store(settings: Any) -> CheckpointStore:
+    return CheckpointStore(Path(settings.audit_checkpoint_dir), _signing_key(settings))
+
+
+async def _audit_verify(settings: Any, audit_model: type[Any], exported: Path | None) -> int:
+    try:
+        if exported is not None:
+            public = public_key_pem_from_private(_signing_key(settings).encode()).decode()
+            source, checkpoint = exported.name, read_checkpoint(exported.read_text().strip(), public)
+        else:
+            latest = _store(settings).latest()
+            source, checkpoint = (latest[0].name, latest[1]) if latest else (None, None)
+    except (InvalidToken, CheckpointUnreadable) as unreadable:
+        print(json.dumps({"intact": False, "problem": f"the checkpoint does not verify: {unreadable}"}))
+        return 1
     engine = create_engine(settings.database_url, pool_size=1)
     try:
         async with new_sessionmaker(engine)() as session:
             set_tenant(session, ALL_TENANTS)
-            report = await verify_chain(session, audit_model)
-            if not report.intact:
-                print(json.dumps({"intact": False, "first_broken_seq": report.first_broken_seq, "problem": report.problem}))
-                return 1
-            if checkpoint is not None:
-                public = public_key_pem_from_private(_signing_key(settings).encode()).decode()
-                rewritten = await verify_against_checkpoint(session, audit_model, checkpoint.read_text().strip(), public)
-                if rewritten:
-                    print(json.dumps({"intact": False, "problem": rewritten}))
-                    return 1
-            print(json.dumps({"intact": True, "rows": report.rows_checked, "chains": len(report.heads), "last_seq": report.last_seq}))
-            return 0
+            await begin_read_snapshot(session)
+            report = await verify_chain(session, audit_model, marks=checkpoint_marks(checkpoint) if checkpoint else None)
     finally:
         await engine.dispose()
+    if not report.intact:
+        print(json.dumps({"intact": False, "first_broken_seq": report.first_broken_seq, "problem": report.problem}))
+        return 1
+    gaps = checkpoint_gaps(report, checkpoint) if checkpoint else []
+    if gaps:
+        print(json.dumps({"intact": False, "checkpoint": source, **describe_gaps(gaps)}))
+        return 1
+    print(
+        json.dumps(
+            {
+                "intact": True,
+                "rows": report.rows_checked,
+                "chains": len(report.heads),
+                "last_seq": report.last_seq,
+                "checkpoint": source,
+            }
+        )
+    )
+    return 0
 
 
 async def _audit_checkpoint(settings: Any, audit_model: type[Any], service: str) -> str:
     engine = create_engine(settings.database_url, pool_size=1)
     try:
         async with new_sessionmaker(engine)() as session:
-            set_tenant(session, ALL_TENANTS)
-            signer = TokenIssuer(f"{service}-audit", _signing_key(settings))
-            return await signed_checkpoint(session, audit_model, signer, service, Clock())
+            path, _ = await write_checkpoint(session, audit_model, _store(settings), service, Clock())
+            return path.read_text().strip()
     finally:
         await engine.dispose()
 
@@ -93,6 +139,7 @@ def mint_development_token(
 ) -> str:
     if settings.environment is Environment.production:
         raise SystemExit("mint-token is a development command and refuses to run in production")
-    signer = TokenIssuer(issuer, dev_private_key(key_name), key_id=key_name)
+    # The kid is the key's thumbprint, the one the development key set names it by.
+    signer = TokenIssuer(issuer, dev_private_key(key_name))
     return signer.issue(subject=subject, audience=audience, now=Clock().now(), lifetime=timedelta(hours=hours), claims=claims)
 

@@ -19,12 +19,13 @@ from starlette.types import Scope
 
 from shared.audit import AuditTrail, append_events
 from shared.clock import Clock
-from shared.db import run_after_commit, run_after_rollback
+from shared.db import run_after_commit, run_after_rollback, run_before_commit
 from shared.identity import ANONYMOUS, Actor
 from shared.logging import request_id_var
-from shared.problems import Forbidden, Problem, Unauthenticated
+from shared.jwks import KeySetUnavailable
+from shared.problems import Forbidden, Problem, ServiceUnavailable, Unauthenticated, UnknownSigningKey
 from shared.tenancy import ALL_TENANTS, set_tenant
-from shared.tokens import InvalidToken, TokenVerifier
+from shared.tokens import InvalidToken, TokenVerifier, UnknownKey
 
 log = logging.getLogger("context")
 
@@ -70,15 +71,23 @@ def runtime_of(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def authenticate(request: Request) -> Actor:
+async def authenticate(request: Request) -> Actor:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated()
     runtime = runtime_of(request)
     try:
-        claims = runtime.verifier.verify(token.strip())
+        claims = await runtime.verifier.verify(token.strip())
         actor = runtime.actor_from_claims(claims)
+    except KeySetUnavailable:
+        log.warning("token not checked: the issuer's key set is unavailable")
+        raise ServiceUnavailable(
+            "The identity provider's keys cannot be fetched; retry shortly.", headers={"Retry-After": "5"}
+        ) from None
+    except UnknownKey as exc:
+        log.info("token refused", extra={"fields": {"reason": str(exc)}})
+        raise UnknownSigningKey("The token's signing key (kid) is not in its issuer's key set.") from None
     except InvalidToken as exc:
         log.info("token refused", extra={"fields": {"reason": str(exc)}})
         raise Unauthenticated() from None
@@ -90,7 +99,7 @@ def context_dependency(authorize: Authorize) -> Callable[[Request], AsyncIterato
     """Build the service's `Context` dependency around its one access-policy check."""
 
     async def request_context(request: Request) -> AsyncIterator[Context]:
-        actor = authenticate(request)
+        actor = await authenticate(request)
         authorize(request, actor)
         runtime = runtime_of(request)
         trail = AuditTrail(request_id=request_id_var.get(), actor=actor)
@@ -106,6 +115,7 @@ def context_dependency(authorize: Authorize) -> Callable[[Request], AsyncIterato
             )
             try:
                 yield context
+                await run_before_commit(session)
                 await append_events(session, runtime.audit_model, trail, runtime.clock)
                 await session.commit()
             except BaseException:

@@ -87,16 +87,21 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 10.0, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 20, pool_timeout: float = 10.0, busy_timeout: float = 30.0, echo: bool = False
+) -> AsyncEngine:
     # No overflow: an overflow connection is closed when it is handed back, so a steady load above the
     # pool size opened and closed a PostgreSQL connection per request (the profile caught asyncpg
     # connecting, TLS context and all, inside the request). A request that finds every connection busy
     # waits up to `pool_timeout` seconds and is then answered 503 (see shared.http).
     pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if is_sqlite(url):
-        connect_args = {"timeout": 30, "factory": RollbackOnCloseConnection}
+        # A writer waits `busy_timeout` seconds for SQLite's one write lock. The APIs pass their setting (5 s),
+        # after which the request is answered 503 with Retry-After (shared.http): a client hears back in
+        # seconds, not after 30 s and a 500. Commands and stand-alone relays answer no client and keep 30 s.
+        connect_args = {"timeout": busy_timeout, "factory": RollbackOnCloseConnection}
         engine = create_async_engine(url, echo=echo, connect_args=connect_args, **pool)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout)
         return engine
     # No pre-ping: it costs a round trip on every checkout (8 % of a request in the benchmark's
     # profile). A connection that died with a database restart fails one request, and is replaced.
@@ -124,7 +129,7 @@ class RollbackOnCloseConnection(sqlite3.Connection):
             super().close()
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
     """Foreign keys on, WAL, and BEGIN IMMEDIATE.
 
     Every request writes (reads are audited), and a deferred transaction that reads then writes
@@ -138,13 +143,30 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(_READ_SNAPSHOT):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_READ_SNAPSHOT = "ysi_read_snapshot"
+
+
+async def begin_read_snapshot(session: AsyncSession) -> None:
+    """Begin the session's transaction as one consistent view for a long read that must block no writer
+    (walking the audit chains): REPEATABLE READ on PostgreSQL, so rows committed during the walk cannot
+    appear half-way through it; a deferred BEGIN on SQLite, whose WAL readers keep their snapshot without
+    taking the write lock that BEGIN IMMEDIATE would hold for the whole walk. Call it before the first query."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        await session.connection(execution_options={_READ_SNAPSHOT: True})
 
 
 def new_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -152,6 +174,23 @@ def new_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 AfterCommit = Callable[[], Awaitable[None] | None]
+BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
+
+
+def before_commit(session: Any, step: BeforeCommit) -> None:
+    """Run `step` once at the end of the request scope, after its last flush and before its audit rows and
+    commit, so that what it writes commits with the request. Registering the same step again is a no-op."""
+    steps = session.info.setdefault("before_commit", [])
+    if step not in steps:
+        steps.append(step)
+
+
+async def run_before_commit(session: AsyncSession) -> None:
+    # The flush first: a step is registered by what a flush finds, and the request's last changes may
+    # not have been flushed yet.
+    await session.flush()
+    for step in session.info.pop("before_commit", []):
+        await step(session)
 
 
 def on_commit(session: AsyncSession, callback: AfterCommit) -> None:

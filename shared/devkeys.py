@@ -1,11 +1,18 @@
-"""Development key pairs, created under the git-ignored var/keys on first `make run` (never committed)."""
+"""Development key pairs, created under the git-ignored var/keys on first `make run` (never committed).
+
+Each development identity provider gets its private key and its key set (`<name>.jwks.json`, the public
+key with its thumbprint as kid), which the services read as `…_IDP_JWKS_FILE`; `mint-token` signs with
+the private key and puts the same kid in the token. To rotate by hand, add a key to the set, sign with it,
+then take the old key out: the services follow the file without a restart.
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from shared.jwks import write_jwks_file
 from shared.settings import DEV_VAR_DIR
-from shared.tokens import generate_private_key_pem, public_key_pem_from_private
+from shared.tokens import generate_private_key_pem
 
 KEYS_DIR = DEV_VAR_DIR / "keys"
 DEV_KEY_PAIRS = ("dev-school-idp", "dev-police-idp")
@@ -24,9 +31,9 @@ def ensure_private_key(path: Path) -> bytes:
 def ensure_dev_keys() -> None:
     for name in DEV_KEY_PAIRS:
         private = ensure_private_key(KEYS_DIR / f"{name}.pem")
-        public = KEYS_DIR / f"{name}.public.pem"
-        if not public.exists():
-            public.write_bytes(public_key_pem_from_private(private))
+        key_set = KEYS_DIR / f"{name}.jwks.json"
+        if not key_set.exists():
+            write_jwks_file(key_set, [private])
     for name in DEV_SIGNING_KEYS:
         ensure_private_key(KEYS_DIR / f"{name}.pem")
 

@@ -14,13 +14,16 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from typing import Annotated
+
+from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logging import request_id_var
@@ -35,6 +38,7 @@ from shared.problems import (
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
+    PreconditionRequired,
     Problem,
     ServiceUnavailable,
     UnsupportedMediaType,
@@ -45,6 +49,7 @@ from shared.problems import (
 log = logging.getLogger("http")
 
 RefusalHook = Callable[[Request | Scope, Problem], Awaitable[None]]
+AnsweredHook = Callable[[str, str, int, float], None]
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _MEDIA_TYPES_REFUSED_AS_IMAGES = ("image/", "video/", "multipart/", "application/octet-stream")
@@ -59,6 +64,19 @@ SECURITY_HEADERS = [
 ]
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
 _INTERACTIVE_DOCS = ("/docs", "/redoc")
+
+
+# The header every update takes (`shared.concurrency.expected_version` reads it): required in the OpenAPI
+# document; a request without it is answered 428 (install_problem_handlers), one with a stale ETag 412.
+IfMatch = Annotated[
+    str,
+    Header(
+        description=(
+            'The record\'s ETag as last read (`"v<version>"`): the change is made only if nobody changed the '
+            "record since. Missing: 428 precondition-required; stale: 412 precondition-failed."
+        ),
+    ),
+]
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
@@ -81,8 +99,11 @@ class RequestGuard:
         on_refusal: RefusalHook | None = None,
         form_paths: frozenset[str] = frozenset(),
         form_prefix: str | None = None,
+        on_answered: AnsweredHook | None = None,
     ) -> None:
         self.app = app
+        # Told of every answered request (the metrics), with the route template, never the raw path.
+        self.on_answered = on_answered
         self.max_body_bytes = max_body_bytes
         self.on_refusal = on_refusal
         # Paths that take an OAuth2 form body (the token endpoint, RFC 6749 section 4.4.2).
@@ -131,18 +152,21 @@ class RequestGuard:
                 status_holder["status"] = CANCELLED_LOG_STATUS
             raise
         finally:
-            route = scope.get("route")
+            route = getattr(scope.get("route"), "path", "unmatched")
+            seconds = time.perf_counter() - started
             log.info(
                 "request",
                 extra={
                     "fields": {
                         "method": scope["method"],
-                        "route": getattr(route, "path", "unmatched"),
+                        "route": route,
                         "status": status_holder["status"],
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "duration_ms": round(seconds * 1000, 2),
                     }
                 },
             )
+            if self.on_answered is not None:
+                self.on_answered(scope["method"], route, status_holder["status"], seconds)
             request_id_var.reset(token)
 
     def _takes_form(self, path: str) -> bool:
@@ -173,7 +197,8 @@ class RequestGuard:
         if content_type == "application/x-www-form-urlencoded" and self._takes_form(scope.get("path", "")):
             return body, None
         if content_type.startswith(_MEDIA_TYPES_REFUSED_AS_IMAGES):
-            return body, UnsupportedMediaType(
+            # The same problem type as an image found inside JSON, so that a client keys on one type.
+            return body, ImageRefused(
                 "Images, videos and files are never accepted. Record what the image is, never the image (S-IMAGE)."
             )
         if content_type != "application/json" and not content_type.endswith("+json"):
@@ -249,6 +274,10 @@ def install_problem_handlers(app: FastAPI, on_refusal: RefusalHook | None = None
         ]
         if any(error["type"] == "json_invalid" for error in errors):
             return await render(request, MalformedRequest("The body is not valid JSON."))
+        if errors and all(error["loc"] == ["header", "if-match"] and error["type"] == "missing" for error in errors):
+            # If-Match is required in the OpenAPI document; a request without it is told why (428), as
+            # `shared.concurrency.expected_version` tells one that sends it empty.
+            return await render(request, PreconditionRequired("Send the record's ETag in If-Match to change it."))
         return await render(request, ValidationFailed("The request has invalid fields.", errors=errors))
 
     @app.exception_handler(StarletteHTTPException)
@@ -256,7 +285,8 @@ def install_problem_handlers(app: FastAPI, on_refusal: RefusalHook | None = None
         if exc.status_code == 404:
             return await render(request, NotFound("No such resource."))
         if exc.status_code == 405:
-            return await render(request, MethodNotAllowed("Method not allowed on this resource."))
+            allow = ", ".join(_allowed_methods(request))
+            return await render(request, MethodNotAllowed("Method not allowed on this resource.", headers={"Allow": allow}))
         generic = Problem(str(exc.detail) if exc.status_code < 500 else None)
         generic.status = exc.status_code  # type: ignore[misc]
         return problem_response(generic, instance=request.url.path)
@@ -281,10 +311,41 @@ def install_problem_handlers(app: FastAPI, on_refusal: RefusalHook | None = None
             ServiceUnavailable("The service is busy; retry shortly.", headers={"Retry-After": "1"}), instance=request.url.path
         )
 
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        if _is_sqlite_lock(exc):
+            # Another writer held SQLite's write lock for the whole busy timeout: busy, not broken.
+            log.warning("database locked for the whole busy timeout")
+            return problem_response(
+                ServiceUnavailable("The database is busy; retry shortly.", headers={"Retry-After": "2"}),
+                instance=request.url.path,
+            )
+        log.error("database error", exc_info=exc)
+        return problem_response(InternalError(), instance=request.url.path)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", exc_info=exc)
         return problem_response(InternalError(), instance=request.url.path)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path, for `Allow` (RFC 9110 section 15.5.6). Starlette's own
+    405 names only the methods of the first route that matched the path, not of every route at it."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
+def _is_sqlite_lock(exc: OperationalError) -> bool:
+    message = str(exc.orig)
+    return "database is locked" in message or "database table is locked" in message
 
 
 def _is_unique_violation(exc: IntegrityError) -> bool:
@@ -355,8 +416,8 @@ _STATUS_TEXT = {
     409: "Conflict with the record's state",
     412: "If-Match is stale",
     413: "Body too large",
-    415: "Body is not JSON (images and files are never accepted)",
-    422: "Invalid fields, an image, or a rule of the guidance refused the request",
+    415: "Body is not JSON (a file, image or video is refused as 422 image-refused)",
+    422: "Invalid fields, an image, video or file, or a rule of the guidance refused the request",
     428: "If-Match required",
     429: "Too many attempts",
     500: "Internal error",

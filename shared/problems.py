@@ -94,6 +94,14 @@ class Unauthenticated(Problem):
         super().__init__(detail or "A valid bearer token is required.", headers=headers, **kwargs)
 
 
+class UnknownSigningKey(Unauthenticated):
+    slug, title = "unknown-signing-key", "Token signed by an unknown key"
+    description = (
+        "The token names no signing key (`kid`), or one its issuer's current key set does not hold: "
+        "the key was never published or has been withdrawn. Get a new token."
+    )
+
+
 class Forbidden(Problem):
     slug, status, title = "forbidden", 403, "Not allowed for this role"
     description = "The token is valid but its role may not perform this operation."
@@ -129,13 +137,17 @@ class PayloadTooLarge(Problem):
 
 class UnsupportedMediaType(Problem):
     slug, status, title = "unsupported-media-type", 415, "Only JSON is accepted"
-    description = "Request bodies must be application/json. Files, images and forms are never accepted."
+    description = (
+        "Request bodies must be application/json. A body that carries a file (multipart, image/*, video/*, "
+        "application/octet-stream) is refused as image-refused instead."
+    )
 
 
 class ImageRefused(Problem):
     slug, status, title = "image-refused", 422, "Images and videos are never accepted"
     description = (
-        "The request appears to carry an image or video (a data: URI, encoded media, or an oversized field). "
+        "The request carries, or appears to carry, an image or video: a file upload (multipart, image/*, video/*, "
+        "application/octet-stream), a data: URI, image or video bytes encoded in a text field, or an oversized field. "
         "Record what the image is (its nature), never the image itself (S-IMAGE)."
     )
 
@@ -166,4 +178,7 @@ class InternalError(Problem):
 
 class ServiceUnavailable(Problem):
     slug, status, title = "service-unavailable", 503, "Service unavailable"
-    description = "The service cannot answer now, for example because every database connection is busy. Retry after Retry-After seconds."
+    description = (
+        "The service cannot answer now: every database connection is busy, the database is locked by another "
+        "writer, or the identity provider's key set cannot be fetched. Retry after Retry-After seconds."
+    )

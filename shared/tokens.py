@@ -7,11 +7,17 @@ So every issuer is trusted for exactly one algorithm (ES256), every `require_*` 
 the presence of `aud` is checked again by hand, and the header algorithm is compared
 before the signature is even looked at.
 
+Every token must name its signing key in the header's `kid`, and that key must be in its issuer's
+current key set (`shared.jwks`): a token with no kid, or a kid the set does not hold, is refused
+(`UnknownKey`), so a withdrawn key stops opening the services as soon as the set no longer lists it.
+
 A client sends the same access token with every request for its lifetime, so each verifier keeps
 the claims of the tokens it has fully verified (bounded, least recently used first out), keyed by
 the whole token string, signature included, and checks expiry again on every use. Envoy's
 jwt_authn filter does the same (`jwt_cache_config`). A token that differs in one byte is a miss
-and goes through every check above.
+and goes through every check above. A hit asks the issuer's key set again for the token's kid: a token
+whose key was withdrawn is refused even from the cache, and one whose kid now names other key material
+is verified again in full.
 """
 from __future__ import annotations
 
@@ -25,9 +31,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from jose import jwk, jwt
+from jose import jwt
 from jose.backends.base import Key
 from jose.exceptions import JOSEError
+
+from shared.jwks import KeySource, key_id
 
 ALGORITHM = "ES256"
 TOKEN_USE_ACCESS = "access"
@@ -36,6 +44,10 @@ _REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "token_use")
 
 class InvalidToken(Exception):
     """The token cannot be trusted. The message is for logs only and names no claim values."""
+
+
+class UnknownKey(InvalidToken):
+    """The token names no kid, or a kid its issuer's current key set does not hold."""
 
 
 def generate_private_key_pem() -> bytes:
@@ -57,18 +69,12 @@ def public_key_pem_from_private(private_pem: bytes) -> bytes:
 @dataclass(frozen=True)
 class TrustedIssuer:
     issuer: str
-    public_key_pem: str
+    keys: KeySource
     algorithm: str = ALGORITHM
-    # Parsed once: building the key from its PEM cost as much as checking the signature.
-    verification_key: Key = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.algorithm != ALGORITHM:
             raise ValueError("only ES256 issuers are supported")
-        key = serialization.load_pem_public_key(self.public_key_pem.encode())
-        if not isinstance(key, ec.EllipticCurvePublicKey):
-            raise ValueError("an ES256 issuer needs an EC public key")
-        object.__setattr__(self, "verification_key", jwk.construct(self.public_key_pem, self.algorithm))
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,12 @@ class TokenIssuer:
 
     issuer: str
     private_key_pem: str
-    key_id: str = "default"
+    # The key's thumbprint unless given: the kid a verifier finds in the issuer's key set.
+    key_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key_id:
+            object.__setattr__(self, "key_id", key_id(self.private_key_pem))
 
     def issue(
         self,
@@ -116,30 +127,39 @@ class TokenVerifier:
     verified_cache_size: int = 4096
     wall_clock: Callable[[], float] = time.time
     _by_issuer: dict[str, TrustedIssuer] = field(init=False, repr=False)
-    _verified: OrderedDict[str, dict[str, Any]] = field(init=False, repr=False)
+    # token -> (claims, issuer, kid, the key that verified it)
+    _verified: OrderedDict[str, tuple[dict[str, Any], TrustedIssuer, str, Key]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_issuer = {trusted.issuer: trusted for trusted in self.issuers}
         self._verified = OrderedDict()
 
-    def verify(self, token: str) -> dict[str, Any]:
-        claims = self._verified.get(token)
-        if claims is None:
-            claims = self._verify_fully(token)
-            # jose also accepts a numeric string as `exp`; the cache compares numbers.
-            claims["exp"] = int(claims["exp"])
-            self._verified[token] = claims
-            if len(self._verified) > self.verified_cache_size:
-                self._verified.popitem(last=False)
-        else:
+    async def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims; raises InvalidToken (UnknownKey for a kid not in the set) or KeySetUnavailable."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            claims, trusted, kid, key = cached
             # The same test jose makes: expired once `exp` is more than the leeway in the past.
             if claims["exp"] < self.wall_clock() - self.leeway_seconds:
                 del self._verified[token]
                 raise InvalidToken("ExpiredSignatureError")
-            self._verified.move_to_end(token)
+            current = await trusted.keys.find(kid)
+            if current is None:
+                del self._verified[token]
+                raise UnknownKey("signing key withdrawn from the issuer's key set")
+            if current is key:
+                self._verified.move_to_end(token)
+                return dict(claims)
+            del self._verified[token]
+        claims, trusted, kid, key = await self._verify_fully(token)
+        # jose also accepts a numeric string as `exp`; the cache compares numbers.
+        claims["exp"] = int(claims["exp"])
+        self._verified[token] = (claims, trusted, kid, key)
+        if len(self._verified) > self.verified_cache_size:
+            self._verified.popitem(last=False)
         return dict(claims)
 
-    def _verify_fully(self, token: str) -> dict[str, Any]:
+    async def _verify_fully(self, token: str) -> tuple[dict[str, Any], TrustedIssuer, str, Key]:
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.get_unverified_claims(token)
@@ -152,10 +172,16 @@ class TokenVerifier:
             raise InvalidToken("untrusted issuer")
         if header.get("alg") != trusted.algorithm:
             raise InvalidToken("algorithm not allowed for issuer")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise UnknownKey("no kid in the token header")
+        key = await trusted.keys.find(kid)
+        if key is None:
+            raise UnknownKey("kid not in the issuer's key set")
         try:
             claims = jwt.decode(
                 token,
-                trusted.verification_key,
+                key,
                 algorithms=[trusted.algorithm],
                 audience=self.audience,
                 issuer=trusted.issuer,
@@ -188,7 +214,7 @@ class TokenVerifier:
             raise InvalidToken("wrong token type")
         if not isinstance(claims["sub"], str) or not claims["sub"]:
             raise InvalidToken("empty subject")
-        return claims
+        return claims, trusted, kid, key
 
 
 def verify_signed_document(signed: str, public_key_pem: str) -> dict[str, Any]:

@@ -20,7 +20,9 @@ from services.school_api.referrals.police_client import ClientCredentials
 from services.school_api.settings import SchoolSettings
 from shared.clock import Clock
 from shared.migrations import upgrade
-from tests.support import BACKEND, POLICE_IDP, SCHOOL_IDP, Keys, ThrowAwayDatabase, Tokens, bearer, fresh_urn
+from tests.support import (
+    BACKEND, POLICE_IDP, SCHOOL_IDP, Keys, ThrowAwayDatabase, Tokens, bearer, checkpoint_dir, fresh_urn,
+)
 
 
 def pytest_report_header() -> str:
@@ -70,13 +72,23 @@ def tokens(keys: Keys, clock: Clock) -> Tokens:
     return Tokens(keys, clock)
 
 
+# The suite's apps share SQLite files with many writers on a loaded machine: waiting for the write lock as
+# long as before (30 s) keeps the hand-off tests' exact counts of sends free of 503-and-retry. The 503 itself
+# is tested with a short wait (tests/shared/test_busy_database.py); production keeps the 5 s default.
+TEST_BUSY_TIMEOUT_SECONDS = 30
+
+
 def police_settings(keys: Keys, database_url: str, **overrides: object) -> PoliceSettings:
     values = dict(
         environment="test",
         database_url=database_url,
         idp_issuer=POLICE_IDP,
-        idp_public_key_file=keys.path("police-idp.public.pem"),
+        idp_jwks_file=keys.path("police-idp.jwks.json"),
         signing_key_file=keys.path("police-signing.pem"),
+        audit_checkpoint_dir=checkpoint_dir(keys.folder.parent, database_url),
+        # Each start would walk the session database's whole chain; tests/security/test_audit.py runs the schedule.
+        audit_checkpoint_interval_seconds=0,
+        db_busy_timeout_seconds=TEST_BUSY_TIMEOUT_SECONDS,
     )
     values.update(overrides)
     return PoliceSettings(**values)
@@ -87,8 +99,11 @@ def school_settings(keys: Keys, database_url: str, workdir: Path, **overrides: o
         environment="test",
         database_url=database_url,
         idp_issuer=SCHOOL_IDP,
-        idp_public_key_file=keys.path("school-idp.public.pem"),
+        idp_jwks_file=keys.path("school-idp.jwks.json"),
         signing_key_file=keys.path("school-signing.pem"),
+        audit_checkpoint_dir=checkpoint_dir(workdir, database_url),
+        audit_checkpoint_interval_seconds=0,
+        db_busy_timeout_seconds=TEST_BUSY_TIMEOUT_SECONDS,
         police_clients_file=workdir / "no-police-clients.json",
         relay_enabled=False,
     )

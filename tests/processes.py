@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import POLICE_IDP, SCHOOL_IDP, Keys
+from tests.support import POLICE_IDP, SCHOOL_IDP, Keys, checkpoint_dir
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -28,8 +28,9 @@ def police_env(keys: Keys, database_url: str) -> dict[str, str]:
         "POLICE_API_ENVIRONMENT": "test",
         "POLICE_API_DATABASE_URL": database_url,
         "POLICE_API_IDP_ISSUER": POLICE_IDP,
-        "POLICE_API_IDP_PUBLIC_KEY_FILE": str(keys.path("police-idp.public.pem")),
+        "POLICE_API_IDP_JWKS_FILE": str(keys.path("police-idp.jwks.json")),
         "POLICE_API_SIGNING_KEY_FILE": str(keys.path("police-signing.pem")),
+        "POLICE_API_AUDIT_CHECKPOINT_DIR": str(checkpoint_dir(keys.folder.parent, database_url)),
     }
 
 
@@ -38,14 +39,15 @@ def school_env(keys: Keys, database_url: str, police_url: str, clients_file: Pat
         "SCHOOL_API_ENVIRONMENT": "test",
         "SCHOOL_API_DATABASE_URL": database_url,
         "SCHOOL_API_IDP_ISSUER": SCHOOL_IDP,
-        "SCHOOL_API_IDP_PUBLIC_KEY_FILE": str(keys.path("school-idp.public.pem")),
+        "SCHOOL_API_IDP_JWKS_FILE": str(keys.path("school-idp.jwks.json")),
         "SCHOOL_API_SIGNING_KEY_FILE": str(keys.path("school-signing.pem")),
+        "SCHOOL_API_AUDIT_CHECKPOINT_DIR": str(checkpoint_dir(keys.folder.parent, database_url)),
         "SCHOOL_API_POLICE_API_URL": police_url,
         "SCHOOL_API_POLICE_CLIENTS_FILE": str(clients_file),
         "SCHOOL_API_RELAY_IDLE_POLL_SECONDS": "0.5",
         "SCHOOL_API_RELAY_BACKOFF_BASE_SECONDS": "0.2",
         "SCHOOL_API_RELAY_BACKOFF_CAP_SECONDS": "2",
-        "SCHOOL_API_STATUS_POLL_SECONDS": "1",
+        "SCHOOL_API_FEED_WAIT_SECONDS": "5",
     }
 
 
@@ -60,6 +62,11 @@ def register_school(env: dict[str, str], urn: str, force_code: str, clients_file
     clients = json.loads(clients_file.read_text()) if clients_file.exists() else {}
     clients[urn] = {"client_id": registered["client_id"], "client_secret": registered["client_secret"]}
     clients_file.write_text(json.dumps(clients))
+
+
+# As `serve` runs them (shared/cli.py): a held long poll of the status feed must not hold a stop for its
+# whole wait.
+GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
 @dataclass
@@ -80,7 +87,8 @@ class ServiceProcess:
         log = self.log_file.open("ab")
         self.process = subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "uvicorn", f"{self.module}:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
+             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning",
+             "--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS)],
             env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
         )
         if wait:

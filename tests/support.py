@@ -1,6 +1,7 @@
 """Test support: throw-away databases on either backend, key pairs, tokens, in-process apps."""
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import uuid
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.clock import Clock
+from shared.jwks import write_jwks_file
 from shared.tokens import TokenIssuer, generate_private_key_pem, public_key_pem_from_private
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
@@ -49,20 +51,28 @@ class ThrowAwayDatabase:
 
 @dataclass
 class Keys:
+    """Key pairs for the test session; each identity provider's key set is `<name>.jwks.json` (kid: thumbprint)."""
+
     folder: Path
 
     def __post_init__(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         for name in ("school-idp", "police-idp", "school-signing", "police-signing"):
-            private = generate_private_key_pem()
-            (self.folder / f"{name}.pem").write_bytes(private)
-            (self.folder / f"{name}.public.pem").write_bytes(public_key_pem_from_private(private))
+            self.new_key(name)
+        for name in ("school-idp", "police-idp"):
+            write_jwks_file(self.path(f"{name}.jwks.json"), [self.path(f"{name}.pem").read_bytes()])
+
+    def new_key(self, name: str) -> Path:
+        private = generate_private_key_pem()
+        (self.folder / f"{name}.pem").write_bytes(private)
+        (self.folder / f"{name}.public.pem").write_bytes(public_key_pem_from_private(private))
+        return self.folder / f"{name}.pem"
 
     def path(self, name: str) -> Path:
         return self.folder / name
 
     def issuer(self, name: str, issuer: str) -> TokenIssuer:
-        return TokenIssuer(issuer, (self.folder / f"{name}.pem").read_text(), key_id=name)
+        return TokenIssuer(issuer, (self.folder / f"{name}.pem").read_text())
 
 
 @dataclass
@@ -85,6 +95,11 @@ class Tokens:
             subject=sub or f"{role}-{force_code}", audience="police-api", now=self.clock.now(),
             lifetime=timedelta(hours=1), claims=claims,
         )
+
+
+def checkpoint_dir(folder: Path, database_url: str) -> Path:
+    """A checkpoint folder per database: a checkpoint says where one database's chains stood."""
+    return folder / "audit-checkpoints" / hashlib.sha256(database_url.encode()).hexdigest()[:12]
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -39,6 +39,7 @@ POLICY: dict[str, frozenset[PoliceRole]] = {
     # School reports (P-101)
     "submit_report": frozenset({_R.school_client}),
     "get_report_status": frozenset({_R.school_client}),
+    "follow_status_changes": frozenset({_R.school_client}),
     "list_reports": frozenset({_R.call_handler, _R.scpo, _R.supervisor, _R.crime_registrar}),
     "get_report": frozenset({_R.call_handler, _R.scpo, _R.supervisor, _R.crime_registrar}),
     "triage_report": frozenset({_R.call_handler, _R.scpo, _R.supervisor}),
@@ -85,8 +86,15 @@ POLICY: dict[str, frozenset[PoliceRole]] = {
     "finalise_outcome": frozenset({_R.supervisor}),
     "get_young_person_notices": _INVESTIGATORS,
     # NCRS compliance (P-CRIME)
-    "crime_recording_compliance": frozenset({_R.crime_registrar, _R.supervisor}),
+    "list_late_crimes": frozenset({_R.crime_registrar, _R.supervisor}),
+    "list_undecided_incidents": frozenset({_R.crime_registrar, _R.supervisor}),
     "list_audit_entries": frozenset({_R.supervisor, _R.crime_registrar}),
+    # Retention (MoPI, docs/retention.md): holds are placed and lifted by the registrar or a supervisor.
+    "get_retention": frozenset({_R.supervisor, _R.crime_registrar}),
+    "place_legal_hold": frozenset({_R.supervisor, _R.crime_registrar}),
+    "lift_legal_hold": frozenset({_R.supervisor, _R.crime_registrar}),
+    # Subject access (DPA 2018 s.45): the force crime registrar answers the request.
+    "export_subject_access": frozenset({_R.crime_registrar}),
 }
 
 _URN = re.compile(r"^\d{6}$")

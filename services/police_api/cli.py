@@ -1,5 +1,5 @@
 """`police-api`: serve, migrate, register-school, add-offence-code, mint-token (development), audit-verify, audit-checkpoint,
-purge-idempotency."""
+purge-idempotency, retention run."""
 from __future__ import annotations
 
 import argparse
@@ -15,11 +15,14 @@ from services.police_api.crimes.schemas import OffenceCodeIn
 from services.police_api.crimes.service import add_offence_code
 from services.police_api.database import AuditEntry, PoliceSession
 from services.police_api.reports.idempotency import purge_expired
+from services.police_api.retention.job import POLICE_FILES
 from services.police_api.settings import AUDIENCE, PoliceSettings
 from shared.cli import add_common_commands, mint_development_token, run_common_command
 from shared.clock import Clock
 from shared.db import create_engine
+from shared.logging import configure_logging
 from shared.problems import Problem
+from shared.retention_job import Line, run_retention
 from shared.tenancy import ALL_TENANTS, set_tenant
 
 SERVICE = "police_api"
@@ -48,10 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     mint.add_argument("--sub", default="dev-officer")
     mint.add_argument("--hours", type=int, default=8)
     commands.add_parser("purge-idempotency", help="delete Idempotency-Key records past their retention")
+    retention = commands.add_parser("retention", help="the MoPI retention schedule (docs/retention.md)")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True)
+    run = retention_commands.add_parser("run", help="anonymise every incident's records that have fallen due and are not under a legal hold")
+    run.add_argument("--dry-run", action="store_true", help="list what would be done (record type, id, reference, due date, action); change nothing")
+    run.add_argument("--force-code", help="only this force's records (default: every force's)")
     return parser
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
+    """`clock`: the time the retention job acts at; tests pass a moved clock, never the CLI user."""
     args = build_parser().parse_args(argv)
     settings = PoliceSettings()
 
@@ -88,6 +97,20 @@ def main(argv: list[str] | None = None) -> None:
         )
     elif args.command == "purge-idempotency":
         print(json.dumps({"purged": asyncio.run(_purge(settings))}))
+    elif args.command == "retention":
+        for line in asyncio.run(retention_run(settings, dry_run=args.dry_run, force_code=args.force_code, clock=clock or Clock())):
+            print(json.dumps(line.as_json(), sort_keys=True))
+
+
+async def retention_run(settings: PoliceSettings, *, dry_run: bool, force_code: str | None, clock: Clock) -> list[Line]:
+    configure_logging(SERVICE, settings.log_level)
+    settings.assert_fit_for_environment()
+    engine = create_engine(settings.database_url, pool_size=2)
+    try:
+        sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=PoliceSession)
+        return await run_retention(POLICE_FILES, sessionmaker, clock, dry_run=dry_run, tenant=force_code)
+    finally:
+        await engine.dispose()
 
 
 async def _register(settings: PoliceSettings, args: argparse.Namespace) -> str:

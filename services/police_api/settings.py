@@ -17,7 +17,8 @@ class PoliceSettings(ServiceSettings):
     database_url: str = f"sqlite+aiosqlite:///{DEV_VAR_DIR / 'police_api.sqlite3'}"
     # The force identity provider that signs officers' tokens (ES256 only).
     idp_issuer: str = "dev-police-idp"
-    idp_public_key_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.public.pem"
+    idp_jwks_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.jwks.json"
+    audit_checkpoint_dir: Path = DEV_VAR_DIR / "audit-checkpoints" / "police_api"
     # Development and test only: the console's sign-in page signs tokens with this key, as `mint-token` does.
     console_dev_signing_key_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.pem"
     # This service's own key: signs school-client tokens and audit checkpoints.
@@ -31,9 +32,8 @@ class PoliceSettings(ServiceSettings):
 
     def development_defaults_in_use(self) -> list[str]:
         in_use = super().development_defaults_in_use()
-        for name in ("idp_public_key_file", "signing_key_file"):
-            if is_development_key(getattr(self, name)):
-                in_use.append(f"{name} (a development file under var/)")
+        if is_development_key(self.signing_key_file):
+            in_use.append("signing_key_file (a development file under var/)")
         if self.idp_issuer.startswith("dev-"):
             in_use.append("idp_issuer (the development issuer)")
         return in_use

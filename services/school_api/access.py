@@ -67,9 +67,18 @@ POLICY: dict[str, frozenset[SchoolRole]] = {
     "list_reviews": SAFEGUARDING_READERS,
     "get_chronology": SAFEGUARDING_READERS,
     "get_chronology_html": SAFEGUARDING_READERS,
+    "get_chronology_pdf": SAFEGUARDING_READERS,
     "list_referrals": SAFEGUARDING_READERS,
     "get_referral": SAFEGUARDING_READERS,
     "list_audit_entries": frozenset({SchoolRole.dsl, SchoolRole.headteacher}),
+    # Retention (docs/retention.md): a legal hold is placed and lifted by the DSL or the headteacher.
+    "get_retention": SAFEGUARDING_READERS,
+    "place_legal_hold": SAFEGUARDING_READERS,
+    "lift_legal_hold": SAFEGUARDING_READERS,
+    # An edited narrative keeps its earlier texts, for those who read narratives in full.
+    "get_narrative_history": SAFEGUARDING_READERS,
+    # Subject access (UK GDPR Art. 15): the DSL answers the request.
+    "export_subject_access": DSL,
 }
 
 # Roles that see narratives and assessment detail; the MIS client sees summaries only.

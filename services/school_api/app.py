@@ -20,23 +20,30 @@ from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.decisions.routes import router as decisions_router
 from services.school_api.devices.routes import router as devices_router
 from services.school_api.incidents.routes import router as incidents_router
+from services.school_api.narratives.routes import router as narratives_router
 from services.school_api.people.routes import router as people_router
+from services.school_api.referrals.gauges import outbox_readings
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
 from services.school_api.referrals.relay import Relay, stop_relay
 from services.school_api.referrals.routes import router as referrals_router
 from services.school_api.referrals.service import REFERRAL_QUEUED
+from services.school_api.retention.routes import router as retention_router
 from services.school_api.reviews.routes import router as reviews_router
 from services.school_api.searches.routes import router as searches_router
 from services.school_api.settings import AUDIENCE, SchoolSettings
+from services.school_api.subject_access.routes import router as subject_access_router
 from services.school_api.viewings.routes import router as viewings_router
+from shared.checkpoints import CheckpointStore, checkpoint_forever, stop_checkpoints
 from shared.clock import Clock
 from shared.console.web import PREFIX as CONSOLE_PREFIX
 from shared.console.web import Console
 from shared.context import Runtime
 from shared.db import create_engine
+from shared.jwks import open_issuer_keys, prime
 from shared.logging import configure_logging
-from shared.service_app import declare_common_problems, new_service_app
+from shared.service_app import database_gauges, declare_common_problems, new_service_app
 from shared.tokens import TokenVerifier, TrustedIssuer
+from shared.tracing import configure_tracing
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 SERVICE = "school_api"
@@ -55,19 +62,27 @@ def create_app(
     """`police_http` replaces the network client to the police service (tests pass the police app in-process)."""
     settings = settings or SchoolSettings()
     settings.assert_fit_for_environment()
-    configure_logging(SERVICE, settings.log_level)
+    configure_logging(SERVICE, settings.log_level, readable=settings.readable_logs)
+    configure_tracing(SERVICE, settings.otel_exporter, settings.otel_endpoint)
     clock = clock or Clock()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(
-            settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout_seconds
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout_seconds,
+            busy_timeout=settings.db_busy_timeout_seconds,
         )
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=SchoolSession)
-        verifier = TokenVerifier(
-            audience=AUDIENCE,
-            issuers=[TrustedIssuer(settings.idp_issuer, settings.idp_public_key_file.read_text())],
+        idp_keys, jwks_http = open_issuer_keys(
+            file=settings.idp_jwks_file,
+            url=settings.idp_jwks_url,
+            cache_seconds=settings.idp_jwks_cache_seconds,
+            min_refresh_seconds=settings.idp_jwks_min_refresh_seconds,
         )
+        await prime(idp_keys)
+        verifier = TokenVerifier(audience=AUDIENCE, issuers=[TrustedIssuer(settings.idp_issuer, idp_keys)])
         http = police_http or new_http_client(
             settings.police_api_url,
             connect_timeout=settings.police_connect_timeout_seconds,
@@ -88,13 +103,23 @@ def create_app(
         app.state.relay = relay
         app.state.settings = settings
         relay_task = asyncio.create_task(relay.run_forever()) if settings.relay_enabled else None
+        checkpoints = None
+        if settings.audit_checkpoint_interval_seconds:
+            store = CheckpointStore(settings.audit_checkpoint_dir, settings.signing_key_file.read_text())
+            checkpoints = asyncio.create_task(
+                checkpoint_forever(sessionmaker, AuditEntry, store, SERVICE, clock, settings.audit_checkpoint_interval_seconds)
+            )
         try:
             yield
         finally:
+            if checkpoints is not None:
+                await stop_checkpoints(checkpoints)
             if relay_task is not None:
                 await stop_relay(relay, relay_task)
             if police_http is None:
                 await http.aclose()
+            if jwks_http is not None:
+                await jwks_http.aclose()
             await engine.dispose()
 
     app = new_service_app(
@@ -104,11 +129,12 @@ def create_app(
         lifespan=lifespan,
         max_body_bytes=settings.max_body_bytes,
         form_prefix=CONSOLE_PREFIX + "/",
+        gauges=database_gauges(outbox_readings),
     )
     routers = (
         incidents_router, people_router, devices_router, actions_router, authorisations_router, searches_router,
         viewings_router, assessments_router, decisions_router, reviews_router, chronology_router, referrals_router,
-        audit_router,
+        audit_router, narratives_router, retention_router, subject_access_router,
     )
     for router in routers:
         app.include_router(router)

@@ -1,22 +1,27 @@
-"""`school-api`: serve, migrate, relay, mint-token (development), audit-verify, audit-checkpoint."""
+"""`school-api`: serve, migrate, relay, refresh-statuses, retention run, mint-token (development), audit-verify,
+audit-checkpoint."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 
+import httpx
 from services.school_api.access import SchoolRole
 from services.school_api.database import AuditEntry, SchoolSession
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
 from services.school_api.referrals.relay import Relay, stop_relay
 from services.school_api.referrals.wakeup import listen_for_queued
+from services.school_api.retention.job import SCHOOL_FILES
 from services.school_api.settings import AUDIENCE, SchoolSettings
 from shared.cli import add_common_commands, mint_development_token, run_common_command
 from shared.clock import Clock
 from shared.db import create_engine
 from shared.logging import configure_logging
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from shared.retention_job import Line, run_retention
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 SERVICE = "school_api"
 
@@ -26,6 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     add_common_commands(commands, default_port=8001)
     commands.add_parser("relay", help="run the referral relay on its own (as well as, or instead of, the API's)")
+    retention = commands.add_parser("retention", help="the retention schedule (docs/retention.md)")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True)
+    run = retention_commands.add_parser("run", help="anonymise every file that has fallen due and is not under a legal hold")
+    run.add_argument("--dry-run", action="store_true", help="list what would be done (record type, id, reference, due date, action); change nothing")
+    run.add_argument("--school-urn", help="only this school's files (default: every school's)")
+    commands.add_parser(
+        "refresh-statuses",
+        help="ask the police once for the status of every open referral (a reconciliation; the status feed carries changes)",
+    )
     mint = commands.add_parser("mint-token", help="development only: sign a token with the development identity provider key")
     mint.add_argument("--role", required=True, choices=[role.value for role in SchoolRole])
     mint.add_argument("--school-urn", required=True)
@@ -34,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
+    """`clock`: the time the job acts at; tests pass a moved clock, never the CLI user."""
     args = build_parser().parse_args(argv)
     settings = SchoolSettings()
 
@@ -44,6 +59,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.command == "relay":
         asyncio.run(_run_relay(settings))
+    elif args.command == "retention":
+        for line in asyncio.run(retention_run(settings, dry_run=args.dry_run, school_urn=args.school_urn, clock=clock or Clock())):
+            print(json.dumps(line.as_json(), sort_keys=True))
+    elif args.command == "refresh-statuses":
+        print(f"{asyncio.run(_refresh_statuses(settings))} referrals refreshed")
     elif args.command == "mint-token":
         print(
             mint_development_token(
@@ -58,8 +78,19 @@ def main(argv: list[str] | None = None) -> None:
         )
 
 
-async def _run_relay(settings: SchoolSettings) -> None:
-    configure_logging(SERVICE, settings.log_level)
+async def retention_run(settings: SchoolSettings, *, dry_run: bool, school_urn: str | None, clock: Clock) -> list[Line]:
+    configure_logging(SERVICE, settings.log_level, readable=settings.readable_logs)
+    settings.assert_fit_for_environment()
+    engine = create_engine(settings.database_url, pool_size=2)
+    try:
+        sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=SchoolSession)
+        return await run_retention(SCHOOL_FILES, sessionmaker, clock, dry_run=dry_run, tenant=school_urn)
+    finally:
+        await engine.dispose()
+
+
+def _standalone_relay(settings: SchoolSettings) -> tuple[Relay, AsyncEngine, httpx.AsyncClient]:
+    configure_logging(SERVICE, settings.log_level, readable=settings.readable_logs)
     settings.assert_fit_for_environment()
     engine = create_engine(settings.database_url, pool_size=4)
     http = new_http_client(
@@ -74,6 +105,20 @@ async def _run_relay(settings: SchoolSettings) -> None:
         settings,
         clock,
     )
+    return relay, engine, http
+
+
+async def _refresh_statuses(settings: SchoolSettings) -> int:
+    relay, engine, http = _standalone_relay(settings)
+    try:
+        return await relay.refresh_statuses()
+    finally:
+        await http.aclose()
+        await engine.dispose()
+
+
+async def _run_relay(settings: SchoolSettings) -> None:
+    relay, engine, http = _standalone_relay(settings)
     running = asyncio.create_task(relay.run_forever())
     # On PostgreSQL the API's commits wake this relay too (NOTIFY); on SQLite its idle poll finds new referrals.
     listening = asyncio.create_task(listen_for_queued(engine, relay.wake)) if engine.dialect.name == "postgresql" else None

@@ -6,14 +6,16 @@ from services.school_api.database import AuditEntry, Base
 from services.school_api.decisions.models import Decision
 from services.school_api.devices.models import CustodyEvent, Device
 from services.school_api.incidents.models import Incident, IncidentCounter, Observation
+from services.school_api.narratives.models import NarrativeVersion
 from services.school_api.people.models import Person
-from services.school_api.referrals.models import OutboxMessage, PoliceReferral
+from services.school_api.referrals.models import OutboxMessage, PoliceFeedPosition, PoliceReferral
+from services.school_api.retention.models import Disposal, LegalHold
 from services.school_api.reviews.models import Review
 from services.school_api.searches.models import DeviceSearch
 from services.school_api.viewings.models import ImageViewing
 
 __all__ = [
     "ActionEntry", "AuditEntry", "Authorisation", "Base", "CustodyEvent", "Decision", "Device", "DeviceSearch",
-    "ImageViewing", "Incident", "IncidentCounter", "Observation", "OutboxMessage", "Person", "PoliceReferral",
-    "Review", "RiskAssessment",
+    "Disposal", "ImageViewing", "Incident", "IncidentCounter", "LegalHold", "NarrativeVersion", "Observation",
+    "OutboxMessage", "Person", "PoliceFeedPosition", "PoliceReferral", "Review", "RiskAssessment",
 ]

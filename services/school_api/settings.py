@@ -17,7 +17,8 @@ class SchoolSettings(ServiceSettings):
     database_url: str = f"sqlite+aiosqlite:///{DEV_VAR_DIR / 'school_api.sqlite3'}"
     # The identity provider that signs staff and MIS tokens (ES256 only).
     idp_issuer: str = "dev-school-idp"
-    idp_public_key_file: Path = DEV_VAR_DIR / "keys" / "dev-school-idp.public.pem"
+    idp_jwks_file: Path = DEV_VAR_DIR / "keys" / "dev-school-idp.jwks.json"
+    audit_checkpoint_dir: Path = DEV_VAR_DIR / "audit-checkpoints" / "school_api"
     # Development and test only: the console's sign-in page signs tokens with this key, as `mint-token` does.
     console_dev_signing_key_file: Path = DEV_VAR_DIR / "keys" / "dev-school-idp.pem"
     # Signs audit checkpoints.
@@ -33,12 +34,13 @@ class SchoolSettings(ServiceSettings):
     relay_backoff_base_seconds: float = Field(default=1.0, gt=0)
     relay_backoff_cap_seconds: float = Field(default=300.0, gt=0)
     relay_batch_size: int = Field(default=20, ge=1, le=500)
-    # How often open referrals ask the police for their status; a DSL sees changes within a minute.
-    status_poll_seconds: float = Field(default=20.0, gt=0, le=60)
+    # How long one long poll of the police status feed is held open (the police hold it at most 55 s).
+    # A change arrives as it commits whatever this is; it sets how often an idle school asks again.
+    feed_wait_seconds: float = Field(default=50.0, gt=0, le=55)
 
     def development_defaults_in_use(self) -> list[str]:
         in_use = super().development_defaults_in_use()
-        for name in ("idp_public_key_file", "signing_key_file", "police_clients_file"):
+        for name in ("signing_key_file", "police_clients_file"):
             if is_development_key(getattr(self, name)):
                 in_use.append(f"{name} (a development file under var/)")
         if self.idp_issuer.startswith("dev-"):

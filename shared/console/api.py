@@ -79,6 +79,13 @@ class Api:
             raise ApiRefused(answer)
         return answer
 
+    async def document(self, path: str) -> httpx.Response:
+        """A read that answers a file (the chronology's PDF), passed to the browser as it came."""
+        response = await self._client.get(path)
+        if not response.is_success:
+            raise ApiRefused(Answer(response.status_code, response.json() if response.content else None, None))
+        return response
+
     async def maybe(self, path: str, **params: Any) -> Answer | None:
         """A read of one part of a page: None when the caller's role may not, or there is nothing yet."""
         answer = await self.call("GET", path, params=params)

@@ -171,7 +171,7 @@ class Console:
         if session is None:
             raise SignInRequired()
         try:
-            runtime.verifier.verify(session.token)
+            await runtime.verifier.verify(session.token)
         except InvalidToken:
             self.sessions.end(session.id)
             raise SignInRequired() from None
@@ -234,17 +234,17 @@ class Console:
                 )
             runtime = runtime_of(request)
             now = runtime.clock.now()
+            # No key_id: the issuer names the key by its thumbprint, the kid the development JWKS file holds.
             issuer = TokenIssuer(
                 console.settings.idp_issuer,  # type: ignore[attr-defined]
                 console.settings.console_dev_signing_key_file.read_text(),  # type: ignore[attr-defined]
-                key_id=console.settings.idp_issuer,  # type: ignore[attr-defined]
             )
             token = issuer.issue(
                 subject=f"console-{role}-{tenant}", audience=console.spec.audience, now=now,
                 lifetime=timedelta(hours=console.settings.console_session_max_hours),
                 claims={"role": role, console.spec.tenant_claim: tenant},
             )
-            return console._start_session(request, token, signed_in_page=False)
+            return await console._start_session(request, token, signed_in_page=False)
 
         @router.get("/sign-in/oidc")
         async def console_sign_in_oidc(request: Request) -> Response:
@@ -275,7 +275,7 @@ class Console:
                     token = await oidc.exchange_code(console.settings, where, http, code, pending)
                 except oidc.OidcError as exc:
                     return console.html("message.html", status=502, heading="Sign-in did not complete", message=str(exc))
-            response = console._start_session(request, token, signed_in_page=True)
+            response = await console._start_session(request, token, signed_in_page=True)
             response.delete_cookie(console.pending_cookie, path=PREFIX)
             return response
 
@@ -294,10 +294,10 @@ class Console:
 
         return router
 
-    def _start_session(self, request: Request, token: str, *, signed_in_page: bool) -> Response:
+    async def _start_session(self, request: Request, token: str, *, signed_in_page: bool) -> Response:
         runtime = runtime_of(request)
         try:
-            claims = runtime.verifier.verify(token)
+            claims = await runtime.verifier.verify(token)
             actor: Actor = runtime.actor_from_claims(claims)
         except InvalidToken:
             return self.html("message.html", status=403, heading="You cannot use this console",

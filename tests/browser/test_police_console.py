@@ -200,13 +200,16 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
     sign_out(page)
     axe_log.check(page, "sign-in (police)")
 
-    # Back at the school, the police status shows the outcome (the relay asks for it).
+    # Back at the school, the police status shows the outcome (the relay follows the status feed).
     for _ in range(60):
         school.reload()
         if "Outcome 21" in school.locator("main").inner_text():
             break
         school.wait_for_timeout(500)
     assert "Outcome 21" in school.locator("main").inner_text()
+    # The status feed carries when each step happened; the school sees a time, not a dash.
+    for label in ("Crime decision made at", "PPU notified at", "Routed at", "Police finalised at"):
+        assert re.search(r"\d{2} \w{3} \d{4}, \d{2}:\d{2}", school.locator(".summary-row", has_text=label).locator("dd").inner_text()), label
     serious = {name: found for name, found in axe_log.violations.items() if name.startswith(("police", "sign-in"))}
     assert serious == {}, serious
 

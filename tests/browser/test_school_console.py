@@ -3,6 +3,7 @@ referral, clicked through as a DSL would, with the hand-off to the police real (
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 import pytest
 
@@ -193,8 +194,12 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
     axe_log.check(page, "school: decision and referral")
 
     open_part(page, "Chronology")
-    assert page.get_by_role("cell", name=re.compile("Incident .* opened from a disclosure")).is_visible()
+    # In the order things happened and in words; the PDF comes through the console with the session cookie.
+    assert page.get_by_role("cell", name=re.compile("Disclosure: incident ")).is_visible()
+    assert page.get_by_text("Disclosed by:").first.is_visible()
     axe_log.check(page, "school: chronology")
+    pdf = page.request.get(urljoin(page.url, page.get_by_role("link", name="Download the chronology as a PDF").get_attribute("href") or ""))
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
     open_part(page, "Review and closure")
     axe_log.check(page, "school: review and closure")
     sign_out(page)

@@ -73,7 +73,7 @@ def test_a_referral_travels_from_school_to_police_and_the_reference_comes_back(
     deadline = time.monotonic() + 15
     referral: dict = {}
     while time.monotonic() < deadline:
-        referral = httpx.get(f"{school.url}/incidents/{incident['id']}/referrals", headers=dsl).json()[0]
+        referral = httpx.get(f"{school.url}/incidents/{incident['id']}/referrals", headers=dsl).json()["items"][0]
         if referral["delivery_state"] == "delivered":
             break
         time.sleep(0.1)

@@ -205,7 +205,7 @@ def wait_for(condition: Any, timeout: float, what: str, interval: float = 0.1) -
 def referral_of(school_url: str, dsl: dict[str, str], incident_id: str) -> dict[str, Any]:
     listed = httpx.get(f"{school_url}/incidents/{incident_id}/referrals", headers=dsl, timeout=10)
     assert listed.status_code == 200, listed.text
-    (referral,) = listed.json()
+    (referral,) = listed.json()["items"]
     return referral
 
 

@@ -72,7 +72,7 @@ async def only_referral(school: httpx.AsyncClient, dsl: dict[str, str], incident
     """What the DSL sees: GET /incidents/{id}/referrals (exactly one referral per decision)."""
     response = await school.get(f"/incidents/{incident_id}/referrals", headers=dsl)
     assert response.status_code == 200, response.text
-    referrals = response.json()
+    referrals = response.json()["items"]
     assert len(referrals) == 1, referrals
     return referrals[0]
 

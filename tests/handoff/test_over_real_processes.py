@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 LEASE_SECONDS = 3
 IDLE_POLL_SECONDS = 60
-LISTENING = b'"relay listening for queued referrals"'
+LISTENING = b'"event": "listening"'  # shared/notify.py, the relay's only listener
 
 
 @pytest.fixture

@@ -157,7 +157,7 @@ async def test_the_relay_wakes_on_commit_without_waiting_for_its_poll_interval(
     signals = school_app.state.runtime.signals
     assert signals["referral_queued"] == school_app.state.relay.wake
     woken: list[float] = []
-    async with running_relay(school_app, relay_idle_poll_seconds=3600.0, status_poll_seconds=60.0) as relay:
+    async with running_relay(school_app, relay_idle_poll_seconds=3600.0) as relay:
 
         def counting_wake() -> None:
             woken.append(time.monotonic())

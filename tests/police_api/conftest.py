@@ -112,7 +112,7 @@ def officer(tokens: Tokens) -> Callable[..., dict[str, str]]:
 def ppu_acknowledge_all(police: httpx.AsyncClient, officer: Callable[..., dict[str, str]]) -> Callable[[str], Awaitable[None]]:
     async def _ack(incident_id: str) -> None:
         ppu = officer("ppu")
-        notifications = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=ppu)).json()
+        notifications = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=ppu)).json()["items"]
         for notification in notifications:
             answer = await police.post(
                 f"/ppu/notifications/{notification['id']}/acknowledge", headers={**ppu, "If-Match": f'"v{notification["version"]}"'}

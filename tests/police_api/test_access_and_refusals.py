@@ -36,10 +36,10 @@ async def test_nothing_crosses_forces_a_foreign_id_is_not_found(police: httpx.As
     receipt = await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"])]))
     incident_id = receipt["police_incident_id"]
     scpo = officer("scpo")
-    links = (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()
+    links = (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()["items"]
     victim = next(link for link in links if link["role"] == "victim")
     crime = (await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo)).json()
-    notification = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=scpo)).json()[0]
+    notification = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=scpo)).json()["items"][0]
     foreign = officer("supervisor", "01")
     for path in (
         f"/incidents/{incident_id}",
@@ -76,7 +76,7 @@ async def test_school_client_reads_only_its_own_reports_status_and_never_officer
     receipt = await submit(report_payload([reported_person(["pictured"])]))
     scpo = officer("scpo")
     note = "Officer note: family known to children's services"
-    notification = (await police.get(f"/incidents/{receipt['police_incident_id']}/ppu-notifications", headers=scpo)).json()[0]
+    notification = (await police.get(f"/incidents/{receipt['police_incident_id']}/ppu-notifications", headers=scpo)).json()["items"][0]
     added = await police.post(f"/ppu/notifications/{notification['id']}/updates", json={"source": "ppu", "text": note}, headers=officer("ppu"))
     assert added.status_code == 201
     triage_etag = (await police.get(f"/reports/{receipt['id']}", headers=officer("call_handler"))).headers["ETag"]
@@ -94,7 +94,7 @@ async def test_school_client_reads_only_its_own_reports_status_and_never_officer
     }
     assert status.json()["ppu_notified"] is True and status.json()["crimes_recorded"] == 0
 
-    for path in (f"/reports/{receipt['id']}", f"/incidents/{receipt['police_incident_id']}", f"/incidents/{receipt['police_incident_id']}/links", "/compliance/crime-recording"):
+    for path in (f"/reports/{receipt['id']}", f"/incidents/{receipt['police_incident_id']}", f"/incidents/{receipt['police_incident_id']}/links", "/compliance/crime-recording/late-crimes"):
         assert (await police.get(path, headers=school_client_headers)).status_code == 403, path
 
     other_school = {"Authorization": "Bearer " + tokens.police("supervisor", "52")}
@@ -131,7 +131,7 @@ async def test_incident_cannot_be_finalised_while_a_childs_ppu_notification_is_u
         headers={**supervisor, "If-Match": current.headers["ETag"]},
     )
     assert no_crime.status_code == 200
-    notifications = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=supervisor)).json()
+    notifications = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=supervisor)).json()["items"]
     first = notifications[0]
     await police.post(f"/ppu/notifications/{first['id']}/acknowledge", headers={**officer("ppu"), "If-Match": f'"v{first["version"]}"'})
     refused = await police.post(f"/incidents/{incident_id}/finalise", headers={**supervisor, "If-Match": no_crime.headers["ETag"]})
@@ -159,7 +159,7 @@ async def test_one_crime_per_victim_with_an_offence_code_from_the_reference_tabl
     receipt = await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"]), reported_person(["recipient"])]))
     incident_id = receipt["police_incident_id"]
     scpo = officer("scpo")
-    links = {link["role"]: link for link in (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()}
+    links = {link["role"]: link for link in (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()["items"]}
     unknown_code = await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": links["victim"]["person_id"], "offence_code": "99/9"}, headers=scpo)
     assert unknown_code.status_code == 422 and rules_of(unknown_code) == {"P-OFFENCES"}
     not_a_victim = await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": links["witness"]["person_id"], "offence_code": "86/2"}, headers=scpo)
@@ -175,9 +175,9 @@ async def test_one_crime_per_victim_with_an_offence_code_from_the_reference_tabl
     second = await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": links["victim"]["person_id"], "offence_code": "86/10"}, headers=scpo)
     assert second.status_code == 409
 
-    codes = {row["code"] for row in (await police.get("/offence-codes", headers=scpo)).json()}
+    codes = {row["code"] for row in (await police.get("/offence-codes", headers=scpo)).json()["items"]}
     assert {"86/2", "86/10"} <= codes
-    outcome_codes = (await police.get("/outcome-codes", headers=scpo)).json()
+    outcome_codes = (await police.get("/outcome-codes", headers=scpo)).json()["items"]
     assert [row["code"] for row in outcome_codes] == list(range(23))
 
 
@@ -187,7 +187,7 @@ async def test_children_are_not_charged_for_sharing_images_of_themselves_and_out
     receipt = await submit(report_payload([reported_person(["pictured", "sender"]), reported_person(["pictured", "sender"])]))
     incident_id = receipt["police_incident_id"]
     scpo, supervisor = officer("scpo"), officer("supervisor")
-    links = (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()
+    links = (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()["items"]
     assert {link["role"] for link in links} == {"victim_and_suspect"}
     crime = await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": links[0]["person_id"], "offence_code": "86/2"}, headers=scpo)
     assert crime.json()["subject_person_ids"] == [links[1]["person_id"]]
@@ -234,7 +234,7 @@ async def test_only_the_supervisor_overrides_a_route(police: httpx.AsyncClient, 
 async def test_victim_contact_cannot_be_dated_in_the_future(police: httpx.AsyncClient, submit, officer) -> None:
     receipt = await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"])]))
     scpo = officer("scpo")
-    links = (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=scpo)).json()
+    links = (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=scpo)).json()["items"]
     victim = next(link for link in links if link["role"] == "victim")
     crime = (await police.post(f"/incidents/{receipt['police_incident_id']}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo)).json()
     future = (datetime.now(UTC) + timedelta(days=2)).isoformat()
@@ -247,7 +247,7 @@ async def test_a_registrar_cannot_move_a_crimes_recorded_time_before_the_report_
 ) -> None:
     receipt = await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"])]))
     scpo, registrar = officer("scpo"), officer("crime_registrar")
-    links = (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=scpo)).json()
+    links = (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=scpo)).json()["items"]
     victim = next(link for link in links if link["role"] == "victim")
     crime = await police.post(
         f"/incidents/{receipt['police_incident_id']}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo
@@ -272,16 +272,16 @@ async def test_reads_and_writes_of_crimes_and_ppu_notifications_are_audited(poli
     receipt = await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"])]))
     incident_id = receipt["police_incident_id"]
     scpo, supervisor = officer("scpo"), officer("supervisor")
-    links = (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()
+    links = (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()["items"]
     victim = next(link for link in links if link["role"] == "victim")
     crime = (await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo)).json()
     await police.get(f"/crimes/{crime['id']}", headers=officer("crime_registrar"))
-    crime_audit = (await police.get("/audit", params={"record_id": crime["id"]}, headers=supervisor)).json()
+    crime_audit = (await police.get("/audit", params={"record_id": crime["id"], "limit": 200}, headers=supervisor)).json()["items"]
     assert [(e["operation"], e["role"]) for e in crime_audit][:1] == [("crime.create", "scpo")]
     assert ("crime.read", "crime_registrar") in {(e["operation"], e["role"]) for e in crime_audit}
-    notification = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=scpo)).json()[0]
+    notification = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=scpo)).json()["items"][0]
     await police.post(f"/ppu/notifications/{notification['id']}/acknowledge", headers={**officer("ppu"), "If-Match": f'"v{notification["version"]}"'})
-    ppu_audit = (await police.get("/audit", params={"record_id": notification["id"]}, headers=supervisor)).json()
+    ppu_audit = (await police.get("/audit", params={"record_id": notification["id"], "limit": 200}, headers=supervisor)).json()["items"]
     operations = [e["operation"] for e in ppu_audit]
     assert operations[0] == "ppu_notification.create" and "ppu_notification.acknowledge" in operations
 
@@ -297,7 +297,7 @@ async def test_full_investigation_finding_routes_to_cid_and_blocks_outcome_21_un
     assert assessed.status_code == 200, assessed.text
     assert assessed.json()["computed_route"] == "cid"
     assert {r["rule"] for r in assessed.json()["full_investigation_reasons"]} == {"P-FULL-INVESTIGATION"}
-    links = (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()
+    links = (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()["items"]
     victim = next(link for link in links if link["role"] == "victim")
     crime = await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo)
     body = {"code": 21, "public_interest_rationale": "Low harm."}

@@ -36,7 +36,7 @@ def ids_of(rows: set[tuple[str, str, str]], operation: str) -> set[str]:
 
 
 async def links_of(police: httpx.AsyncClient, headers: dict[str, str], incident_id: str) -> list[dict]:
-    return (await police.get(f"/incidents/{incident_id}/links", headers=headers)).json()
+    return (await police.get(f"/incidents/{incident_id}/links", headers=headers)).json()["items"]
 
 
 async def test_reading_a_person_audits_every_link_and_incident_in_their_history(
@@ -65,8 +65,8 @@ async def test_listing_an_incidents_links_audits_every_person_shown_with_them(
     answer = await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=officer("scpo"))
     assert answer.status_code == 200
     rows = await audited(answer)
-    assert ids_of(rows, "person.read") == {link["person"]["id"] for link in answer.json()}
-    assert ids_of(rows, "person_link.read") == {link["id"] for link in answer.json()}
+    assert ids_of(rows, "person.read") == {link["person"]["id"] for link in answer.json()["items"]}
+    assert ids_of(rows, "person_link.read") == {link["id"] for link in answer.json()["items"]}
 
 
 async def test_ppu_updates_are_audited_wherever_a_notification_shows_them(
@@ -75,7 +75,7 @@ async def test_ppu_updates_are_audited_wherever_a_notification_shows_them(
     receipt = await submit(report_payload([reported_person(["pictured"])]))
     incident_id = receipt["police_incident_id"]
     ppu = officer("ppu")
-    notification = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=ppu)).json()[0]
+    notification = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=ppu)).json()["items"][0]
     update = await police.post(
         f"/ppu/notifications/{notification['id']}/updates", json={"source": "social_care", "text": "Strategy discussion held."}, headers=ppu
     )
@@ -129,7 +129,7 @@ async def test_merging_audits_every_moved_link_crime_subject_notification_and_ed
     notifications = {
         notification["id"]
         for receipt in (as_suspect, as_victim)
-        for notification in (await police.get(f"/incidents/{receipt['police_incident_id']}/ppu-notifications", headers=scpo)).json()
+        for notification in (await police.get(f"/incidents/{receipt['police_incident_id']}/ppu-notifications", headers=scpo)).json()["items"]
         if notification["person_id"] == duplicate_id
     }
     assert len(notifications) == 2
@@ -282,8 +282,8 @@ async def test_officers_views_of_reports_audit_the_incident_each_one_names(
     receipt = await submit(report_payload([reported_person(["pictured"])]))
     handler = officer("call_handler")
     listed = await police.get("/reports", params={"untriaged": "true", "limit": 200}, headers=handler)
-    assert (receipt["id"], receipt["police_incident_id"]) in {(item["id"], item["police_incident_id"]) for item in listed.json()}
-    assert ids_of(await audited(listed), "police_incident.list") == {item["police_incident_id"] for item in listed.json()}
+    assert (receipt["id"], receipt["police_incident_id"]) in {(item["id"], item["police_incident_id"]) for item in listed.json()["items"]}
+    assert ids_of(await audited(listed), "police_incident.list") == {item["police_incident_id"] for item in listed.json()["items"]}
 
     shown = await police.get(f"/reports/{receipt['id']}", headers=handler)
     triaged = await police.post(
@@ -345,16 +345,20 @@ async def test_the_compliance_view_audits_the_incident_of_each_late_crime_and_th
     )
     assert crime.status_code == 201 and crime.json()["recorded_late"] is True
 
-    view = await police.get("/compliance/crime-recording", params={"reported_since": late["received_at"]}, headers=registrar)
-    assert view.status_code == 200, view.text
-    rows = await audited(view)
-    for item in view.json()["late_crimes"]:
+    window = {"reported_from": late["received_at"], "limit": 200}
+    late_view = await police.get("/compliance/crime-recording/late-crimes", params=window, headers=registrar)
+    undecided_view = await police.get("/compliance/crime-recording/undecided", params=window, headers=registrar)
+    assert late_view.status_code == 200, late_view.text
+    assert undecided_view.status_code == 200, undecided_view.text
+    rows = await audited(late_view)
+    for item in late_view.json()["items"]:
         assert {("compliance.late_crime", "crime", item["crime_id"]), ("compliance.late_crime", "police_incident", item["incident_id"])} <= rows
-    for item in view.json()["undecided"]:
+    assert ("compliance.late_crime", "police_incident", late["police_incident_id"]) in rows
+    rows = await audited(undecided_view)
+    for item in undecided_view.json()["items"]:
         assert ("compliance.undecided", "police_incident", item["incident_id"]) in rows
         if item["report_id"] is not None:
             assert ("compliance.undecided", "school_report", item["report_id"]) in rows
-    assert ("compliance.late_crime", "police_incident", late["police_incident_id"]) in rows
     assert ("compliance.undecided", "school_report", undecided["id"]) in rows
 
 

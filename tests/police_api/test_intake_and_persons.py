@@ -26,11 +26,11 @@ async def test_intake_opens_incident_links_everyone_notifies_ppu_of_every_child_
     received = datetime.fromisoformat(receipt["received_at"])
     assert datetime.fromisoformat(incident["crime_deadline_at"]) == received + timedelta(hours=24)
 
-    links = (await police.get(f"/incidents/{incident['id']}/links", headers=handler)).json()
+    links = (await police.get(f"/incidents/{incident['id']}/links", headers=handler)).json()["items"]
     roles = {link["reported_roles"][0]: link["role"] for link in links}
     assert roles == {"pictured": "victim", "sharer": "suspect", "recipient": "witness", "discloser": "witness"}
 
-    notifications = (await police.get(f"/incidents/{incident['id']}/ppu-notifications", headers=officer("ppu"))).json()
+    notifications = (await police.get(f"/incidents/{incident['id']}/ppu-notifications", headers=officer("ppu"))).json()["items"]
     children = {link["person_id"] for link in links if link["age_status"] == "child"}
     assert len(children) == 3
     assert {n["person_id"] for n in notifications} == children
@@ -44,13 +44,13 @@ async def test_a_replayed_report_creates_no_second_incident_or_person(police: ht
     again = await submit(payload, key=key)
     assert again == first
     supervisor = officer("supervisor")
-    links = (await police.get(f"/incidents/{first['police_incident_id']}/links", headers=supervisor)).json()
+    links = (await police.get(f"/incidents/{first['police_incident_id']}/links", headers=supervisor)).json()["items"]
     assert len(links) == 1
     history = (await police.get(f"/persons/{links[0]['person_id']}", headers=supervisor)).json()["history"]
     assert len(history) == 1  # the replay linked nobody again
     # A new report about the same child finds the same person in the force's index.
     later = await submit(payload | {"school_incident_id": str(uuid.uuid4())})
-    later_links = (await police.get(f"/incidents/{later['police_incident_id']}/links", headers=supervisor)).json()
+    later_links = (await police.get(f"/incidents/{later['police_incident_id']}/links", headers=supervisor)).json()["items"]
     assert later_links[0]["person_id"] == links[0]["person_id"]
 
 
@@ -68,15 +68,15 @@ async def test_person_is_found_again_by_normalised_name_and_date_of_birth_or_by_
 
     ids = []
     for receipt in (first, same, other_dob):
-        links = (await police.get(f"/incidents/{person_of(receipt)}/links", headers=scpo)).json()
+        links = (await police.get(f"/incidents/{person_of(receipt)}/links", headers=scpo)).json()["items"]
         ids.append(links[0]["person_id"])
     assert ids[0] == ids[1] != ids[2]
 
     upn = random_upn()
     by_upn_a = await submit(report_payload([reported_person(["sender"], upn=upn)]))
     by_upn_b = await submit(report_payload([reported_person(["sender"], upn=upn)]))  # different name, same UPN
-    a = (await police.get(f"/incidents/{by_upn_a['police_incident_id']}/links", headers=scpo)).json()[0]["person_id"]
-    b = (await police.get(f"/incidents/{by_upn_b['police_incident_id']}/links", headers=scpo)).json()[0]["person_id"]
+    a = (await police.get(f"/incidents/{by_upn_a['police_incident_id']}/links", headers=scpo)).json()["items"][0]["person_id"]
+    b = (await police.get(f"/incidents/{by_upn_b['police_incident_id']}/links", headers=scpo)).json()["items"][0]["person_id"]
     assert a == b
     history = (await police.get(f"/persons/{a}", headers=scpo)).json()["history"]
     assert [item["police_reference"] for item in history] == [by_upn_a["police_reference"], by_upn_b["police_reference"]]
@@ -86,8 +86,8 @@ async def test_merging_two_records_of_one_person_moves_their_history_and_is_audi
     first = await submit(report_payload([reported_person(["sender"], date_of_birth=date(2010, 1, 1))]))
     second = await submit(report_payload([reported_person(["sender"], date_of_birth=date(2010, 1, 1))]))
     supervisor = officer("supervisor")
-    kept_id = (await police.get(f"/incidents/{first['police_incident_id']}/links", headers=supervisor)).json()[0]["person_id"]
-    duplicate_id = (await police.get(f"/incidents/{second['police_incident_id']}/links", headers=supervisor)).json()[0]["person_id"]
+    kept_id = (await police.get(f"/incidents/{first['police_incident_id']}/links", headers=supervisor)).json()["items"][0]["person_id"]
+    duplicate_id = (await police.get(f"/incidents/{second['police_incident_id']}/links", headers=supervisor)).json()["items"][0]["person_id"]
     assert kept_id != duplicate_id
     kept = await police.get(f"/persons/{kept_id}", headers=supervisor)
 
@@ -107,7 +107,7 @@ async def test_merging_two_records_of_one_person_moves_their_history_and_is_audi
     assert merged.status_code == 200, merged.text
     assert [item["police_reference"] for item in merged.json()["history"]] == [first["police_reference"], second["police_reference"]]
     assert (await police.get(f"/persons/{duplicate_id}", headers=supervisor)).json()["merged_into_id"] == kept_id
-    audit = (await police.get("/audit", params={"record_id": kept_id}, headers=supervisor)).json()
+    audit = (await police.get("/audit", params={"record_id": kept_id, "limit": 200}, headers=supervisor)).json()["items"]
     assert "person.merge" in {entry["operation"] for entry in audit}
     assert any(entry["operation"] == "person.merge" and entry["subject"] == "supervisor-52" for entry in audit)
 
@@ -118,8 +118,8 @@ async def test_a_link_moved_by_a_merge_refuses_an_edit_made_on_its_version_from_
     first = await submit(report_payload([reported_person(["sender"], date_of_birth=date(2010, 2, 2))]))
     second = await submit(report_payload([reported_person(["sender"], date_of_birth=date(2010, 2, 2))]))
     supervisor = officer("supervisor")
-    kept_link = (await police.get(f"/incidents/{first['police_incident_id']}/links", headers=supervisor)).json()[0]
-    moved_link = (await police.get(f"/incidents/{second['police_incident_id']}/links", headers=supervisor)).json()[0]
+    kept_link = (await police.get(f"/incidents/{first['police_incident_id']}/links", headers=supervisor)).json()["items"][0]
+    moved_link = (await police.get(f"/incidents/{second['police_incident_id']}/links", headers=supervisor)).json()["items"][0]
     kept = await police.get(f"/persons/{kept_link['person_id']}", headers=supervisor)
     merged = await police.post(
         f"/persons/{kept_link['person_id']}/merge",
@@ -133,7 +133,7 @@ async def test_a_link_moved_by_a_merge_refuses_an_edit_made_on_its_version_from_
     )
     assert stale.status_code == 412, stale.text
     now = next(
-        link for link in (await police.get(f"/incidents/{second['police_incident_id']}/links", headers=supervisor)).json()
+        link for link in (await police.get(f"/incidents/{second['police_incident_id']}/links", headers=supervisor)).json()["items"]
         if link["id"] == moved_link["id"]
     )
     assert now["person_id"] == kept_link["person_id"] and now["version"] == moved_link["version"] + 1
@@ -149,7 +149,7 @@ async def test_an_officer_links_a_person_and_a_child_is_notified_to_the_ppu(poli
     )
     assert created.status_code == 201, created.text
     assert created.json()["role"] == "person_involved"
-    notifications = (await police.get(f"/incidents/{receipt['police_incident_id']}/ppu-notifications", headers=handler)).json()
+    notifications = (await police.get(f"/incidents/{receipt['police_incident_id']}/ppu-notifications", headers=handler)).json()["items"]
     assert created.json()["person_id"] in {n["person_id"] for n in notifications}
 
     twice = await police.post(

@@ -41,12 +41,12 @@ async def test_an_offence_code_the_operator_adds_is_in_every_forces_table_and_cr
                        "--statute", "A later Act", "--added-by", "national-operator")
     assert f'"code": "{code}"' in capsys.readouterr().out
     for force in ("52", "53"):
-        listed = (await police.get("/offence-codes", headers=officer("scpo", force_code=force))).json()
+        listed = (await police.get("/offence-codes", headers=officer("scpo", force_code=force))).json()["items"]
         assert code in {row["code"] for row in listed}
 
     receipt = await submit(report_payload([reported_person(["pictured"]), reported_person(["sharer"])]))
     scpo = officer("scpo")
-    links = {link["role"]: link for link in (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=scpo)).json()}
+    links = {link["role"]: link for link in (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=scpo)).json()["items"]}
     crime = await police.post(
         f"/incidents/{receipt['police_incident_id']}/crimes",
         json={"victim_person_id": links["victim"]["person_id"], "offence_code": code}, headers=scpo,

@@ -55,7 +55,7 @@ async def test_person_reported_a_third_time_for_the_same_offence_is_a_repeat_wit
     )
     assert overridden.status_code == 200, overridden.text
     assert overridden.json()["route"] == "scpo" and overridden.json()["route_override_reason"]
-    audit = (await police.get("/audit", params={"record_id": receipts[2]["police_incident_id"]}, headers=supervisor)).json()
+    audit = (await police.get("/audit", params={"record_id": receipts[2]["police_incident_id"], "limit": 200}, headers=supervisor)).json()["items"]
     assert "police_incident.route_override" in {entry["operation"] for entry in audit}
 
 
@@ -67,7 +67,7 @@ async def test_repeat_compares_offence_codes_once_crimes_are_recorded(police: ht
         receipt = await submit(
             report_payload([reported_person(["pictured"]), reported_person(["possessor"], given_name=given, family_name=family, date_of_birth=dob)])
         )
-        links = (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=scpo)).json()
+        links = (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=scpo)).json()["items"]
         victim = next(link for link in links if link["role"] == "victim")
         crime = await police.post(
             f"/incidents/{receipt['police_incident_id']}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": code}, headers=scpo
@@ -85,10 +85,11 @@ async def test_compliance_view_lists_a_late_crime_and_a_report_without_a_crime_d
     undecided = await submit(report_payload([reported_person(["pictured"])]))
     decided = await submit(report_payload([reported_person(["pictured"])]))
     registrar, scpo = officer("crime_registrar"), officer("scpo")
-    window = {"reported_since": late["received_at"]}
+    window = {"reported_from": late["received_at"], "limit": 200}
+    late_crimes, undecided_incidents = "/compliance/crime-recording/late-crimes", "/compliance/crime-recording/undecided"
 
-    before = (await police.get("/compliance/crime-recording", params=window, headers=registrar)).json()
-    pending = {item["incident_id"]: item for item in before["undecided"]}
+    before = (await police.get(undecided_incidents, params=window, headers=registrar)).json()["items"]
+    pending = {item["incident_id"]: item for item in before}
     assert pending[undecided["police_incident_id"]]["overdue"] is False
     assert 0 < pending[undecided["police_incident_id"]]["time_left_seconds"] <= 24 * 3600
 
@@ -105,7 +106,7 @@ async def test_compliance_view_lists_a_late_crime_and_a_report_without_a_crime_d
     assert no_crime.status_code == 200 and no_crime.json()["crime_decision"] == "no_crime"
 
     moved_clock.advance(timedelta(hours=25))
-    links = (await police.get(f"/incidents/{late['police_incident_id']}/links", headers=scpo)).json()
+    links = (await police.get(f"/incidents/{late['police_incident_id']}/links", headers=scpo)).json()["items"]
     victim = next(link for link in links if link["role"] == "victim")
     crime = await police.post(
         f"/incidents/{late['police_incident_id']}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo
@@ -114,16 +115,17 @@ async def test_compliance_view_lists_a_late_crime_and_a_report_without_a_crime_d
     undecided_incident = (await police.get(f"/incidents/{undecided['police_incident_id']}", headers=scpo)).json()
     assert undecided_incident["crime_time_left_seconds"] < 0
 
-    view = await police.get("/compliance/crime-recording", params=window, headers=registrar)
+    view = await police.get(late_crimes, params=window, headers=registrar)
     assert view.status_code == 200, view.text
-    late_ids = {item["crime_id"]: item for item in view.json()["late_crimes"]}
+    late_ids = {item["crime_id"]: item for item in view.json()["items"]}
     assert crime.json()["id"] in late_ids and late_ids[crime.json()["id"]]["late_by_seconds"] >= 3600
-    overdue = {item["incident_id"]: item for item in view.json()["undecided"]}
+    overdue = {item["incident_id"]: item for item in (await police.get(undecided_incidents, params=window, headers=registrar)).json()["items"]}
     assert overdue[undecided["police_incident_id"]]["overdue"] is True
     assert overdue[undecided["police_incident_id"]]["report_id"] == undecided["id"]
     assert decided["police_incident_id"] not in overdue and late["police_incident_id"] not in overdue
 
-    assert (await police.get("/compliance/crime-recording", headers=scpo)).status_code == 403
+    assert (await police.get(late_crimes, headers=scpo)).status_code == 403
+    assert (await police.get(undecided_incidents, headers=scpo)).status_code == 403
 
     # The registrar corrects the recording time, with a reason; the correction is kept beside the crime.
     corrected = await police.patch(
@@ -134,5 +136,5 @@ async def test_compliance_view_lists_a_late_crime_and_a_report_without_a_crime_d
     assert corrected.status_code == 200, corrected.text
     assert corrected.json()["recorded_late"] is False
     assert corrected.json()["corrections"][0]["field"] == "recorded_at"
-    after = (await police.get("/compliance/crime-recording", params=window, headers=registrar)).json()
-    assert crime.json()["id"] not in {item["crime_id"] for item in after["late_crimes"]}
+    after = (await police.get(late_crimes, params=window, headers=registrar)).json()["items"]
+    assert crime.json()["id"] not in {item["crime_id"] for item in after}

@@ -34,7 +34,7 @@ async def test_experimental_case_ends_in_outcome_21_via_the_scpo_route_with_a_no
     assert incident["crime_decision"] == "pending"
     assert 0 < incident["crime_time_left_seconds"] <= 24 * 3600
 
-    links = {tuple(link["reported_roles"]): link for link in (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()}
+    links = {tuple(link["reported_roles"]): link for link in (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()["items"]}
     victim = links[("pictured", "sender")]
     involved = links[("possessor", "recipient")]
     assert victim["role"] == "victim_and_suspect"
@@ -118,8 +118,8 @@ async def test_experimental_case_ends_in_outcome_21_via_the_scpo_route_with_a_no
 
     notices = await police.get(f"/crimes/{crime_body['id']}/notices", headers=scpo)
     assert notices.status_code == 200, notices.text
-    assert {n["person_id"] for n in notices.json()} == {victim["person_id"], involved["person_id"]}
-    for notice in notices.json():
+    assert {n["person_id"] for n in notices.json()["items"]} == {victim["person_id"], involved["person_id"]}
+    for notice in notices.json()["items"]:
         assert "indecent photographs or pseudo-photographs of a child" in notice["text"]
         assert "no further action" in notice["text"] and "enhanced DBS" in notice["text"]
 
@@ -150,12 +150,12 @@ async def test_adult_implicated_case_routes_to_cid_and_refuses_outcome_21(
     incident_id = receipt["police_incident_id"]
     scpo, cid, supervisor = officer("scpo"), officer("cid"), officer("supervisor")
 
-    links = {link["reported_roles"][0]: link for link in (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()}
+    links = {link["reported_roles"][0]: link for link in (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()["items"]}
     assert links["pictured"]["role"] == "victim"
     assert links["coercer"]["role"] == "suspect"
     assert (await police.get(f"/incidents/{incident_id}", headers=cid)).status_code == 404  # not routed to CID yet
 
-    notifications = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=scpo)).json()
+    notifications = (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=scpo)).json()["items"]
     assert [n["person_id"] for n in notifications] == [links["pictured"]["person_id"]]  # every child, not the adult
 
     assessment = await police.get(f"/incidents/{incident_id}/assessment", headers=scpo)

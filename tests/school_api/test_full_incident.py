@@ -113,13 +113,16 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
     entries = chronology.json()["entries"]
     kinds = [entry["kind"] for entry in entries]
     assert [entry["sequence"] for entry in entries] == list(range(1, len(entries) + 1))
-    assert [entry["at"] for entry in entries] == sorted(entry["at"] for entry in entries)
-    expected_order = [
-        "incident_opened", "observation", "person_added", "person_added", "device_added", "custody", "custody", "custody",
-        "action", "action", "action", "authorisation", "device_search", "action", "risk_assessment", "decision",
-        "police_referral", "action", "review", "action", "incident_closed",
+    # In the order things happened; the time each was recorded is shown beside it.
+    assert [(entry["occurred_at"], entry["recorded_at"]) for entry in entries] == sorted((e["occurred_at"], e["recorded_at"]) for e in entries)
+    # The test dates the disclosure, the observation, the custody steps, the search and the actions at AT,
+    # a week before the clock: so they come first, in the order the procedure gives them, then the rest.
+    assert kinds == [
+        "disclosure", "observation", "custody", "custody", "custody", "action", "action", "action", "device_search", "action",
+        "person_added", "person_added", "device_added", "authorisation", "risk_assessment", "decision",
+        "police_referral", "action", "referral_delivered", "review", "action", "incident_closed",
     ]
-    assert kinds == expected_order
+    assert all(entry["occurred_at"] < entry["recorded_at"] for entry in entries if entry["kind"] in ("custody", "device_search"))
     actions = [entry["details"] for entry in entries if entry["kind"] == "action"]
     assert [a["kind"] for a in actions] == [
         "dsl_informed", "senior_management_informed", "reported_to_hosting_site", "device_searched", "police_referral", "review_held",
@@ -128,6 +131,10 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
     assert entries[-1]["details"] == {"resolution": "Closed after review."}
     referral = next(entry for entry in entries if entry["kind"] == "police_referral")
     assert referral["details"]["delivery_state"] == "delivered"
+    # People are named by the record's own names and roles, never by an id.
+    search = next(entry for entry in entries if entry["kind"] == "device_search")
+    assert search["by"] == "Mr Deputy" and "device 1 (personal device, of Pupil person 2 (recipient, sharer))" in search["summary"]
+    assert any(entry["summary"] == "Person involved: Pupil Alex Example (pictured, sender)" for entry in entries)
 
     # The printable page: the same steps, everything escaped, a restrictive CSP.
     page = await school.get(s.path(incident, "/chronology/print"), headers=s.head)
@@ -138,3 +145,8 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
     assert "<b>tonight</b>" not in page.text and "&lt;b&gt;tonight&lt;/b&gt;" in page.text
     assert page.text.count("<tr>") == len(entries) + 1
     assert incident["reference"] in page.text
+    # Words, not codes: no vocabulary value of the record is printed as its code.
+    for code in ("aggravated_youth_reckless_misuse", "refer_police", "dsl_informed", "senior_management_informed", "pupil_about_self"):
+        assert code not in page.text
+    assert "Aggravated: youth only, reckless misuse" in page.text and "Senior management informed" in page.text
+    assert "@media print" in page.text and "@page" in page.text

@@ -45,7 +45,7 @@ async def test_experimental_not_referred_needs_written_reasons(s: School) -> Non
     assert refused.status_code == 422 and rules_of(refused) == ["S-POLICE"]
     managed = await s.decide(incident, outcome="manage_in_school", reasons=WHY)
     assert managed.status_code == 201, managed.text
-    actions = (await s.client.get(s.path(incident, "/actions"), headers=s.dsl)).json()
+    actions = (await s.client.get(s.path(incident, "/actions"), headers=s.dsl)).json()["items"]
     assert {"kind": "police_referral", "taken": False} in [{"kind": a["kind"], "taken": a["taken"]} for a in actions]
 
 
@@ -100,7 +100,7 @@ async def test_search_without_the_conditions_is_refused_naming_each(s: School) -
     assert rules_of(refused) == ["S-SEARCH"] * 4 + ["S-CHILD-FIRST"]
     assert any("headteacher" in m for m in messages) and any("same sex" in m for m in messages)
     assert any("safeguarding team" in m for m in messages) and any("stress" in m for m in messages)
-    searches = (await s.client.get(s.path(incident, "/searches"), headers=s.dsl)).json()
+    searches = (await s.client.get(s.path(incident, "/searches"), headers=s.dsl)).json()["items"]
     assert searches == []
 
 
@@ -191,9 +191,9 @@ async def test_non_json_upload_is_refused(s: School) -> None:
     upload = await s.client.post(
         s.path(incident, "/observations"), files={"file": ("image.jpg", b"\xff\xd8\xff\xe0 not really", "image/jpeg")}, headers=s.dsl
     )
-    assert upload.status_code == 415
+    assert upload.status_code == 422 and upload.json()["type"].endswith("/image-refused")
     raw = await s.client.post(s.path(incident, "/devices"), content=b"\xff\xd8\xff\xe0", headers={**s.dsl, "Content-Type": "image/jpeg"})
-    assert raw.status_code == 415
+    assert raw.status_code == 422 and raw.json()["type"].endswith("/image-refused")
 
 
 async def test_one_school_cannot_read_another_schools_incident(s: School, tokens: Tokens) -> None:

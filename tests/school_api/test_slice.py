@@ -15,6 +15,6 @@ async def test_school_incident_referred_reaches_police_with_a_reference(
     decided = await s.decide(incident, outcome="refer_police", police_channel="101", reasons="Aggravated: intent to harm.")
     assert decided.status_code == 201, decided.text
     assert await school_app.state.relay.deliver_due() >= 1
-    referrals = (await school.get(f"/incidents/{incident['id']}/referrals", headers=s.dsl)).json()
+    referrals = (await school.get(f"/incidents/{incident['id']}/referrals", headers=s.dsl)).json()["items"]
     assert referrals[0]["delivery_state"] == "delivered", referrals
     assert referrals[0]["police_reference"].startswith("52-")

@@ -22,7 +22,7 @@ from tests.support import Tokens, fresh_urn
 SCAN_TEST_NAME = "test_no_name_or_date_of_birth_from_any_test_record_appears_in_any_log_line"
 
 # What the suite measured, printed at the end of the run (matrix size, Schemathesis cases).
-TALLY: dict[str, Counter[str]] = {"matrix": Counter(), "fuzz": Counter()}
+TALLY: dict[str, Counter[str]] = {"matrix": Counter(), "fuzz": Counter(), "media": Counter()}
 
 
 class CapturedLog(logging.Handler):
@@ -54,8 +54,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    matrix, fuzz = TALLY["matrix"], TALLY["fuzz"]
-    if not matrix and not fuzz:
+    matrix, fuzz, media = TALLY["matrix"], TALLY["fuzz"], TALLY["media"]
+    if not matrix and not fuzz and not media:
         return
     terminalreporter.section("security measurements")
     if matrix:
@@ -68,6 +68,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         for key in sorted(fuzz):
             terminalreporter.write_line(f"schemathesis {key}: {fuzz[key]} generated cases")
         terminalreporter.write_line(f"schemathesis total: {sum(fuzz.values())} generated cases")
+    for key, count in media.items():
+        terminalreporter.write_line(f"image guard corpus, {key}: {count}")
 
 
 @pytest.fixture(scope="session")

@@ -372,10 +372,10 @@ async def _police_records(world: World, tenant: Tenant) -> dict[str, str]:
     incident_id = receipt["police_incident_id"]
     scpo = world.headers(POLICE, "scpo", tenant)
     links = await world.police.get(f"/incidents/{incident_id}/links", headers=scpo)
-    assert links.status_code == 200 and links.json(), links.text
-    link = links.json()[0]
+    assert links.status_code == 200 and links.json()["items"], links.text
+    link = links.json()["items"][0]
     notifications = await world.police.get(f"/incidents/{incident_id}/ppu-notifications", headers=world.headers(POLICE, "supervisor", tenant))
-    assert notifications.status_code == 200 and notifications.json(), notifications.text
+    assert notifications.status_code == 200 and notifications.json()["items"], notifications.text
     crime = await world.police.post(
         f"/incidents/{incident_id}/crimes", json={"victim_person_id": link["person_id"], "offence_code": "86/2"}, headers=scpo
     )
@@ -393,7 +393,7 @@ async def _police_records(world: World, tenant: Tenant) -> dict[str, str]:
         "incident_id": incident_id,
         "person_id": link["person_id"],
         "link_id": link["id"],
-        "notification_id": notifications.json()[0]["id"],
+        "notification_id": notifications.json()["items"][0]["id"],
         "crime_id": crime.json()["id"],
     }
 

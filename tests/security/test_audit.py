@@ -23,15 +23,19 @@ from services.police_api.database import PoliceSession
 from services.school_api import cli as school_cli
 from services.school_api.database import AuditEntry as SchoolAuditEntry
 from services.school_api.database import SchoolSession
+from services.police_api.app import create_app as create_police_app
+from services.school_api.app import create_app as create_school_app
 from shared.audit import AuditTrail, append_events
 from shared.clock import Clock
 from shared.db import create_engine
 from shared.identity import Actor
 from shared.migrations import upgrade
 from shared.tenancy import ALL_TENANTS, set_tenant
+from shared.tokens import TokenIssuer
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from tests.conftest import police_settings, school_settings
 from tests.security.support import POLICE, SCHOOL, Tenant, World
-from tests.support import BACKEND, Keys, ThrowAwayDatabase
+from tests.support import BACKEND, Keys, ThrowAwayDatabase, checkpoint_dir
 
 SERVICES = {
     "school_api": (school_cli.main, SchoolAuditEntry, SchoolSession, "SCHOOL_API_", "school-signing.pem"),
@@ -49,15 +53,20 @@ def chain(request: pytest.FixtureRequest, workdir: Path, keys: Keys, monkeypatch
     monkeypatch.setenv(prefix + "DATABASE_URL", database.url)
     monkeypatch.setenv(prefix + "SIGNING_KEY_FILE", str(keys.path(key)))
     monkeypatch.setenv(prefix + "ENVIRONMENT", "test")
-    chain = Chain(service, main, model, session_class, database)
+    checkpoints = checkpoint_dir(workdir, database.url)
+    monkeypatch.setenv(prefix + "AUDIT_CHECKPOINT_DIR", str(checkpoints))
+    chain = Chain(service, main, model, session_class, database, checkpoints)
     asyncio.run(chain.append(6))
     yield chain
     database.drop()
 
 
 class Chain:
-    def __init__(self, service: str, main: Any, model: Any, session_class: Any, database: ThrowAwayDatabase) -> None:
+    def __init__(
+        self, service: str, main: Any, model: Any, session_class: Any, database: ThrowAwayDatabase, checkpoints: Path
+    ) -> None:
         self.service, self.main, self.model, self.session_class, self.database = service, main, model, session_class, database
+        self.checkpoints = checkpoints
 
     async def _run(self, work: Any) -> Any:
         engine = create_engine(self.database.url, pool_size=1)
@@ -70,9 +79,9 @@ class Chain:
         finally:
             await engine.dispose()
 
-    async def append(self, count: int, subject: str = "dsl-100001") -> None:
+    async def append(self, count: int, subject: str = "dsl-100001", tenant: str = "100001") -> None:
         async def work(session: Any) -> None:
-            trail = AuditTrail(request_id=uuid.uuid4().hex, actor=Actor(subject, "dsl", "100001"))
+            trail = AuditTrail(request_id=uuid.uuid4().hex, actor=Actor(subject, "dsl", tenant))
             for _ in range(count):
                 trail.record("incident.read", "incident", uuid.uuid4())
             await append_events(session, self.model, trail, Clock())
@@ -177,16 +186,98 @@ def test_audit_verify_names_the_row_after_a_deleted_one(chain: Chain, capsys: py
 def test_a_signed_checkpoint_exposes_a_rewrite_of_the_whole_chain(
     chain: Chain, capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    checkpoint = workdir / f"checkpoint-{uuid.uuid4().hex}.jws"
-    code, out = chain.cli(capsys, "audit-checkpoint", "--output", str(checkpoint))
-    assert code == 0 and checkpoint.read_text().count(".") == 2
+    exported = workdir / f"checkpoint-{uuid.uuid4().hex}.jws"
+    code, out = chain.cli(capsys, "audit-checkpoint", "--output", str(exported))
+    assert code == 0 and exported.read_text().count(".") == 2
     # Rewrite everything: delete every row and append a new, internally consistent chain.
     chain.without_triggers("DELETE FROM audit_entries")
     asyncio.run(chain.append(8, subject="someone-else"))
+    for args in (("audit-verify",), ("audit-verify", "--checkpoint", str(exported))):
+        code, out = chain.cli(capsys, *args)
+        report = _last_json(out)
+        assert code == 1 and "rewritten" in report["problem"], out
+        # The new rows may reuse the old seqs (SQLite does once a table is empty): then nothing is
+        # "missing", but the row at the checkpointed seq carries another hash.
+        (gap,) = report["chains"]
+        assert gap["tenant"] == "100001" and (gap["rewritten"] or gap["rows_missing"] == 6), report
+
+
+def test_audit_verify_without_arguments_counts_the_rows_of_an_emptied_chain(
+    chain: Chain, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert chain.cli(capsys, "audit-checkpoint")[0] == 0
+    chain.without_triggers("DELETE FROM audit_entries")
     code, out = chain.cli(capsys, "audit-verify")
-    assert code == 0, "the rewritten chain is consistent in itself; only the checkpoint can tell"
-    code, out = chain.cli(capsys, "audit-verify", "--checkpoint", str(checkpoint))
-    assert code == 1 and "rewritten" in _last_json(out)["problem"], out
+    report = _last_json(out)
+    assert code == 1, out
+    assert report["rows_missing"] == 6 and report["chains"] == [
+        {"tenant": "100001", "checkpoint_seq": 6, "rows_missing": 6, "rewritten": False}
+    ]
+
+
+def test_a_chain_cut_short_is_consistent_in_itself_but_caught_against_the_checkpoint(
+    chain: Chain, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(chain.append(4, subject="dsl-100002", tenant="100002"))  # rows 7 to 10, another school's chain
+    assert chain.cli(capsys, "audit-checkpoint")[0] == 0
+    # The intruder cuts the last two rows off the first school's chain and lets it grow again from row 4.
+    chain.without_triggers("DELETE FROM audit_entries WHERE seq IN (5, 6)")
+    asyncio.run(chain.append(3))
+    code, out = chain.cli(capsys, "audit-verify")
+    report = _last_json(out)
+    assert code == 1, out
+    assert report["chains"] == [
+        {"tenant": "100001", "checkpoint_seq": 6, "rows_missing": 2, "rewritten": False}
+    ], report
+    assert report["rows_missing"] == 2
+
+
+def test_a_checkpoint_is_not_signed_over_a_chain_that_lost_rows(chain: Chain, capsys: pytest.CaptureFixture[str]) -> None:
+    assert chain.cli(capsys, "audit-checkpoint")[0] == 0
+    chain.without_triggers("DELETE FROM audit_entries WHERE seq = 6")
+    code, out = chain.cli(capsys, "audit-checkpoint")
+    assert code == 1 and _last_json(out)["written"] is False, out
+    assert len(list(chain.checkpoints.glob("checkpoint-*.jws"))) == 1
+    assert _last_json(chain.cli(capsys, "audit-verify")[1])["rows_missing"] == 1
+
+
+def test_a_forged_checkpoint_fails_verification(chain: Chain, capsys: pytest.CaptureFixture[str], keys: Keys) -> None:
+    assert chain.cli(capsys, "audit-checkpoint")[0] == 0
+    forger = TokenIssuer(f"{chain.service}-audit", keys.path("school-idp.pem").read_text())
+    forged = forger.sign_document({"service": chain.service, "heads": {}, "rows": 0, "signed_at": "2999-01-01T00:00:00+00:00"})
+    (chain.checkpoints / "checkpoint-29990101T000000000000Z-forged.jws").write_text(forged)
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 1 and "does not verify" in _last_json(out)["problem"], out
+
+
+def test_the_api_process_writes_checkpoints_on_its_schedule_and_none_over_a_cut_chain(
+    chain: Chain, capsys: pytest.CaptureFixture[str], keys: Keys, workdir: Path
+) -> None:
+    def written() -> list[Path]:
+        return sorted(chain.checkpoints.glob("checkpoint-*.jws"))
+
+    async def serve(until: Any, seconds: float = 15.0) -> None:
+        # Every 50 ms; the app runs until `until()` holds or the time is up.
+        if chain.service == "school_api":
+            app = create_school_app(school_settings(keys, chain.database.url, workdir, audit_checkpoint_interval_seconds=0.05))
+        else:
+            app = create_police_app(police_settings(keys, chain.database.url, audit_checkpoint_interval_seconds=0.05))
+        async with app.router.lifespan_context(app):
+            for _ in range(int(seconds / 0.05)):
+                if until():
+                    return
+                await asyncio.sleep(0.05)
+
+    asyncio.run(serve(lambda: len(written()) >= 2))
+    assert len(written()) >= 2
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 0 and _last_json(out)["checkpoint"] == written()[-1].name, out
+    chain.without_triggers("DELETE FROM audit_entries WHERE seq > 3")
+    before = written()
+    asyncio.run(serve(lambda: False, seconds=0.5))
+    assert written() == before, "a checkpoint was signed over the cut chain"
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 1 and _last_json(out)["rows_missing"] == 3, out
 
 
 def test_a_checkpoint_still_verifies_after_rows_are_appended(
@@ -221,17 +312,17 @@ async def test_overseers_read_who_touched_a_school_record_of_their_own_school_on
     await world.school.get(f"/incidents/{incident_id}", headers=world.headers(SCHOOL, "headteacher", own_school))
     await world.school.get(f"/incidents/{incident_id}", headers=world.headers(SCHOOL, "dsl", foreign_school))
     for role in ("dsl", "headteacher"):
-        response = await world.school.get("/audit", params={"record_id": incident_id}, headers=world.headers(SCHOOL, role, own_school))
+        response = await world.school.get("/audit", params={"record_id": incident_id, "limit": 200}, headers=world.headers(SCHOOL, role, own_school))
         assert response.status_code == 200, response.text
-        rows = response.json()
+        rows = response.json()["items"]
         operations = {(row["role"], row["operation"], row["outcome"]) for row in rows}
         assert ("dsl", "incident.create", "allowed") in operations
         assert ("headteacher", "incident.read", "allowed") in operations
         assert all(row["subject"].endswith(own_school.school_urn) for row in rows), "another school's rows shown"
-    foreign = await world.school.get("/audit", params={"record_id": incident_id}, headers=world.headers(SCHOOL, "dsl", foreign_school))
+    foreign = await world.school.get("/audit", params={"record_id": incident_id, "limit": 200}, headers=world.headers(SCHOOL, "dsl", foreign_school))
     assert foreign.status_code == 200
-    assert all(row["subject"].endswith(foreign_school.school_urn) for row in foreign.json()), foreign.text
-    assert not any(row["operation"] == "incident.create" for row in foreign.json())
+    assert all(row["subject"].endswith(foreign_school.school_urn) for row in foreign.json()["items"]), foreign.text
+    assert not any(row["operation"] == "incident.create" for row in foreign.json()["items"])
 
 
 async def test_supervisors_and_registrars_read_who_touched_a_police_record_of_their_own_force_only(
@@ -239,11 +330,11 @@ async def test_supervisors_and_registrars_read_who_touched_a_police_record_of_th
 ) -> None:
     incident_id = (await world.records(POLICE, own_school))["incident_id"]
     for role in ("supervisor", "crime_registrar"):
-        response = await world.police.get("/audit", params={"record_id": incident_id}, headers=world.headers(POLICE, role, own_school))
+        response = await world.police.get("/audit", params={"record_id": incident_id, "limit": 200}, headers=world.headers(POLICE, role, own_school))
         assert response.status_code == 200, response.text
-        assert any(row["operation"] == "police_incident.create" for row in response.json())
-    foreign = await world.police.get("/audit", params={"record_id": incident_id}, headers=world.headers(POLICE, "supervisor", foreign_school))
-    assert foreign.status_code == 200 and not any(row["operation"] == "police_incident.create" for row in foreign.json())
+        assert any(row["operation"] == "police_incident.create" for row in response.json()["items"])
+    foreign = await world.police.get("/audit", params={"record_id": incident_id, "limit": 200}, headers=world.headers(POLICE, "supervisor", foreign_school))
+    assert foreign.status_code == 200 and not any(row["operation"] == "police_incident.create" for row in foreign.json()["items"])
 
 
 async def test_a_refused_call_is_audited_with_its_problem_type_and_request_id(world: World, own_school: Tenant) -> None:
@@ -253,8 +344,8 @@ async def test_a_refused_call_is_audited_with_its_problem_type_and_request_id(wo
         f"/incidents/{incident_id}/people", headers={**world.headers(SCHOOL, "mis", own_school), "X-Request-ID": request_id}
     )
     assert refused.status_code == 403
-    response = await world.school.get("/audit", params={"record_id": incident_id}, headers=world.headers(SCHOOL, "dsl", own_school))
-    row = next(row for row in response.json() if row["request_id"] == request_id)
+    response = await world.school.get("/audit", params={"record_id": incident_id, "limit": 200}, headers=world.headers(SCHOOL, "dsl", own_school))
+    row = next(row for row in response.json()["items"] if row["request_id"] == request_id)
     assert (row["role"], row["outcome"], row["problem_type"]) == ("mis", "refused", "/problems/forbidden")
     assert row["operation"] == "list_people"
 

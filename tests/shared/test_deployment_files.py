@@ -26,8 +26,25 @@ def _subcommands(program: str) -> set[str]:
     return set(action.choices)
 
 
-def test_compose_has_the_database_a_migration_step_and_both_services() -> None:
-    assert set(COMPOSE["services"]) == {"postgres", "migrate", "school-api", "police-api"}
+def test_compose_has_the_database_a_migration_step_both_services_and_their_proxy() -> None:
+    assert set(COMPOSE["services"]) == {"postgres", "migrate", "school-api", "police-api", "proxy"}
+
+
+@pytest.mark.parametrize("name", ["school-api", "police-api"])
+def test_compose_runs_two_replicas_of_each_service(name: str) -> None:
+    assert COMPOSE["services"][name]["deploy"]["replicas"] == 2
+
+
+# Made by the operator (keys, secrets: never committed) or by the services at run time.
+_MADE_AT_DEPLOYMENT = ("./deploy/secrets", "./deploy/audit-checkpoints")
+
+
+def test_compose_mounts_only_files_the_repository_has() -> None:
+    for name, service in COMPOSE["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("./") and source not in _MADE_AT_DEPLOYMENT:
+                assert (REPO_ROOT / source).exists(), f"{name} mounts {source}, which the repository lacks"
 
 
 @pytest.mark.parametrize("name", ["migrate", "school-api", "police-api"])
@@ -45,7 +62,10 @@ def test_service_commands_and_ports_match_the_entry_points(name: str) -> None:
     assert program in SCRIPTS and subcommand in _subcommands(program)
     port = int(options[options.index("--port") + 1])
     assert port == DEFAULT_PORTS[name]
-    assert service["ports"] == [f"{port}:{port}"]
+    # Reached through the proxy, which publishes the service's port on the host.
+    assert "ports" not in service
+    assert f"{port}:{port}" in COMPOSE["services"]["proxy"]["ports"]
+    assert f"server {name}:{port};" in (REPO_ROOT / "deploy" / "proxy.conf").read_text()
     assert COMPOSE["services"][name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 

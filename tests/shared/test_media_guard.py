@@ -6,14 +6,17 @@ import base64
 import httpx
 import pytest
 
-from shared.media import LONGEST_LEGITIMATE_TEXT, MediaFinding, UnstorableText, inspect_json
+from shared import media
+from shared.media import LONGEST_LEGITIMATE_TEXT, MediaFinding, UnstorableText, inspect_json, inspect_text
+from shared.media_signatures import MIN_HEADER_BYTES, Container, find_container
+from tests.security import media_corpus as corpus
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(64)
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
-GIF = b"GIF89a" + bytes(64)
-HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00" + bytes(64)
-MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00" + bytes(64)
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(64)
+JPEG = corpus.jpeg_jfif()
+PNG = corpus.png()
+GIF = corpus.gif()
+HEIC = corpus.heic()
+MP4 = corpus.mp4()
+WEBP = corpus.webp_lossless()
 
 
 @pytest.mark.parametrize("name, raw", [("jpeg", JPEG), ("png", PNG), ("gif", GIF), ("heic", HEIC), ("mp4", MP4), ("webp", WEBP)])
@@ -75,11 +78,27 @@ async def test_a_base64_jpeg_in_a_text_field_is_refused_before_any_handler(schoo
     assert response.json()["type"] == "/problems/image-refused"
 
 
-@pytest.mark.parametrize("content_type", ["image/jpeg", "video/mp4", "multipart/form-data; boundary=x", "application/octet-stream"])
-async def test_an_image_upload_is_refused_as_unsupported_media(school: httpx.AsyncClient, dsl: dict, content_type: str) -> None:
-    response = await school.post("/incidents", content=JPEG, headers={**dsl, "Content-Type": content_type})
-    assert response.status_code == 415
-    assert "never accepted" in response.json()["detail"]
+@pytest.mark.parametrize(
+    "content_type", ["image/jpeg", "image/png", "video/mp4", "multipart/form-data; boundary=x", "application/octet-stream"]
+)
+@pytest.mark.parametrize("service", ["school", "police"])
+async def test_a_file_upload_answers_the_same_problem_type_as_an_image_in_json(
+    school: httpx.AsyncClient, police: httpx.AsyncClient, service: str, content_type: str
+) -> None:
+    """One problem type for every way an image arrives, so that an MIS keys on it alone (issue 12)."""
+    client = school if service == "school" else police
+    path = "/incidents" if service == "school" else "/reports"
+    upload = await client.post(path, content=JPEG, headers={"Content-Type": content_type})
+    in_json = await client.post(path, json={"narrative": base64.b64encode(JPEG).decode()})
+    assert upload.status_code == in_json.status_code == 422
+    assert upload.json()["type"] == in_json.json()["type"] == "/problems/image-refused"
+    assert "never accepted" in upload.json()["detail"]
+
+
+async def test_a_multipart_form_with_a_file_is_refused_as_an_image(school: httpx.AsyncClient, dsl: dict) -> None:
+    response = await school.post("/incidents", files={"file": ("photo.jpg", JPEG, "image/jpeg")}, headers=dsl)
+    assert response.status_code == 422
+    assert response.json()["type"] == "/problems/image-refused"
 
 
 async def test_a_non_json_body_is_refused(school: httpx.AsyncClient, dsl: dict) -> None:
@@ -113,3 +132,87 @@ def test_a_prefix_in_front_of_encoded_media_does_not_hide_it(prefix: str) -> Non
 def test_a_long_run_of_encoded_data_is_refused_whatever_it_decodes_to() -> None:
     assert inspect_json({"narrative": JPEG.hex() * 4}).media is MediaFinding.encoded_media
     assert inspect_json({"narrative": base64.b64encode(bytes(range(256))).decode()}).media is MediaFinding.encoded_media
+
+
+@pytest.mark.parametrize("header", sorted(corpus.HEADERS))
+def test_every_header_built_by_the_corpus_is_found_at_any_offset(header: str) -> None:
+    raw = corpus.HEADERS[header][0]()
+    found = find_container(raw)
+    assert found is not None, header
+    for offset in (1, 2, 3, 7, 100):
+        assert find_container(bytes(range(offset % 256)) * (offset // 256 + 1) + raw) is found, (header, offset)
+
+
+@pytest.mark.parametrize("header", sorted(corpus.HEADERS))
+def test_a_header_cut_shorter_than_its_minimum_is_not_a_finding(header: str) -> None:
+    raw = corpus.HEADERS[header][0]()
+    container = find_container(raw)
+    assert container is not None
+    assert find_container(raw[: MIN_HEADER_BYTES[container] - 1]) is None
+
+
+def test_binary_image_bytes_sent_as_json_text_are_an_image_not_just_a_nul() -> None:
+    assert inspect_json({"narrative": PNG.decode("latin-1")}).media is MediaFinding.encoded_media
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0" * 300,
+        "https://www.gov.uk/government/publications/sharing-nudes-and-semi-nudes-advice-for-education-settings"
+        "-working-with-children-and-young-people/sharing-nudes-and-semi-nudes-advice-for-education-settings",
+        "commit 3f9c2b1e8d7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e and 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "UPN B801200005001, born 14/06/2011, seen 27/11/2026 at 09:40; ref 52/123456/26",
+        "the file was called GIF89a animation, the pupil said",
+        "BMW, II*, MM and RIFF are just letters here",
+    ],
+)
+def test_ordinary_long_text_that_looks_like_data_passes(text: str) -> None:
+    assert inspect_text(text) == inspect_text("")
+
+
+async def test_an_image_refusal_does_not_echo_what_was_sent(school: httpx.AsyncClient, dsl: dict) -> None:
+    marker = "Marker-Featherstonehaugh"
+    text = f"{marker} " + base64.b64encode(PNG).decode()
+    response = await school.post("/incidents", json={"disclosed_at": "2026-11-27T09:00:00Z", "disclosure_source": "peer", "narrative": text}, headers=dsl)
+    assert response.status_code == 422 and response.json()["type"] == "/problems/image-refused"
+    assert marker not in response.text and base64.b64encode(PNG).decode()[:12] not in response.text
+
+
+def test_each_container_kind_has_a_minimum_length() -> None:
+    assert set(MIN_HEADER_BYTES) == set(Container)
+
+
+def test_an_image_split_over_several_strings_of_one_request_is_found() -> None:
+    encoded = base64.b64encode(PNG).decode()
+    assert inspect_json({"parts": [encoded[i : i + 6] for i in range(0, len(encoded), 6)]}).media is MediaFinding.encoded_media
+    halves = {"narrative": JPEG.hex()[:30], "where_image_ended_up": JPEG.hex()[30:]}
+    assert inspect_json(halves).media is MediaFinding.encoded_media
+
+
+def test_text_that_needs_more_nested_decoding_than_the_budget_is_refused_not_waved_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A percent-encoded link is decoded once more as text: a second pass over its words.
+    note = "Guidance: https://example.org/search?q=sharing%20nudes%20advice%20for%20schools " * 200
+    assert inspect_text(note).media is None
+    monkeypatch.setattr(media, "NESTED_WORK_FACTOR", 0)
+    monkeypatch.setattr(media, "_NESTED_WORK_FLOOR", len(note))
+    assert inspect_text(note).media is MediaFinding.encoded_media
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "photo " + base64.b64encode(PNG).decode(),
+        "q1Z" + ".".join(base64.b64encode(PNG).decode()[i : i + 5] for i in range(0, 96, 5)),
+        " ".join(PNG.hex()[i : i + 8] for i in range(0, len(PNG.hex()), 8)),
+        base64.a85encode(PNG).decode(),
+        "attachment" + base64.b64encode(PNG).decode(),
+    ],
+    ids=["word and space", "dot-split runs after three junk bytes", "hex in runs", "ascii85", "glued to a word"],
+)
+def test_the_evasions_the_black_box_attack_stored_are_refused(text: str) -> None:
+    """Issue 14: a complete 70-byte PNG, hidden these ways, was stored in 12 text fields."""
+    assert len(PNG) == 70
+    assert inspect_text(text).media is MediaFinding.encoded_media

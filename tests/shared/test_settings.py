@@ -16,7 +16,9 @@ def test_school_service_refuses_production_with_development_keys_and_sqlite() ->
     with pytest.raises(DevelopmentDefaultInProduction) as refused:
         create_school_app(SchoolSettings(environment="production"))
     message = str(refused.value)
-    for setting in ("database_url", "idp_public_key_file", "signing_key_file", "police_clients_file", "idp_issuer"):
+    for setting in (
+        "database_url", "idp_jwks_file", "signing_key_file", "police_clients_file", "idp_issuer", "audit_checkpoint_dir",
+    ):
         assert setting in message
 
 
@@ -25,7 +27,8 @@ def test_police_service_refuses_production_with_a_development_signing_key(tmp_pa
         environment="production",
         database_url="postgresql+asyncpg://police@db/police",
         idp_issuer="https://idp.force.example",
-        idp_public_key_file=tmp_path / "idp.pem",
+        idp_jwks_url="https://idp.force.example/.well-known/jwks.json",
+        audit_checkpoint_dir=tmp_path / "checkpoints",
     )
     with pytest.raises(DevelopmentDefaultInProduction, match="signing_key_file"):
         create_police_app(settings)
@@ -36,14 +39,28 @@ def test_production_settings_without_development_defaults_are_accepted(tmp_path:
         environment="production",
         database_url="postgresql+asyncpg://police@db/police",
         idp_issuer="https://idp.force.example",
-        idp_public_key_file=tmp_path / "idp.pem",
+        idp_jwks_url="https://idp.force.example/.well-known/jwks.json",
         signing_key_file=tmp_path / "signing.pem",
+        audit_checkpoint_dir=tmp_path / "checkpoints",
     )
     settings.assert_fit_for_environment()
 
 
+def test_production_refuses_a_key_set_fetched_without_tls(tmp_path: Path) -> None:
+    settings = PoliceSettings(
+        environment="production",
+        database_url="postgresql+asyncpg://police@db/police",
+        idp_issuer="https://idp.force.example",
+        idp_jwks_url="http://idp.force.example/.well-known/jwks.json",
+        signing_key_file=tmp_path / "signing.pem",
+        audit_checkpoint_dir=tmp_path / "checkpoints",
+    )
+    with pytest.raises(DevelopmentDefaultInProduction, match="idp_jwks_url"):
+        settings.assert_fit_for_environment()
+
+
 def test_settings_are_read_from_prefixed_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SCHOOL_API_STATUS_POLL_SECONDS", "15")
+    monkeypatch.setenv("SCHOOL_API_FEED_WAIT_SECONDS", "15")
     monkeypatch.setenv("POLICE_API_CLIENT_TOKEN_LIFETIME_SECONDS", "120")
-    assert SchoolSettings().status_poll_seconds == 15
+    assert SchoolSettings().feed_wait_seconds == 15
     assert PoliceSettings().client_token_lifetime_seconds == 120

@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from jose import jwt
 
+from shared.jwks import JwksFile, key_id
 from shared.tokens import InvalidToken, TokenVerifier, TrustedIssuer
 from tests.support import SCHOOL_IDP, Keys, Tokens, bearer
 
@@ -37,7 +38,8 @@ def _claims(tokens: Tokens, **changes: object) -> dict:
 
 
 def _sign(keys: Keys, claims: dict) -> str:
-    return jwt.encode(claims, keys.path("school-idp.pem").read_text(), algorithm="ES256")
+    private = keys.path("school-idp.pem").read_text()
+    return jwt.encode(claims, private, algorithm="ES256", headers={"kid": key_id(private)})
 
 
 async def _status(school: httpx.AsyncClient, token: str) -> httpx.Response:
@@ -107,7 +109,9 @@ async def test_tampered_payload_is_refused(school: httpx.AsyncClient, keys: Keys
 
 
 async def test_token_signed_by_another_key_is_refused(school: httpx.AsyncClient, keys: Keys, tokens: Tokens) -> None:
-    other = jwt.encode(_claims(tokens), keys.path("police-idp.pem").read_text(), algorithm="ES256")
+    # It even names the school key's kid: the signature, not the kid, is what is trusted.
+    school_kid = key_id(keys.path("school-idp.pem").read_text())
+    other = jwt.encode(_claims(tokens), keys.path("police-idp.pem").read_text(), algorithm="ES256", headers={"kid": school_kid})
     assert (await _status(school, other)).status_code == 401
 
 
@@ -153,44 +157,44 @@ class _WallClock:
 
 
 def _verifier(keys: Keys, clock: _WallClock, **options: object) -> TokenVerifier:
-    issuer = TrustedIssuer(SCHOOL_IDP, keys.path("school-idp.public.pem").read_text())
+    issuer = TrustedIssuer(SCHOOL_IDP, JwksFile(keys.path("school-idp.jwks.json")))
     return TokenVerifier(audience="school-api", issuers=[issuer], wall_clock=clock, **options)
 
 
-def test_a_token_verified_before_is_refused_once_it_expires(keys: Keys, tokens: Tokens) -> None:
+async def test_a_token_verified_before_is_refused_once_it_expires(keys: Keys, tokens: Tokens) -> None:
     token = _sign(keys, _claims(tokens))
     claims = jwt.get_unverified_claims(token)
     clock = _WallClock(claims["iat"])
     verifier = _verifier(keys, clock)
-    assert verifier.verify(token)["sub"] == "dsl-1"
+    assert (await verifier.verify(token))["sub"] == "dsl-1"
     clock.now = claims["exp"] + 29  # within the leeway, from the cache
-    assert verifier.verify(token)["sub"] == "dsl-1"
+    assert (await verifier.verify(token))["sub"] == "dsl-1"
     clock.now = claims["exp"] + 31
     with pytest.raises(InvalidToken):
-        verifier.verify(token)
+        await verifier.verify(token)
 
 
-def test_a_verified_token_with_one_signature_byte_changed_is_refused(keys: Keys, tokens: Tokens) -> None:
+async def test_a_verified_token_with_one_signature_byte_changed_is_refused(keys: Keys, tokens: Tokens) -> None:
     token = _sign(keys, _claims(tokens))
     verifier = _verifier(keys, _WallClock(jwt.get_unverified_claims(token)["iat"]))
-    verifier.verify(token)
+    await verifier.verify(token)
     head, payload, signature = token.split(".")
     flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
     with pytest.raises(InvalidToken):
-        verifier.verify(f"{head}.{payload}.{flipped}")
+        await verifier.verify(f"{head}.{payload}.{flipped}")
 
 
-def test_changing_the_claims_a_caller_received_does_not_change_the_next_callers(keys: Keys, tokens: Tokens) -> None:
+async def test_changing_the_claims_a_caller_received_does_not_change_the_next_callers(keys: Keys, tokens: Tokens) -> None:
     token = _sign(keys, _claims(tokens))
     verifier = _verifier(keys, _WallClock(jwt.get_unverified_claims(token)["iat"]))
-    verifier.verify(token)["role"] = "headteacher"
-    assert verifier.verify(token)["role"] == "dsl"
+    (await verifier.verify(token))["role"] = "headteacher"
+    assert (await verifier.verify(token))["role"] == "dsl"
 
 
-def test_the_cache_of_verified_tokens_is_bounded(keys: Keys, tokens: Tokens) -> None:
+async def test_the_cache_of_verified_tokens_is_bounded(keys: Keys, tokens: Tokens) -> None:
     minted = [_sign(keys, _claims(tokens, sub=f"dsl-{n}")) for n in range(5)]
     verifier = _verifier(keys, _WallClock(jwt.get_unverified_claims(minted[0])["iat"]), verified_cache_size=3)
     for token in minted:
-        verifier.verify(token)
+        await verifier.verify(token)
     assert len(verifier._verified) == 3
-    assert all(verifier.verify(token)["sub"] == f"dsl-{n}" for n, token in enumerate(minted))
+    assert [(await verifier.verify(token))["sub"] for token in minted] == [f"dsl-{n}" for n in range(5)]

@@ -1,11 +1,13 @@
-"""POST /oauth/token: the client-credentials grant for registered schools (RFC 6749 section 4.4)."""
+"""POST /oauth/token: the client-credentials grant for registered schools (RFC 6749 section 4.4), and
+GET /.well-known/jwks.json: the keys those tokens are signed with."""
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel
 
+from services.police_api.clients.schemas import KeySet
 from services.police_api.clients.service import InvalidClient, exchange_credentials
 from shared.audit import AuditTrail, append_events
 from shared.context import runtime_of
@@ -54,3 +56,11 @@ async def issue_token(
         await append_events(session, runtime.audit_model, trail, runtime.clock)
         await session.commit()
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)
+
+
+@router.get("/.well-known/jwks.json", response_model=KeySet, responses=problem_responses(500))
+async def signing_key_set(request: Request, response: Response) -> KeySet:
+    """The public keys that sign school-client tokens, named by the `kid` each token carries (RFC 7638 thumbprint)."""
+    # Public keys: a cache may keep them a while; the default no-store is for records.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return KeySet.model_validate(request.app.state.signing_keys.document)

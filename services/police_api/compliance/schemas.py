@@ -5,6 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from shared.pagination import Page
+
 
 class LateCrimeOut(BaseModel):
     crime_id: uuid.UUID
@@ -25,10 +27,10 @@ class UndecidedOut(BaseModel):
     time_left_seconds: int
 
 
-class ComplianceOut(BaseModel):
-    """NCRS (P-CRIME): crimes recorded after their deadline; incidents with no crime decision yet
-    (`overdue` once 24 hours have passed since the report)."""
+class LateCrimePage(Page[LateCrimeOut]):
+    """NCRS (P-CRIME): crimes recorded after their 24-hour deadline, latest recorded first."""
 
-    as_of: datetime
-    late_crimes: list[LateCrimeOut]
-    undecided: list[UndecidedOut]
+
+class UndecidedPage(Page[UndecidedOut]):
+    """NCRS (P-CRIME): incidents with no crime decision yet (`overdue` once 24 hours have passed since the
+    report), most overdue first."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import exists, select
 
@@ -13,6 +14,7 @@ from services.police_api.incidents.models import PoliceIncident
 from services.police_api.reports.models import SchoolReport
 from services.police_api.rules.crime import crime_decision_overdue, recorded_late, time_left
 from shared.context import Context
+from shared.pagination import Keyset, fetch_rows_page
 
 
 @dataclass(frozen=True)
@@ -36,25 +38,30 @@ class UndecidedReport:
     time_left_seconds: int
 
 
-@dataclass(frozen=True)
-class ComplianceView:
-    as_of: datetime
-    late_crimes: list[LateCrime]
-    undecided: list[UndecidedReport]
+LATE_NEWEST_FIRST = Keyset(Crime.recorded_at, Crime.id, of=lambda row: row[0])
+# Most overdue first: the earliest deadline is the one most overdue, or nearest.
+UNDECIDED_MOST_OVERDUE_FIRST = Keyset(PoliceIncident.crime_deadline_at, PoliceIncident.id, newest_first=False, of=lambda row: row[0])
 
 
-async def crime_recording(ctx: Context, *, reported_since: datetime | None, limit: int) -> ComplianceView:
-    """Most overdue first; `reported_since` limits both lists to reports received from then on."""
-    window = [PoliceIncident.reported_at >= reported_since] if reported_since is not None else []
-    late_rows = (
-        await ctx.session.execute(
-            select(Crime, PoliceIncident.reference)
-            .join(PoliceIncident, PoliceIncident.id == Crime.incident_id)
-            .where(Crime.recorded_at > Crime.deadline_at, *window)
-            .order_by(Crime.recorded_at.desc())
-            .limit(limit)
-        )
-    ).all()
+def _window(reported_from: datetime | None, reported_to: datetime | None) -> list[Any]:
+    window = []
+    if reported_from is not None:
+        window.append(PoliceIncident.reported_at >= reported_from)
+    if reported_to is not None:
+        window.append(PoliceIncident.reported_at < reported_to)
+    return window
+
+
+async def late_crimes(
+    ctx: Context, *, reported_from: datetime | None, reported_to: datetime | None, cursor: str | None, limit: int
+) -> tuple[list[LateCrime], str | None]:
+    """Crimes recorded after their 24-hour deadline, latest recorded first."""
+    query = (
+        select(Crime, PoliceIncident.reference)
+        .join(PoliceIncident, PoliceIncident.id == Crime.incident_id)
+        .where(Crime.recorded_at > Crime.deadline_at, *_window(reported_from, reported_to))
+    )
+    rows, next_cursor = await fetch_rows_page(ctx.session, query, LATE_NEWEST_FIRST, cursor, limit)
     late = [
         LateCrime(
             crime_id=crime.id,
@@ -65,24 +72,32 @@ async def crime_recording(ctx: Context, *, reported_since: datetime | None, limi
             recorded_at=crime.recorded_at,
             late_by_seconds=int((crime.recorded_at - crime.deadline_at).total_seconds()),
         )
-        for crime, reference in late_rows
+        for crime, reference in rows
         if recorded_late(crime.recorded_at, crime.deadline_at)
     ]
-    pending_rows = (
-        await ctx.session.execute(
-            select(PoliceIncident, SchoolReport.id)
-            .outerjoin(SchoolReport, SchoolReport.police_incident_id == PoliceIncident.id)
-            .where(
-                PoliceIncident.crime_deadline_at.is_not(None),
-                PoliceIncident.no_crime_reason.is_(None),
-                ~exists().where(Crime.incident_id == PoliceIncident.id),
-                *window,
-            )
-            .order_by(PoliceIncident.crime_deadline_at)
-            .limit(limit)
+    # A row shows more than its own record: a late crime names its incident. Each record shown is audited.
+    for item in late:
+        ctx.audit.record("compliance.late_crime", "crime", item.crime_id)
+        ctx.audit.record("compliance.late_crime", "police_incident", item.incident_id)
+    return late, next_cursor
+
+
+async def undecided(
+    ctx: Context, *, reported_from: datetime | None, reported_to: datetime | None, cursor: str | None, limit: int
+) -> tuple[list[UndecidedReport], str | None]:
+    """Incidents with neither a crime nor a decision not to record one, most overdue first."""
+    query = (
+        select(PoliceIncident, SchoolReport.id)
+        .outerjoin(SchoolReport, SchoolReport.police_incident_id == PoliceIncident.id)
+        .where(
+            PoliceIncident.crime_deadline_at.is_not(None),
+            PoliceIncident.no_crime_reason.is_(None),
+            ~exists().where(Crime.incident_id == PoliceIncident.id),
+            *_window(reported_from, reported_to),
         )
-    ).all()
-    undecided = [
+    )
+    rows, next_cursor = await fetch_rows_page(ctx.session, query, UNDECIDED_MOST_OVERDUE_FIRST, cursor, limit)
+    items = [
         UndecidedReport(
             incident_id=incident.id,
             report_id=report_id,
@@ -91,15 +106,11 @@ async def crime_recording(ctx: Context, *, reported_since: datetime | None, limi
             overdue=crime_decision_overdue(ctx.now, incident.crime_deadline_at, decision_made=False),
             time_left_seconds=int(time_left(ctx.now, incident.crime_deadline_at).total_seconds()),
         )
-        for incident, report_id in pending_rows
+        for incident, report_id in rows
     ]
-    # A row shows more than its own record: a late crime names its incident, an undecided incident the
-    # school report it was opened for. Each record shown is audited, under the row's operation.
-    for item in late:
-        ctx.audit.record("compliance.late_crime", "crime", item.crime_id)
-        ctx.audit.record("compliance.late_crime", "police_incident", item.incident_id)
-    for item in undecided:
+    # An undecided incident names the school report it was opened for: both are audited as shown.
+    for item in items:
         ctx.audit.record("compliance.undecided", "police_incident", item.incident_id)
         if item.report_id is not None:
             ctx.audit.record("compliance.undecided", "school_report", item.report_id)
-    return ComplianceView(as_of=ctx.now, late_crimes=late, undecided=undecided)
+    return items, next_cursor

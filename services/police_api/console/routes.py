@@ -258,12 +258,14 @@ def console_router(console: Console) -> APIRouter:
 
     @router.get("/compliance")
     async def console_compliance(page: Page = Depends(console.page)) -> Response:
-        compliance = (await page.api.get("/compliance/crime-recording")).body
+        # The first page of each list, most overdue and latest first: what the registrar acts on today.
+        late = items((await page.api.get("/compliance/crime-recording/late-crimes", limit=100)).body)
+        undecided = items((await page.api.get("/compliance/crime-recording/undecided", limit=100)).body)
         now = datetime.now(UTC)
         since = now - timedelta(weeks=CHART_WEEKS)
         crimes = await _recent_crimes(page, since)
         chart = weekly_chart(crimes, now, CHART_WEEKS)
-        return page.render("compliance.html", title="Crime recording compliance", compliance=compliance, chart=chart,
+        return page.render("compliance.html", title="Crime recording compliance", late=late, undecided=undecided, as_of=now, chart=chart,
                            clock=clock_text, weeks=CHART_WEEKS)
 
     async def _recent_crimes(page: Page, since: datetime) -> list[dict[str, Any]]:

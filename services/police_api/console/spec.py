@@ -33,7 +33,7 @@ SPEC = ConsoleSpec(
         NavItem("Intake queue", "/queue", "list_reports"),
         NavItem("Incidents", "/incidents", "list_incidents"),
         NavItem("PPU queue", "/ppu", "list_ppu_notifications"),
-        NavItem("Crime recording compliance", "/compliance", "crime_recording_compliance"),
+        NavItem("Crime recording compliance", "/compliance", "list_late_crimes"),
     ],
     templates=Path(__file__).resolve().parent / "templates",
 )

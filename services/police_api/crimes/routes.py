@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from services.police_api.access import PoliceContext
 from services.police_api.crimes import service
@@ -13,17 +12,21 @@ from services.police_api.crimes.schemas import (
     CorrectionOut,
     CrimeCreate,
     CrimeOut,
+    CrimePage,
     OffenceCodeOut,
+    OffenceCodePage,
     OutcomeCodeOut,
+    OutcomeCodePage,
     VictimContactIn,
     VictimContactOut,
 )
-from services.police_api.crimes.vocabulary import OUTCOME_LABELS, OutcomeCode
+from services.police_api.crimes.vocabulary import OUTCOME_LABELS, CrimeStatus, OutcomeCode
 from services.police_api.incidents import service as incidents
 from services.police_api.rules.crime import recorded_late
 from shared.concurrency import etag, expected_version
 from shared.context import Context
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
+from shared.pagination import Cursor, DEFAULT_PAGE_SIZE, Limit, page_in_order
 
 router = APIRouter(tags=["crimes"])
 
@@ -65,10 +68,18 @@ async def record_crime(incident_id: uuid.UUID, body: CrimeCreate, ctx: PoliceCon
     return await crime_out(ctx, crime, response)
 
 
-@router.get("/incidents/{incident_id}/crimes", response_model=list[CrimeOut], responses=problem_responses(404))
-async def list_crimes(incident_id: uuid.UUID, ctx: PoliceContext) -> list[CrimeOut]:
+@router.get("/incidents/{incident_id}/crimes", response_model=CrimePage, responses=problem_responses(400, 404))
+async def list_crimes(
+    incident_id: uuid.UUID,
+    ctx: PoliceContext,
+    status: CrimeStatus | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> CrimePage:
+    """The incident's crimes in the order recorded (P-CRIME); `status` narrows to open or finalised ones."""
     incident = await incidents.get_incident(ctx, incident_id)
-    return [await crime_out(ctx, crime) for crime in await service.crimes_of(ctx, incident.id)]
+    rows, next_cursor = await service.page_crimes(ctx, incident.id, status=status, cursor=cursor, limit=limit)
+    return CrimePage(items=[await crime_out(ctx, crime) for crime in rows], next_cursor=next_cursor)
 
 
 @router.get("/crimes/{crime_id}", response_model=CrimeOut, responses=problem_responses(404))
@@ -79,7 +90,7 @@ async def get_crime(crime_id: uuid.UUID, ctx: PoliceContext, response: Response)
 
 @router.patch("/crimes/{crime_id}/recording", response_model=CrimeOut, responses=problem_responses(404, 412, 428))
 async def correct_crime_recording(
-    crime_id: uuid.UUID, body: CorrectionIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    crime_id: uuid.UUID, body: CorrectionIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> CrimeOut:
     """The registrar corrects the offence code or the recorded time, with a reason kept beside the crime."""
     crime = await service.correct_recording(
@@ -100,14 +111,19 @@ async def record_victim_contact(crime_id: uuid.UUID, body: VictimContactIn, ctx:
     return VictimContactOut.model_validate(contact, from_attributes=True)
 
 
-@router.get("/offence-codes", response_model=list[OffenceCodeOut])
-async def list_offence_codes(ctx: PoliceContext) -> list[OffenceCodeOut]:
+@router.get("/offence-codes", response_model=OffenceCodePage, responses=problem_responses(400))
+async def list_offence_codes(ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> OffenceCodePage:
     """The offence reference table (P-OFFENCES): 86/2, 86/10 and any the deployment's operator has added."""
-    return [OffenceCodeOut.model_validate(row, from_attributes=True) for row in await service.list_offence_codes(ctx)]
+    rows = await service.list_offence_codes(ctx)
+    page, next_cursor = page_in_order(rows, lambda row: row.code, cursor, limit)
+    return OffenceCodePage(items=[OffenceCodeOut.model_validate(row, from_attributes=True) for row in page], next_cursor=next_cursor)
 
 
-@router.get("/outcome-codes", response_model=list[OutcomeCodeOut])
-async def list_outcome_codes(ctx: PoliceContext) -> list[OutcomeCodeOut]:
+@router.get("/outcome-codes", response_model=OutcomeCodePage, responses=problem_responses(400))
+async def list_outcome_codes(ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> OutcomeCodePage:
     """The Home Office outcome codes 0-22."""
     ctx.audit.record("outcome_code.list", "outcome_code", None)
-    return [OutcomeCodeOut(code=code.value, name=code.name, label=OUTCOME_LABELS[code]) for code in OutcomeCode]
+    page, next_cursor = page_in_order(list(OutcomeCode), lambda code: code.value, cursor, limit)
+    return OutcomeCodePage(
+        items=[OutcomeCodeOut(code=code.value, name=code.name, label=OUTCOME_LABELS[code]) for code in page], next_cursor=next_cursor
+    )

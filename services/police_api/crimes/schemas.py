@@ -5,7 +5,8 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.police_api.crimes.vocabulary import ContactedParty, CrimeStatus
+from services.police_api.crimes.vocabulary import ContactedParty, ContactMethod, CrimeStatus
+from shared.pagination import Page
 
 OFFENCE_CODE_PATTERN = r"^\d{1,3}[A-Z]?/\d{1,3}[A-Z]?$"
 
@@ -43,7 +44,7 @@ class VictimContactIn(BaseModel):
 
     contacted: ContactedParty
     contacted_at: AwareDatetime
-    method: str = Field(pattern=r"^(in_person|telephone|letter|email|video)$")
+    method: ContactMethod
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -51,7 +52,7 @@ class VictimContactOut(BaseModel):
     id: uuid.UUID
     contacted: ContactedParty
     contacted_at: datetime
-    method: str
+    method: ContactMethod
     note: str | None
     recorded_by: str
 
@@ -98,3 +99,15 @@ class OutcomeCodeOut(BaseModel):
     code: int
     name: str
     label: str
+
+
+class CrimePage(Page[CrimeOut]):
+    """A page of an incident's crimes, in the order recorded."""
+
+
+class OffenceCodePage(Page[OffenceCodeOut]):
+    """A page of the offence reference table, by code."""
+
+
+class OutcomeCodePage(Page[OutcomeCodeOut]):
+    """A page of the Home Office outcome codes, in code order."""

@@ -22,6 +22,7 @@ from services.police_api.rules.crime import (
 from services.police_api.rules.offences import check_offence_code, is_home_office_code
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused, ValidationFailed
 
 RECORD = "crime"
@@ -132,6 +133,19 @@ async def record_no_crime(ctx: Context, incident_id: uuid.UUID, reason: str, exp
     await ctx.session.flush()
     ctx.audit.record("police_incident.no_crime_decision", incidents.RECORD, incident.id)
     return incident
+
+
+CRIMES_OLDEST_FIRST = Keyset(Crime.recorded_at, Crime.id, newest_first=False)
+
+
+async def page_crimes(ctx: Context, incident_id: uuid.UUID, *, status: CrimeStatus | None, cursor: str | None, limit: int) -> tuple[list[Crime], str | None]:
+    query = select(Crime).where(Crime.incident_id == incident_id)
+    if status is not None:
+        query = query.where(Crime.status == status)
+    rows, next_cursor = await fetch_page(ctx.session, query, CRIMES_OLDEST_FIRST, cursor, limit)
+    for row in rows:
+        ctx.audit.record("crime.read", RECORD, row.id)
+    return rows, next_cursor
 
 
 async def crimes_of(ctx: Context, incident_id: uuid.UUID) -> list[Crime]:

@@ -74,6 +74,16 @@ class CrimeStatus(StrEnum):
     finalised = "finalised"
 
 
+class ContactMethod(StrEnum):
+    """How the victim (for a child, a parent or guardian) was told of the outcome (P-OUTCOME21)."""
+
+    in_person = "in_person"
+    telephone = "telephone"
+    letter = "letter"
+    email = "email"
+    video = "video"
+
+
 class ContactedParty(StrEnum):
     """Who was told of the outcome: the victim, or for a child a parent or guardian (P-OUTCOME21)."""
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import func, select
 
 from services.police_api.access import PoliceContext
@@ -24,7 +24,7 @@ from services.police_api.outcomes import service as outcomes
 from services.police_api.rules.crime import time_left
 from shared.concurrency import etag, expected_version
 from shared.context import Context
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 from shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
@@ -77,7 +77,7 @@ async def update_incident(
     body: PoliceIncidentUpdate,
     ctx: PoliceContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> PoliceIncidentOut:
     """Change the classification; School Crime Beat is refused (P-101). Needs If-Match."""
     incident = await service.change_classification(ctx, incident_id, body.classification, expected_version(if_match))
@@ -92,7 +92,7 @@ async def record_no_crime_decision(
     body: NoCrimeDecisionIn,
     ctx: PoliceContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> PoliceIncidentOut:
     """P-CRIME: the decision not to record a crime, with its reason. Needs If-Match."""
     incident = await crimes.record_no_crime(ctx, incident_id, body.reason, expected_version(if_match))
@@ -101,7 +101,7 @@ async def record_no_crime_decision(
 
 @router.post("/{incident_id}/finalise", response_model=PoliceIncidentOut, responses=problem_responses(404, 409, 412, 428))
 async def finalise_incident(
-    incident_id: uuid.UUID, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    incident_id: uuid.UUID, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> PoliceIncidentOut:
     """Finalise: refused while any child's PPU notification is unacknowledged (P-PPU) or either route
     is incomplete (P-INCIDENT). Needs If-Match."""

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.police_api.crimes.vocabulary import CrimeDecision
 from services.police_api.incidents.vocabulary import IncidentClassification, PoliceIncidentStatus
 from services.police_api.routing.vocabulary import Route
+from shared.pagination import Page
 
 
 class PoliceIncidentOut(BaseModel):
@@ -34,9 +35,8 @@ class PoliceIncidentOut(BaseModel):
     finalised_at: datetime | None = None
 
 
-class PoliceIncidentPage(BaseModel):
-    items: list[PoliceIncidentOut]
-    next_cursor: str | None
+class PoliceIncidentPage(Page[PoliceIncidentOut]):
+    """A page of incidents, newest first."""
 
 
 class PoliceIncidentCreate(BaseModel):

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.police_api.crimes.vocabulary import OutcomeCode
 from services.police_api.persons.vocabulary import LinkRole
+from shared.pagination import Page
 
 
 class OutcomeIn(BaseModel):
@@ -24,3 +25,7 @@ class NoticeOut(BaseModel):
     role: LinkRole
     offence_code: str
     text: str
+
+
+class NoticePage(Page[NoticeOut]):
+    """A page of the young person notices of a crime (P-NOTICE), victim first."""

@@ -26,6 +26,7 @@ from services.police_api.rules.outcomes import OutcomeFacts, is_self_image_only,
 from services.police_api.rules.ppu import NotificationState, unacknowledged_notifications
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import page_in_order
 from shared.problems import InvalidTransition, RuleRefused
 
 
@@ -125,7 +126,7 @@ class Notice:
     text: str
 
 
-async def notices(ctx: Context, crime_id: uuid.UUID) -> list[Notice]:
+async def notices(ctx: Context, crime_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Notice], str | None]:
     """P-NOTICE: one notice per young person on a crime finalised with Outcome 21."""
     crime, incident = await crimes.get_crime(ctx, crime_id)
     outcome = OutcomeCode(crime.outcome_code) if crime.outcome_code is not None else None
@@ -142,8 +143,10 @@ async def notices(ctx: Context, crime_id: uuid.UUID) -> list[Notice]:
         if link is None or link.age_status is PersonAge.adult:
             continue
         result.append(Notice(person_id=person_id, role=link.role, offence_code=offence.code, text=text))
-        ctx.audit.record("young_person_notice.read", "person", person_id)
-    return result
+    page, next_cursor = page_in_order(result, lambda notice: str(notice.person_id), cursor, limit)
+    for notice in page:
+        ctx.audit.record("young_person_notice.read", "person", notice.person_id)
+    return page, next_cursor
 
 
 async def finalise_incident(ctx: Context, incident_id: uuid.UUID, expected_version: int) -> PoliceIncident:

@@ -3,15 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Query, Response
 
 from services.police_api.access import PoliceContext
 from services.police_api.incidents import service as incidents
 from services.police_api.persons import service
 from services.police_api.persons.models import Person, PersonLink
+from services.police_api.persons.vocabulary import LinkRole
 from services.police_api.persons.schemas import (
     LinkCreate,
     LinkOut,
+    LinkPage,
     LinkUpdate,
     MergeIn,
     PersonDetailOut,
@@ -20,7 +22,8 @@ from services.police_api.persons.schemas import (
 )
 from shared.concurrency import etag, expected_version
 from shared.context import Context
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
+from shared.pagination import Cursor, DEFAULT_PAGE_SIZE, Limit
 
 router = APIRouter(tags=["persons"])
 
@@ -53,18 +56,26 @@ async def get_person(person_id: uuid.UUID, ctx: PoliceContext, response: Respons
 
 @router.post("/persons/{person_id}/merge", response_model=PersonDetailOut, responses=problem_responses(404, 409, 412, 428))
 async def merge_persons(
-    person_id: uuid.UUID, body: MergeIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    person_id: uuid.UUID, body: MergeIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> PersonDetailOut:
     """Merge a duplicate record into this one, with the reason (an audited officer action). If-Match: this person's ETag."""
     person = await service.merge(ctx, person_id, body.duplicate_person_id, body.reason, expected_version(if_match))
     return await _person_detail(ctx, person, response)
 
 
-@router.get("/incidents/{incident_id}/links", response_model=list[LinkOut], responses=problem_responses(404))
-async def list_links(incident_id: uuid.UUID, ctx: PoliceContext) -> list[LinkOut]:
-    """Everyone linked to the incident, with their role (P-CRIME)."""
+@router.get("/incidents/{incident_id}/links", response_model=LinkPage, responses=problem_responses(400, 404))
+async def list_links(
+    incident_id: uuid.UUID,
+    ctx: PoliceContext,
+    role: LinkRole | None = None,
+    upn: Annotated[str | None, Query(min_length=13, max_length=13, description="a pupil's UPN")] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> LinkPage:
+    """Everyone linked to the incident, with their role (P-CRIME), oldest link first; `role` or `upn` narrows it."""
     incident = await incidents.get_incident(ctx, incident_id)
-    return [link_out(link, person) for link, person in await service.links_of(ctx, incident.id)]
+    rows, next_cursor = await service.page_links(ctx, incident.id, role=role, upn=upn, cursor=cursor, limit=limit)
+    return LinkPage(items=[link_out(link, person) for link, person in rows], next_cursor=next_cursor)
 
 
 @router.post("/incidents/{incident_id}/links", status_code=201, response_model=LinkOut, responses=problem_responses(404, 409))
@@ -85,7 +96,7 @@ async def create_link(incident_id: uuid.UUID, body: LinkCreate, ctx: PoliceConte
 
 @router.patch("/links/{link_id}", response_model=LinkOut, responses=problem_responses(404, 409, 412, 428))
 async def update_link(
-    link_id: uuid.UUID, body: LinkUpdate, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    link_id: uuid.UUID, body: LinkUpdate, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> LinkOut:
     """Change a person's role on an incident (victim, suspect, victim and suspect, person involved, witness)."""
     link = await service.get_link(ctx, link_id)

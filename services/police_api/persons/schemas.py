@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from services.police_api.persons.vocabulary import LinkRole, PersonAge
 from services.police_api.reports.schemas import ReportedPersonKind, ReportedPersonRole, Sex
 from shared.identifiers import checked_upn
+from shared.pagination import Page
 
 
 class PersonOut(BaseModel):
@@ -17,7 +18,7 @@ class PersonOut(BaseModel):
     family_name: str | None
     date_of_birth: date | None
     upn: str | None
-    sex: str
+    sex: Sex
     age_status: PersonAge
     merged_into_id: uuid.UUID | None
     created_at: datetime
@@ -78,6 +79,10 @@ class LinkOut(BaseModel):
     updated_at: datetime
     version: int
     person: PersonOut | None = None
+
+
+class LinkPage(Page[LinkOut]):
+    """A page of the people linked to an incident, oldest link first."""
 
 
 class MergeIn(BaseModel):

@@ -24,6 +24,7 @@ from services.police_api.rules.offences import age_status
 from services.police_api.ppu.models import PPUNotification
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import Keyset, fetch_rows_page
 from shared.problems import Conflict, NotFound, ValidationFailed
 
 PERSON = "person"
@@ -200,6 +201,24 @@ async def links_of(ctx: Context, incident_id: uuid.UUID) -> list[tuple[PersonLin
         ctx.audit.record("person_link.read", LINK, link.id)
         ctx.audit.record("person.read", PERSON, person.id)
     return [(link, person) for link, person in rows]
+
+
+LINKS_OLDEST_FIRST = Keyset(PersonLink.created_at, PersonLink.id, newest_first=False, of=lambda row: row[0])
+
+
+async def page_links(
+    ctx: Context, incident_id: uuid.UUID, *, role: LinkRole | None, upn: str | None, cursor: str | None, limit: int
+) -> tuple[list[tuple[PersonLink, Person]], str | None]:
+    query = select(PersonLink, Person).join(Person, Person.id == PersonLink.person_id).where(PersonLink.incident_id == incident_id)
+    if role is not None:
+        query = query.where(PersonLink.role == role)
+    if upn is not None:
+        query = query.where(Person.upn == upn.upper())
+    rows, next_cursor = await fetch_rows_page(ctx.session, query, LINKS_OLDEST_FIRST, cursor, limit)
+    for link, person in rows:
+        ctx.audit.record("person_link.read", LINK, link.id)
+        ctx.audit.record("person.read", PERSON, person.id)
+    return [(link, person) for link, person in rows], next_cursor
 
 
 async def incident_links(ctx: Context, incident_id: uuid.UUID) -> list[PersonLink]:

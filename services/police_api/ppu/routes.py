@@ -3,16 +3,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
 
 from services.police_api.access import PoliceContext
 from services.police_api.incidents import service as incidents
 from services.police_api.ppu import service
 from services.police_api.ppu.models import PPUNotification
-from services.police_api.ppu.schemas import PPUNotificationOut, PPUUpdateIn, PPUUpdateOut
+from services.police_api.ppu.schemas import PPUNotificationOut, PPUNotificationPage, PPUUpdateIn, PPUUpdateOut
 from shared.concurrency import etag, expected_version
 from shared.context import Context
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
+from shared.pagination import Cursor, DEFAULT_PAGE_SIZE, Limit
 
 router = APIRouter(tags=["ppu"])
 
@@ -25,20 +27,37 @@ async def notification_out(ctx: Context, notification: PPUNotification, response
     return out
 
 
-@router.get("/ppu/notifications", response_model=list[PPUNotificationOut], responses=problem_responses(422))
+@router.get("/ppu/notifications", response_model=PPUNotificationPage, responses=problem_responses(400, 422))
 async def list_ppu_notifications(
-    ctx: PoliceContext, unacknowledged: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50
-) -> list[PPUNotificationOut]:
-    """PPU notifications of the force (P-PPU), newest first; `unacknowledged=true` for the PPU's queue."""
-    rows = await service.list_notifications(ctx, unacknowledged_only=unacknowledged, limit=limit)
-    return [PPUNotificationOut.model_validate(row, from_attributes=True) for row in rows]
+    ctx: PoliceContext,
+    unacknowledged: bool = False,
+    police_reference: Annotated[str | None, Query(max_length=40, description="the incident's police reference")] = None,
+    upn: Annotated[str | None, Query(min_length=13, max_length=13, description="a pupil's UPN")] = None,
+    notified_from: AwareDatetime | None = None,
+    notified_to: AwareDatetime | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> PPUNotificationPage:
+    """PPU notifications of the force (P-PPU), newest first; `unacknowledged=true` for the PPU's queue,
+    or one incident (`police_reference`), one pupil (`upn`), a window (`notified_from` inclusive, `notified_to` exclusive)."""
+    where = service.NotificationFilter(
+        unacknowledged_only=unacknowledged, police_reference=police_reference, upn=upn,
+        notified_from=notified_from, notified_to=notified_to,
+    )
+    rows, next_cursor = await service.list_notifications(ctx, where, cursor=cursor, limit=limit)
+    return PPUNotificationPage(items=[PPUNotificationOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 
 
-@router.get("/incidents/{incident_id}/ppu-notifications", response_model=list[PPUNotificationOut], responses=problem_responses(404))
-async def list_incident_ppu_notifications(incident_id: uuid.UUID, ctx: PoliceContext) -> list[PPUNotificationOut]:
-    """One notification for every child on the incident (P-PPU)."""
+@router.get(
+    "/incidents/{incident_id}/ppu-notifications", response_model=PPUNotificationPage, responses=problem_responses(400, 404)
+)
+async def list_incident_ppu_notifications(
+    incident_id: uuid.UUID, ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
+) -> PPUNotificationPage:
+    """One notification for every child on the incident (P-PPU), oldest first."""
     incident = await incidents.get_incident(ctx, incident_id)
-    return [await notification_out(ctx, row) for row in await service.for_incident(ctx, incident.id)]
+    rows, next_cursor = await service.page_for_incident(ctx, incident.id, cursor=cursor, limit=limit)
+    return PPUNotificationPage(items=[await notification_out(ctx, row) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/ppu/notifications/{notification_id}", response_model=PPUNotificationOut, responses=problem_responses(404))
@@ -53,7 +72,7 @@ async def get_ppu_notification(notification_id: uuid.UUID, ctx: PoliceContext, r
     responses=problem_responses(404, 409, 412, 428),
 )
 async def acknowledge_ppu_notification(
-    notification_id: uuid.UUID, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    notification_id: uuid.UUID, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> PPUNotificationOut:
     """The PPU acknowledges a child's notification. Needs If-Match."""
     notification = await service.acknowledge(ctx, notification_id, expected_version(if_match))

@@ -3,19 +3,34 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from enum import StrEnum
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.pagination import Page
+
+
+class PPUUpdateSource(StrEnum):
+    """Who an update awaited on the safeguarding route comes from (P-PPU: the PPU and other agencies)."""
+
+    ppu = "ppu"
+    social_care = "social_care"
+    ceop = "ceop"
+    health = "health"
+    education = "education"
+    other = "other"
 
 
 class PPUUpdateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(pattern=r"^(ppu|social_care|ceop|health|education|other)$")
+    source: PPUUpdateSource
     text: str = Field(min_length=1, max_length=4000)
 
 
 class PPUUpdateOut(BaseModel):
     id: uuid.UUID
-    source: str
+    source: PPUUpdateSource
     text: str
     author: str
     created_at: datetime
@@ -31,3 +46,7 @@ class PPUNotificationOut(BaseModel):
     updated_at: datetime
     version: int
     updates: list[PPUUpdateOut] = Field(default_factory=list)
+
+
+class PPUNotificationPage(Page[PPUNotificationOut]):
+    """A page of PPU notifications (P-PPU)."""

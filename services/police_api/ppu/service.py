@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
 from services.police_api.incidents.models import PoliceIncident
+from services.police_api.persons.models import Person
 from services.police_api.persons.vocabulary import PersonAge
 from services.police_api.ppu.models import PPUNotification, PPUUpdate
 from services.police_api.rules.ppu import must_notify_ppu
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.problems import Conflict, NotFound
 
 RECORD = "ppu_notification"
@@ -53,14 +57,49 @@ async def for_incident(ctx: Context, incident_id: uuid.UUID) -> list[PPUNotifica
     return rows
 
 
-async def list_notifications(ctx: Context, *, unacknowledged_only: bool, limit: int) -> list[PPUNotification]:
-    query = select(PPUNotification).order_by(PPUNotification.created_at.desc(), PPUNotification.id).limit(limit)
-    if unacknowledged_only:
+@dataclass(frozen=True)
+class NotificationFilter:
+    """How the PPU narrows its queue: not yet acknowledged, one incident's reference, one pupil, a window."""
+
+    unacknowledged_only: bool = False
+    police_reference: str | None = None
+    upn: str | None = None
+    notified_from: datetime | None = None
+    notified_to: datetime | None = None
+
+
+NEWEST_FIRST = Keyset(PPUNotification.created_at, PPUNotification.id)
+OLDEST_FIRST = Keyset(PPUNotification.created_at, PPUNotification.id, newest_first=False)
+
+
+async def list_notifications(
+    ctx: Context, where: NotificationFilter, *, cursor: str | None, limit: int
+) -> tuple[list[PPUNotification], str | None]:
+    query = select(PPUNotification)
+    if where.unacknowledged_only:
         query = query.where(PPUNotification.acknowledged_at.is_(None))
-    rows = list((await ctx.session.scalars(query)).all())
+    if where.police_reference is not None:
+        query = query.join(PoliceIncident, PoliceIncident.id == PPUNotification.incident_id).where(
+            PoliceIncident.reference == where.police_reference
+        )
+    if where.upn is not None:
+        query = query.join(Person, Person.id == PPUNotification.person_id).where(Person.upn == where.upn.upper())
+    if where.notified_from is not None:
+        query = query.where(PPUNotification.created_at >= where.notified_from)
+    if where.notified_to is not None:
+        query = query.where(PPUNotification.created_at < where.notified_to)
+    rows, next_cursor = await fetch_page(ctx.session, query, NEWEST_FIRST, cursor, limit)
     for row in rows:
         ctx.audit.record("ppu_notification.list", RECORD, row.id)
-    return rows
+    return rows, next_cursor
+
+
+async def page_for_incident(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[PPUNotification], str | None]:
+    query = select(PPUNotification).where(PPUNotification.incident_id == incident_id)
+    rows, next_cursor = await fetch_page(ctx.session, query, OLDEST_FIRST, cursor, limit)
+    for row in rows:
+        ctx.audit.record("ppu_notification.read", RECORD, row.id)
+    return rows, next_cursor
 
 
 async def get_notification(ctx: Context, notification_id: uuid.UUID) -> PPUNotification:

@@ -5,23 +5,30 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from opentelemetry.trace import SpanKind
+from pydantic import AwareDatetime
 
 from services.police_api.access import PoliceContext
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.reports import idempotency, service
 from services.police_api.reports.models import SchoolReport
 from services.police_api.reports.schemas import (
+    ReportChannel,
     ReportStatus,
     SchoolReportIn,
     SchoolReportOut,
+    SchoolReportPage,
     SchoolReportReceipt,
     SchoolReportSummary,
     TriageIn,
+    TriagePriority,
 )
+from shared import tracing
 from shared.concurrency import etag, expected_version
 from shared.context import runtime_of
 from shared.db import on_rollback
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
+from shared.pagination import Cursor, DEFAULT_PAGE_SIZE, Limit
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -42,6 +49,14 @@ async def submit_report(
 
     Opens the police incident (P-INCIDENT), indexes and links every reported person (P-CRIME), notifies
     the PPU of every child (P-PPU) and starts the 24-hour crime-recording clock (NCRS)."""
+    with tracing.span(
+        "school_report.receive", kind=SpanKind.SERVER, parent=tracing.context_from_headers(request.headers),
+        school_incident_id=str(body.school_incident_id),
+    ):
+        return await _receive(body, ctx, request, idempotency_key)
+
+
+async def _receive(body: SchoolReportIn, ctx: PoliceContext, request: Request, idempotency_key: str | None) -> JSONResponse:
     settings = request.app.state.settings
     claim = await idempotency.claim(
         runtime_of(request),
@@ -83,15 +98,29 @@ def _summary(report: SchoolReport, incident: PoliceIncident) -> dict[str, object
     )
 
 
-@router.get("", response_model=list[SchoolReportSummary], responses=problem_responses(422))
+@router.get("", response_model=SchoolReportPage, responses=problem_responses(400, 422))
 async def list_reports(
     ctx: PoliceContext,
+    school_urn: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    school_reference: Annotated[str | None, Query(max_length=40, description="the school's incident reference")] = None,
+    police_reference: Annotated[str | None, Query(max_length=40, description="the police incident's reference")] = None,
+    channel: ReportChannel | None = None,
     untriaged: bool = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> list[SchoolReportSummary]:
-    """Incoming school reports of the force, newest first (`untriaged=true`: those not yet triaged)."""
-    rows = await service.list_reports(ctx, untriaged_only=untriaged, limit=limit)
-    return [SchoolReportSummary(**_summary(report, incident)) for report, incident in rows]
+    priority: TriagePriority | None = None,
+    received_from: AwareDatetime | None = None,
+    received_to: AwareDatetime | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> SchoolReportPage:
+    """Incoming school reports of the force, newest first: narrowed to one school, a school or police
+    reference, a channel, those not yet triaged (`untriaged=true`) or of one priority, or a window of arrival
+    (`received_from` inclusive, `received_to` exclusive)."""
+    where = service.ReportFilter(
+        school_urn=school_urn, school_reference=school_reference, police_reference=police_reference, channel=channel,
+        untriaged_only=untriaged, priority=priority, received_from=received_from, received_to=received_to,
+    )
+    rows, next_cursor = await service.list_reports(ctx, where, cursor=cursor, limit=limit)
+    return SchoolReportPage(items=[SchoolReportSummary(**_summary(report, incident)) for report, incident in rows], next_cursor=next_cursor)
 
 
 async def _report_out(ctx: PoliceContext, report: SchoolReport, response: Response) -> SchoolReportOut:
@@ -119,7 +148,7 @@ async def triage_report(
     body: TriageIn,
     ctx: PoliceContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> SchoolReportOut:
     """The call handler's triage of an incoming report. Needs If-Match."""
     report = await service.triage(ctx, report_id, priority=body.priority, note=body.note, expected_version=expected_version(if_match))

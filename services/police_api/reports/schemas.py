@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.identifiers import URN_PATTERN, checked_upn
+from shared.pagination import Page
 
 
 class ReportChannel(StrEnum):
@@ -52,6 +53,43 @@ class ReportedImageNature(StrEnum):
     unknown = "unknown"
 
 
+class ReportedDeviceOwnership(StrEnum):
+    school = "school"
+    personal = "personal"
+
+
+class ReportedCustodyState(StrEnum):
+    """The last step of a device's chain of custody at the school (the school's custody vocabulary)."""
+
+    confiscated = "confiscated"
+    flight_mode = "flight_mode"
+    switched_off = "switched_off"
+    secured = "secured"
+    network_blocked = "network_blocked"
+    handed_to_police = "handed_to_police"
+    returned_to_owner = "returned_to_owner"
+
+
+class ReportedRecommendation(StrEnum):
+    """The school's risk-assessment recommendation (S-IMMEDIATE, S-POLICE)."""
+
+    refer_police_immediately = "refer_police_immediately"
+    refer_police = "refer_police"
+    refer_social_care = "refer_social_care"
+    manage_in_school = "manage_in_school"
+
+
+class ReportedTypology(StrEnum):
+    """The school's typology of the incident (S-TYPOLOGY, WF-2011)."""
+
+    aggravated_adult_involved = "aggravated_adult_involved"
+    aggravated_youth_intent_to_harm = "aggravated_youth_intent_to_harm"
+    aggravated_youth_reckless_misuse = "aggravated_youth_reckless_misuse"
+    experimental_romantic = "experimental_romantic"
+    experimental_sexual_attention_seeking = "experimental_sexual_attention_seeking"
+    experimental_other = "experimental_other"
+
+
 class Sex(StrEnum):
     female = "female"
     male = "male"
@@ -86,16 +124,16 @@ class ReportedDevice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     school_device_id: uuid.UUID
-    ownership: str = Field(pattern=r"^(school|personal)$")
+    ownership: ReportedDeviceOwnership
     held_by_school: bool
-    secured_state: str | None = Field(default=None, max_length=40)
+    secured_state: ReportedCustodyState | None = None
 
 
 class ReportedRiskAssessment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    recommendation: str | None = Field(default=None, max_length=40)
-    typology: str | None = Field(default=None, max_length=40)
+    recommendation: ReportedRecommendation | None = None
+    typology: ReportedTypology | None = None
     rule_ids: list[str] = Field(default_factory=list, max_length=40)
     reasons: list[str] = Field(default_factory=list, max_length=40)
 
@@ -138,6 +176,11 @@ class ReportStatus(BaseModel):
     outcome: str | None
     finalised: bool
     updated_at: datetime
+    # When each step the school may know of happened (None until it has).
+    crime_decision_at: datetime | None = None
+    ppu_notified_at: datetime | None = None
+    routed_at: datetime | None = None
+    finalised_at: datetime | None = None
 
 
 class TriageIn(BaseModel):
@@ -159,6 +202,10 @@ class SchoolReportSummary(BaseModel):
     received_at: datetime
     triage_priority: TriagePriority | None
     triaged_at: datetime | None
+
+
+class SchoolReportPage(Page[SchoolReportSummary]):
+    """A page of incoming school reports, newest first."""
 
 
 class SchoolReportOut(SchoolReportSummary):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -22,12 +24,13 @@ from services.police_api.persons.models import PersonLink
 from services.police_api.persons.vocabulary import PersonAge
 from services.police_api.ppu.models import PPUNotification
 from services.police_api.reports.models import SchoolReport
-from services.police_api.reports.schemas import ReportStatus, SchoolReportIn, SchoolReportReceipt, TriagePriority
+from services.police_api.reports.schemas import ReportChannel, ReportStatus, SchoolReportIn, SchoolReportReceipt, TriagePriority
 from services.police_api.rules.links import derive_link_role, is_aggravated
 from services.police_api.rules.offences import age_status
 from services.police_api.rules.route import reported_indicators
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import Keyset, fetch_rows_page
 from shared.problems import NotFound
 
 RECORD = "school_report"
@@ -121,20 +124,49 @@ async def get_report(ctx: Context, report_id: uuid.UUID, *, operation: str = "sc
     return report
 
 
-async def list_reports(ctx: Context, *, untriaged_only: bool, limit: int) -> list[tuple[SchoolReport, PoliceIncident]]:
-    query = (
-        select(SchoolReport, PoliceIncident)
-        .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
-        .order_by(SchoolReport.received_at.desc(), SchoolReport.id)
-        .limit(limit)
-    )
-    if untriaged_only:
+@dataclass(frozen=True)
+class ReportFilter:
+    """How an officer narrows the incoming list: by school, either reference, channel, triage or arrival."""
+
+    school_urn: str | None = None
+    school_reference: str | None = None
+    police_reference: str | None = None
+    channel: ReportChannel | None = None
+    untriaged_only: bool = False
+    priority: TriagePriority | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+
+
+KEYSET = Keyset(SchoolReport.received_at, SchoolReport.id, of=lambda row: row[0])
+
+
+async def list_reports(
+    ctx: Context, where: ReportFilter, *, cursor: str | None, limit: int
+) -> tuple[list[tuple[SchoolReport, PoliceIncident]], str | None]:
+    """Incoming reports, newest first."""
+    query = select(SchoolReport, PoliceIncident).join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+    if where.school_urn is not None:
+        query = query.where(SchoolReport.school_urn == where.school_urn)
+    if where.school_reference is not None:
+        query = query.where(SchoolReport.school_incident_reference == where.school_reference)
+    if where.police_reference is not None:
+        query = query.where(PoliceIncident.reference == where.police_reference)
+    if where.channel is not None:
+        query = query.where(SchoolReport.channel == where.channel)
+    if where.untriaged_only:
         query = query.where(SchoolReport.triaged_at.is_(None))
-    rows = (await ctx.session.execute(query)).all()
+    if where.priority is not None:
+        query = query.where(SchoolReport.triage_priority == where.priority)
+    if where.received_from is not None:
+        query = query.where(SchoolReport.received_at >= where.received_from)
+    if where.received_to is not None:
+        query = query.where(SchoolReport.received_at < where.received_to)
+    rows, next_cursor = await fetch_rows_page(ctx.session, query, KEYSET, cursor, limit)
     for report, incident in rows:
         ctx.audit.record("school_report.list", RECORD, report.id)
         ctx.audit.record("police_incident.list", incidents.RECORD, incident.id)
-    return [(report, incident) for report, incident in rows]
+    return [(report, incident) for report, incident in rows], next_cursor
 
 
 async def incident_of(ctx: Context, report: SchoolReport) -> PoliceIncident:
@@ -178,24 +210,32 @@ async def report_status(ctx: Context, report_id: uuid.UUID) -> ReportStatus:
     ctx.audit.record("police_incident.status", incidents.RECORD, incident.id)
     for crime in crime_rows:
         ctx.audit.record("crime.status", crimes.RECORD, crime.id)
-    notified = await ctx.session.scalar(
-        select(func.count()).select_from(PPUNotification).where(PPUNotification.incident_id == incident.id)
-    )
+    notified, last_notified_at = (
+        await ctx.session.execute(
+            select(func.count(), func.max(PPUNotification.created_at)).where(PPUNotification.incident_id == incident.id)
+        )
+    ).one()
     children = await ctx.session.scalar(
         select(func.count()).select_from(PersonLink).where(PersonLink.incident_id == incident.id, PersonLink.age_status != PersonAge.adult)
     )
     codes = sorted(crime.outcome_code for crime in crime_rows if crime.outcome_code is not None)
     stamps = [report.updated_at, incident.updated_at, *(crime.updated_at for crime in crime_rows)]
+    ppu_notified = bool(notified) and notified >= (children or 0)
+    decided_at = [crime.recorded_at for crime in crime_rows] + ([incident.no_crime_decided_at] if incident.no_crime_decided_at else [])
     return ReportStatus(
         id=report.id,
         police_reference=incident.reference,
         received_at=report.received_at,
         crimes_recorded=len(crime_rows),
         crime_decision_made=bool(crime_rows) or incident.no_crime_reason is not None,
-        ppu_notified=bool(notified) and notified >= (children or 0),
+        ppu_notified=ppu_notified,
         route=incident.route.value if incident.route is not None else None,
         outcome_codes=codes,
         outcome=outcome_summary(codes),
         finalised=incident.status is PoliceIncidentStatus.finalised,
         updated_at=max(stamps),
+        crime_decision_at=min(decided_at) if decided_at else None,
+        ppu_notified_at=last_notified_at if ppu_notified else None,
+        routed_at=incident.routed_at,
+        finalised_at=incident.finalised_at,
     )

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from services.police_api.access import PoliceContext
 from services.police_api.incidents import service as incidents
@@ -13,15 +12,18 @@ from services.police_api.routing.schemas import (
     AssessmentOut,
     EducationIn,
     EducationOut,
+    EducationPage,
     ReasonOut,
     RepeatOut,
     RestorativeMeetingIn,
     RestorativeMeetingOut,
+    RestorativeMeetingPage,
     RouteIn,
     RouteOverrideIn,
 )
 from shared.concurrency import etag, expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
+from shared.pagination import Cursor, DEFAULT_PAGE_SIZE, Limit
 
 router = APIRouter(prefix="/incidents/{incident_id}", tags=["routing"])
 
@@ -65,7 +67,7 @@ async def get_assessment(incident_id: uuid.UUID, ctx: PoliceContext, response: R
 
 @router.put("/assessment", response_model=AssessmentOut, responses=problem_responses(404, 409, 412, 428))
 async def record_assessment(
-    incident_id: uuid.UUID, body: AssessmentIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    incident_id: uuid.UUID, body: AssessmentIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> AssessmentOut:
     """Record the findings that call for a full investigation (exploitation, coercion, grooming …). If-Match: the incident's ETag."""
     incident = await service.record_indicators(ctx, incident_id, body.indicators, expected_version(if_match))
@@ -74,7 +76,7 @@ async def record_assessment(
 
 @router.post("/route", response_model=AssessmentOut, responses=problem_responses(404, 409, 412, 428))
 async def route_incident(
-    incident_id: uuid.UUID, body: RouteIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    incident_id: uuid.UUID, body: RouteIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> AssessmentOut:
     """Take the computed route (P-ROUTE): CID, or the SCPO with the recorded decision not to prosecute."""
     assessment = await service.route_incident(
@@ -86,7 +88,7 @@ async def route_incident(
 
 @router.post("/route-override", response_model=AssessmentOut, responses=problem_responses(404, 409, 412, 428))
 async def override_route(
-    incident_id: uuid.UUID, body: RouteOverrideIn, ctx: PoliceContext, response: Response, if_match: Annotated[str | None, Header()] = None
+    incident_id: uuid.UUID, body: RouteOverrideIn, ctx: PoliceContext, response: Response, if_match: IfMatch
 ) -> AssessmentOut:
     """A supervisor sets aside the computed route with a written reason (audited), e.g. P-REPEAT considered on its merits."""
     assessment = await service.route_incident(
@@ -105,9 +107,12 @@ async def record_restorative_meeting(incident_id: uuid.UUID, body: RestorativeMe
     return RestorativeMeetingOut.model_validate(meeting, from_attributes=True)
 
 
-@router.get("/restorative-meetings", response_model=list[RestorativeMeetingOut], responses=problem_responses(404))
-async def list_restorative_meetings(incident_id: uuid.UUID, ctx: PoliceContext) -> list[RestorativeMeetingOut]:
-    return [RestorativeMeetingOut.model_validate(m, from_attributes=True) for m in await service.meetings_of(ctx, incident_id)]
+@router.get("/restorative-meetings", response_model=RestorativeMeetingPage, responses=problem_responses(400, 404))
+async def list_restorative_meetings(
+    incident_id: uuid.UUID, ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
+) -> RestorativeMeetingPage:
+    rows, next_cursor = await service.meetings_of(ctx, incident_id, cursor=cursor, limit=limit)
+    return RestorativeMeetingPage(items=[RestorativeMeetingOut.model_validate(m, from_attributes=True) for m in rows], next_cursor=next_cursor)
 
 
 @router.post("/education", status_code=201, response_model=EducationOut, responses=problem_responses(404, 409))
@@ -119,6 +124,9 @@ async def record_education(incident_id: uuid.UUID, body: EducationIn, ctx: Polic
     return EducationOut.model_validate(record, from_attributes=True)
 
 
-@router.get("/education", response_model=list[EducationOut], responses=problem_responses(404))
-async def list_education(incident_id: uuid.UUID, ctx: PoliceContext) -> list[EducationOut]:
-    return [EducationOut.model_validate(r, from_attributes=True) for r in await service.education_of(ctx, incident_id)]
+@router.get("/education", response_model=EducationPage, responses=problem_responses(400, 404))
+async def list_education(
+    incident_id: uuid.UUID, ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
+) -> EducationPage:
+    rows, next_cursor = await service.education_of(ctx, incident_id, cursor=cursor, limit=limit)
+    return EducationPage(items=[EducationOut.model_validate(r, from_attributes=True) for r in rows], next_cursor=next_cursor)

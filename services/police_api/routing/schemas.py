@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.police_api.persons.vocabulary import LinkRole
 from services.police_api.routing.vocabulary import EducationKind, FullInvestigationIndicator, Route
+from shared.pagination import Page
 
 
 class ReasonOut(BaseModel):
@@ -110,3 +111,11 @@ class EducationOut(BaseModel):
     description: str
     recorded_by: str
     created_at: datetime
+
+
+class RestorativeMeetingPage(Page[RestorativeMeetingOut]):
+    """A page of the incident's restorative meetings (P-ROUTE), oldest first."""
+
+
+class EducationPage(Page[EducationOut]):
+    """A page of the incident's educational responses (P-ROUTE), oldest first."""

@@ -29,6 +29,7 @@ from services.police_api.rules.route import (
 )
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused, RuleViolation
 
 OFFENDER_ROLES = [role for role in LinkRole if role.is_offender]
@@ -284,17 +285,27 @@ async def record_education(
     return record
 
 
-async def meetings_of(ctx: Context, incident_id: uuid.UUID) -> list[RestorativeMeeting]:
+MEETINGS = Keyset(RestorativeMeeting.created_at, RestorativeMeeting.id, newest_first=False)
+EDUCATION = Keyset(EducationRecord.created_at, EducationRecord.id, newest_first=False)
+
+
+async def meetings_of(
+    ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> tuple[list[RestorativeMeeting], str | None]:
     incident = await incidents.get_incident(ctx, incident_id)
-    rows = list((await ctx.session.scalars(select(RestorativeMeeting).where(RestorativeMeeting.incident_id == incident.id).order_by(RestorativeMeeting.created_at))).all())
+    query = select(RestorativeMeeting).where(RestorativeMeeting.incident_id == incident.id)
+    rows, next_cursor = await fetch_page(ctx.session, query, MEETINGS, cursor, limit)
     for row in rows:
         ctx.audit.record("restorative_meeting.read", "restorative_meeting", row.id)
-    return rows
+    return rows, next_cursor
 
 
-async def education_of(ctx: Context, incident_id: uuid.UUID) -> list[EducationRecord]:
+async def education_of(
+    ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> tuple[list[EducationRecord], str | None]:
     incident = await incidents.get_incident(ctx, incident_id)
-    rows = list((await ctx.session.scalars(select(EducationRecord).where(EducationRecord.incident_id == incident.id).order_by(EducationRecord.created_at))).all())
+    query = select(EducationRecord).where(EducationRecord.incident_id == incident.id)
+    rows, next_cursor = await fetch_page(ctx.session, query, EDUCATION, cursor, limit)
     for row in rows:
         ctx.audit.record("education_record.read", "education_record", row.id)
-    return rows
+    return rows, next_cursor

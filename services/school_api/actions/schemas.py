@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.school_api.actions.vocabulary import ActionKind
+from shared.pagination import Page
 
 JUSTIFICATION_MAX = 5_000
 
@@ -32,3 +33,7 @@ class ActionOut(BaseModel):
     occurred_at: datetime
     recorded_by: str
     recorded_at: datetime
+
+
+class ActionPage(Page[ActionOut]):
+    """A page of the incident's actions, oldest first."""

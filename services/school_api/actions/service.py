@@ -14,6 +14,7 @@ from services.school_api.incidents import service as incidents
 from services.school_api.incidents.models import Incident
 from services.school_api.rules.record import s_record
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused, RuleViolation
 
 RECORD = "action"
@@ -78,3 +79,15 @@ async def list_actions(ctx: Context, incident_id: uuid.UUID, *, audit: bool = Tr
         for row in rows:
             ctx.audit.record("action.read", RECORD, row.id)
     return rows
+
+
+# The API list: oldest first, as recorded, a page at a time.
+KEYSET = Keyset(ActionEntry.recorded_at, ActionEntry.id, newest_first=False)
+
+
+async def page_actions(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[ActionEntry], str | None]:
+    query = select(ActionEntry).where(ActionEntry.incident_id == incident_id)
+    rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
+    for row in rows:
+        ctx.audit.record("action.read", RECORD, row.id)
+    return rows, next_cursor

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Response, status
 
 from services.school_api.access import SchoolContext
 from services.school_api.assessments import service
-from services.school_api.assessments.schemas import AssessmentCreate, AssessmentOut
+from services.school_api.assessments.schemas import AssessmentCreate, AssessmentOut, AssessmentPage
 from services.school_api.incidents import service as incidents
 from shared.concurrency import etag
 from shared.http import problem_responses
+from shared.pagination import DEFAULT_PAGE_SIZE, Cursor, Limit
 
 router = APIRouter(prefix="/incidents/{incident_id}/assessments", tags=["assessments"])
 
@@ -24,7 +25,10 @@ async def assess_risk(incident_id: uuid.UUID, body: AssessmentCreate, ctx: Schoo
     return AssessmentOut.model_validate(assessment, from_attributes=True)
 
 
-@router.get("", response_model=list[AssessmentOut], responses=problem_responses(404))
-async def list_assessments(incident_id: uuid.UUID, ctx: SchoolContext) -> list[AssessmentOut]:
+@router.get("", response_model=AssessmentPage, responses=problem_responses(400, 404))
+async def list_assessments(
+    incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
+) -> AssessmentPage:
     await incidents.get_incident(ctx, incident_id)
-    return [AssessmentOut.model_validate(r, from_attributes=True) for r in await service.list_assessments(ctx, incident_id)]
+    rows, next_cursor = await service.page_assessments(ctx, incident_id, cursor=cursor, limit=limit)
+    return AssessmentPage(items=[AssessmentOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

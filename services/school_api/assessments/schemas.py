@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.school_api.assessments.vocabulary import ImmediateCriterion, JudgementFactor, Recommendation, Typology
+from shared.pagination import Page
 
 
 class ImmediateAnswersIn(BaseModel):
@@ -58,3 +59,7 @@ class AssessmentOut(BaseModel):
     notes: str | None
     assessed_by: str
     assessed_at: datetime
+
+
+class AssessmentPage(Page[AssessmentOut]):
+    """A page of the incident's assessments, oldest first."""

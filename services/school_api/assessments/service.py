@@ -16,6 +16,7 @@ from services.school_api.people.vocabulary import PersonKind, PersonRole, Vulner
 from services.school_api.rules.assessment import FactorAnswers, ImmediateAnswers, recommend, s_factors, s_immediate, s_typology
 from services.school_api.rules.facts import PersonFacts, RecordFacts, derive_facts
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused
 
 RECORD = "risk_assessment"
@@ -86,3 +87,15 @@ async def latest(ctx: Context, incident_id: uuid.UUID) -> RiskAssessment | None:
     if rows:
         ctx.audit.record("risk_assessment.read", RECORD, rows[-1].id)
     return rows[-1] if rows else None
+
+
+# The API list: oldest first, as recorded, a page at a time.
+KEYSET = Keyset(RiskAssessment.assessed_at, RiskAssessment.id, newest_first=False)
+
+
+async def page_assessments(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[RiskAssessment], str | None]:
+    query = select(RiskAssessment).where(RiskAssessment.incident_id == incident_id)
+    rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
+    for row in rows:
+        ctx.audit.record("risk_assessment.read", RECORD, row.id)
+    return rows, next_cursor

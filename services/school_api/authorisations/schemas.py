@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.school_api.authorisations.vocabulary import AuthorisationKind
+from shared.pagination import Page
 
 
 class AuthorisationCreate(BaseModel):
@@ -28,3 +29,7 @@ class AuthorisationOut(BaseModel):
     reason: str
     authorised_by: str
     authorised_at: datetime
+
+
+class AuthorisationPage(Page[AuthorisationOut]):
+    """A page of the incident's authorisations, oldest first."""

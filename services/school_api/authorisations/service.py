@@ -11,6 +11,7 @@ from services.school_api.authorisations.vocabulary import AuthorisationKind
 from services.school_api.devices import service as devices
 from services.school_api.incidents import service as incidents
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 
 RECORD = "authorisation"
 
@@ -58,3 +59,15 @@ async def list_authorisations(ctx: Context, incident_id: uuid.UUID, *, audit: bo
         for row in rows:
             ctx.audit.record("authorisation.read", RECORD, row.id)
     return rows
+
+
+# The API list: oldest first, as recorded, a page at a time.
+KEYSET = Keyset(Authorisation.authorised_at, Authorisation.id, newest_first=False)
+
+
+async def page_authorisations(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Authorisation], str | None]:
+    query = select(Authorisation).where(Authorisation.incident_id == incident_id)
+    rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
+    for row in rows:
+        ctx.audit.record("authorisation.read", RECORD, row.id)
+    return rows, next_cursor

@@ -19,7 +19,7 @@ from services.school_api.rules.facts import PersonFacts, derive_facts
 from shared.console.actions import FormState, blank, form_states, submit
 from shared.console.api import items
 from shared.console.forms import FormBuilder
-from shared.console.web import Console, Page
+from shared.console.web import Console, Page, security_headers
 from shared.identifiers import is_valid_upn
 
 SECTIONS = [
@@ -82,6 +82,13 @@ def console_router(console: Console) -> APIRouter:
     @router.get("/incidents/{incident_id}")
     async def console_incident(incident_id: uuid.UUID, page: Page = Depends(console.page), done: str = "") -> Response:
         return await _section(page, incident_id, "overview", {}, done)
+
+    @router.get("/incidents/{incident_id}/chronology/pdf")
+    async def console_chronology_pdf(incident_id: uuid.UUID, page: Page = Depends(console.page)) -> Response:
+        # The browser holds a session cookie, not the bearer token, so the console fetches the API's PDF.
+        answer = await page.api.document(f"/incidents/{incident_id}/chronology/pdf")
+        keep = ("content-type", "content-disposition", "cache-control")
+        return Response(answer.content, headers={**security_headers(), **{k: v for k, v in answer.headers.items() if k in keep}})
 
     @router.get("/incidents/{incident_id}/{section}")
     async def console_incident_section(incident_id: uuid.UUID, section: str, page: Page = Depends(console.page), done: str = "") -> Response:
@@ -194,8 +201,7 @@ def console_router(console: Console) -> APIRouter:
 
     async def chronology_page(page: Page, incident: dict[str, Any], etag: str | None, states: dict[str, FormState]) -> dict[str, Any]:
         body = (await page.api.get(f"/incidents/{incident['id']}/chronology")).body
-        entries = body.get("entries") if isinstance(body, dict) and "entries" in body else items(body)
-        return {"entries": entries}
+        return {"entries": body["entries"]}
 
     BUILDERS: dict[str, Callable[..., Awaitable[dict[str, Any]]]] = {
         "overview": overview, "people": people_page, "devices": devices_page, "searches": searches_page,

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.school_api.access import SchoolContext
 from services.school_api.decisions import service
 from services.school_api.decisions.schemas import DecisionCreate, DecisionOut
 from services.school_api.incidents import service as incidents
 from shared.concurrency import etag, expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 
 router = APIRouter(tags=["decisions"])
 
@@ -26,7 +25,7 @@ async def decide(
     body: DecisionCreate,
     ctx: SchoolContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> DecisionOut:
     """Refer to the police, to children's social care, or manage in school (S-POLICE, S-PARENTS, S-DSL).
     Deciding to refer to the police queues the police referral in the same transaction."""

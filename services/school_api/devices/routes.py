@@ -1,17 +1,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.school_api.access import SchoolContext
 from services.school_api.devices import service
 from services.school_api.devices.models import CustodyEvent, Device
-from services.school_api.devices.schemas import CustodyEventCreate, CustodyEventOut, DeviceCreate, DeviceOut
+from services.school_api.devices.schemas import CustodyEventCreate, CustodyEventOut, DeviceCreate, DeviceOut, DevicePage
 from services.school_api.incidents import service as incidents
 from shared.concurrency import etag, expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
+from shared.pagination import Cursor, DEFAULT_PAGE_SIZE, Limit
 
 router = APIRouter(prefix="/incidents/{incident_id}/devices", tags=["devices"])
 
@@ -31,11 +31,12 @@ async def add_device(incident_id: uuid.UUID, body: DeviceCreate, ctx: SchoolCont
     return _out(device, [])
 
 
-@router.get("", response_model=list[DeviceOut], responses=problem_responses(404))
-async def list_devices(incident_id: uuid.UUID, ctx: SchoolContext) -> list[DeviceOut]:
+@router.get("", response_model=DevicePage, responses=problem_responses(400, 404))
+async def list_devices(incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> DevicePage:
     await incidents.get_incident(ctx, incident_id)
-    events = await service.custody_of(ctx, incident_id)
-    return [_out(device, events) for device in await service.list_devices(ctx, incident_id)]
+    rows, next_cursor = await service.page_devices(ctx, incident_id, cursor=cursor, limit=limit)
+    events = await service.custody_of_devices(ctx, incident_id, [device.id for device in rows])
+    return DevicePage(items=[_out(device, events) for device in rows], next_cursor=next_cursor)
 
 
 @router.get("/{device_id}", response_model=DeviceOut, responses=problem_responses(404))
@@ -57,7 +58,7 @@ async def record_custody(
     body: CustodyEventCreate,
     ctx: SchoolContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> DeviceOut:
     """Add a step to the chain of custody. "image_deleted" is always refused (S-IMAGE)."""
     device, _ = await service.record_custody(ctx, incident_id, device_id, body, expected_version(if_match))

@@ -7,6 +7,7 @@ from typing import Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.school_api.devices.vocabulary import CustodyEventKind, DeviceOwner
+from shared.pagination import Page
 
 LABEL_MAX = 200
 
@@ -64,3 +65,7 @@ class DeviceOut(BaseModel):
     updated_at: datetime
     version: int
     custody: list[CustodyEventOut] = []
+
+
+class DevicePage(Page[DeviceOut]):
+    """A page of the incident's devices, each with its chain of custody, oldest first."""

@@ -13,6 +13,7 @@ from services.school_api.people.models import Person
 from services.school_api.rules.image import CustodyStep, s_image
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.problems import Conflict, NotFound, RuleRefused
 
 RECORD = "device"
@@ -114,3 +115,24 @@ async def record_custody(
     # The step is a record of its own (its id is what the chronology and GET /audit name), not only a change of the device.
     ctx.audit.record("custody_event.create", CUSTODY_RECORD, event.id)
     return device, event
+
+
+KEYSET = Keyset(Device.created_at, Device.id, newest_first=False)
+
+
+async def page_devices(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Device], str | None]:
+    rows, next_cursor = await fetch_page(ctx.session, select(Device).where(Device.incident_id == incident_id), KEYSET, cursor, limit)
+    for row in rows:
+        ctx.audit.record("device.read", RECORD, row.id)
+    return rows, next_cursor
+
+
+async def custody_of_devices(ctx: Context, incident_id: uuid.UUID, device_ids: list[uuid.UUID]) -> list[CustodyEvent]:
+    """The chain of custody of the devices on one page: every step loaded is shown, so audited as read."""
+    if not device_ids:
+        return []
+    query = select(CustodyEvent).where(CustodyEvent.incident_id == incident_id, CustodyEvent.device_id.in_(device_ids))
+    rows = list((await ctx.session.scalars(query.order_by(CustodyEvent.recorded_at, CustodyEvent.id))).all())
+    for row in rows:
+        ctx.audit.record("custody_event.read", CUSTODY_RECORD, row.id)
+    return rows

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import AwareDatetime
 
 from services.school_api.access import SchoolContext, sees_narratives
@@ -22,7 +22,7 @@ from services.school_api.incidents.schemas import (
 )
 from services.school_api.incidents.vocabulary import IncidentStatus
 from shared.concurrency import etag, expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
 from shared.identity import Actor
 from shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -80,7 +80,7 @@ async def update_incident(
     body: IncidentUpdate,
     ctx: SchoolContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> IncidentDetail:
     """Complete or correct the disclosure answers (APPX8 step 1). Needs If-Match."""
     incident = await service.update_incident(ctx, incident_id, body, expected_version(if_match))
@@ -106,7 +106,7 @@ async def close_incident(
     body: CloseRequest,
     ctx: SchoolContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> IncidentDetail:
     """Close a reviewed incident (S-REVIEW: a decision and a review first; S-DSL: senior management informed)."""
     incident = await service.close_incident(ctx, incident_id, body, expected_version(if_match))

@@ -16,6 +16,7 @@ from services.school_api.incidents.vocabulary import (
     IncidentStatus,
     SharingExtent,
 )
+from shared.pagination import Page
 
 NARRATIVE_MAX = 10_000
 SHORT_TEXT_MAX = 2_000
@@ -85,9 +86,8 @@ class IncidentDetail(IncidentSummary):
     created_by: str
 
 
-class IncidentPage(BaseModel):
-    items: list[IncidentSummary]
-    next_cursor: str | None
+class IncidentPage(Page[IncidentSummary]):
+    """A page of incidents, newest first."""
 
 
 class ObservationCreate(BaseModel):

@@ -12,6 +12,7 @@ from services.school_api.decisions.models import Decision
 from services.school_api.incidents.models import Incident, IncidentCounter, Observation
 from services.school_api.incidents.schemas import CloseRequest, IncidentCreate, IncidentUpdate, ObservationCreate
 from services.school_api.incidents.vocabulary import IncidentStatus
+from services.school_api.narratives.service import keep_previous_texts
 from services.school_api.reviews.models import Review
 from services.school_api.rules.dsl import s_dsl
 from services.school_api.rules.lifecycle import can_transition
@@ -94,6 +95,8 @@ def transition(ctx: Context, incident: Incident, target: IncidentStatus) -> None
 async def update_incident(ctx: Context, incident_id: uuid.UUID, data: IncidentUpdate, expected_version: int) -> Incident:
     incident = await get_writable_incident(ctx, incident_id, operation="incident.update")
     check_version(incident.version, expected_version)
+    # A corrected narrative is not overwritten: the text it replaces is kept, for the DSL to see.
+    keep_previous_texts(ctx, incident, {name: getattr(data, name) for name in data.model_fields_set})
     for name in data.model_fields_set:
         value = getattr(data, name)
         if name == "image_nature" and value is None:

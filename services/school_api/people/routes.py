@@ -3,14 +3,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.school_api.access import SchoolContext, sees_narratives
 from services.school_api.incidents import service as incidents
 from services.school_api.people import service
-from services.school_api.people.schemas import PersonCreate, PersonOut, PersonReceipt, PersonUpdate
+from services.school_api.people.schemas import PersonCreate, PersonOut, PersonPage, PersonReceipt, PersonUpdate
+from services.school_api.people.vocabulary import PersonKind
 from shared.concurrency import etag, expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
+from shared.pagination import Cursor, DEFAULT_PAGE_SIZE, Limit
 
 router = APIRouter(prefix="/incidents/{incident_id}/people", tags=["people"])
 
@@ -28,10 +30,19 @@ async def add_person(incident_id: uuid.UUID, body: PersonCreate, ctx: SchoolCont
     return PersonReceipt.model_validate(person, from_attributes=True)
 
 
-@router.get("", response_model=list[PersonOut], responses=problem_responses(404))
-async def list_people(incident_id: uuid.UUID, ctx: SchoolContext) -> list[PersonOut]:
+@router.get("", response_model=PersonPage, responses=problem_responses(400, 404))
+async def list_people(
+    incident_id: uuid.UUID,
+    ctx: SchoolContext,
+    kind: PersonKind | None = None,
+    upn: Annotated[str | None, Query(min_length=13, max_length=13, description="a pupil's UPN")] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> PersonPage:
+    """The people recorded on the incident, oldest first; `kind` or `upn` narrows to one kind or one pupil."""
     await incidents.get_incident(ctx, incident_id)
-    return [PersonOut.model_validate(row, from_attributes=True) for row in await service.list_people(ctx, incident_id)]
+    rows, next_cursor = await service.page_people(ctx, incident_id, kind=kind, upn=upn, cursor=cursor, limit=limit)
+    return PersonPage(items=[PersonOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/{person_id}", response_model=PersonOut, responses=problem_responses(404))
@@ -48,7 +59,7 @@ async def update_person(
     body: PersonUpdate,
     ctx: SchoolContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> PersonOut:
     person = await service.update_person(ctx, incident_id, person_id, body, expected_version(if_match))
     response.headers["ETag"] = etag(person.version)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from services.school_api.people.vocabulary import PersonKind, PersonRole, Sex, Vulnerability
 from shared.identifiers import URN_PATTERN, is_valid_upn
+from shared.pagination import Page
 
 NAME_MAX = 100
 
@@ -116,3 +117,7 @@ class PersonReceipt(BaseModel):
     id: uuid.UUID
     incident_id: uuid.UUID
     version: int
+
+
+class PersonPage(Page[PersonOut]):
+    """A page of the incident's people, oldest first."""

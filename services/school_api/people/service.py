@@ -11,6 +11,7 @@ from services.school_api.people.schemas import PersonCreate, PersonUpdate
 from services.school_api.people.vocabulary import PersonKind, Sex
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.problems import Conflict, NotFound, ValidationFailed
 
 RECORD = "person"
@@ -99,3 +100,21 @@ async def update_person(
     await ctx.session.flush()
     ctx.audit.record("person.update", RECORD, person.id)
     return person
+
+
+# The API list: oldest first, as recorded, a page at a time.
+KEYSET = Keyset(Person.created_at, Person.id, newest_first=False)
+
+
+async def page_people(
+    ctx: Context, incident_id: uuid.UUID, *, kind: PersonKind | None = None, upn: str | None = None, cursor: str | None, limit: int
+) -> tuple[list[Person], str | None]:
+    query = select(Person).where(Person.incident_id == incident_id)
+    if kind is not None:
+        query = query.where(Person.kind == kind)
+    if upn is not None:
+        query = query.where(Person.upn == upn.upper())
+    rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
+    for row in rows:
+        ctx.audit.record("person.read", RECORD, row.id)
+    return rows, next_cursor

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.school_api.database import Base, SchoolScoped
@@ -51,6 +51,8 @@ class OutboxMessage(Base):
     # Fixed for the life of the message, so that every retry is the same request to the police.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The W3C traceparent of the decision that queued it, so its sends join the decision's trace (shared/tracing.py).
+    traceparent: Mapped[str | None] = mapped_column(String(55))
     state: Mapped[OutboxState] = mapped_column(Enum(OutboxState, native_enum=False, length=20))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -59,3 +61,17 @@ class OutboxMessage(Base):
     last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PoliceFeedPosition(SchoolScoped, Base):
+    """How far this school's status feed at the police has been applied (services/police_api/feed/).
+
+    Written in the same transaction as the statuses it applied: a follower killed half-way resumes from
+    the last page it applied whole, so a change is applied late at worst, never lost."""
+
+    __tablename__ = "police_feed_positions"
+    __table_args__ = (UniqueConstraint("school_urn"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    position: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -82,3 +82,19 @@ def build_report_payload(
         "risk_assessment": _assessment(assessment) if assessment else None,
         "referral_reasons": reasons,
     }
+
+
+def minimised_after_delivery(payload: dict[str, Any], police_reference: str, delivered_at: datetime) -> dict[str, Any]:
+    """What an outbox message keeps once the police have the report (issue 14, data minimisation).
+
+    The report's names, dates of birth and texts are still in the school's own records, and the police
+    hold their copy; the delivered message needs only enough to say which report went where. Before
+    delivery the full payload stays, so that every retry sends the same request under the same key.
+    """
+    return {
+        "minimised": True,
+        "school_incident_id": payload.get("school_incident_id"),
+        "school_incident_reference": payload.get("school_incident_reference"),
+        "police_reference": police_reference,
+        "delivered_at": delivered_at.isoformat(),
+    }

@@ -85,19 +85,38 @@ class PoliceClient:
     def forget_token(self, school_urn: str) -> None:
         self._tokens.pop(school_urn, None)
 
-    async def submit_report(self, school_urn: str, idempotency_key: str, payload: dict[str, Any]) -> httpx.Response:
+    async def submit_report(
+        self, school_urn: str, idempotency_key: str, payload: dict[str, Any], *, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """`headers`: what else the call carries (the trace's traceparent)."""
         token = await self.token_for(school_urn)
         return await self.http.post(
             "/reports",
             json=payload,
-            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": idempotency_key},
+            headers={**(headers or {}), "Authorization": f"Bearer {token}", "Idempotency-Key": idempotency_key},
         )
 
     async def report_status(self, school_urn: str, report_id: str) -> httpx.Response:
         token = await self.token_for(school_urn)
         return await self.http.get(f"/reports/{report_id}/status", headers={"Authorization": f"Bearer {token}"})
 
+    async def status_changes(self, school_urn: str, *, after: int, wait_seconds: float) -> httpx.Response:
+        """A long poll: the police hold it up to `wait_seconds`, so the read timeout is stretched by as much."""
+        token = await self.token_for(school_urn)
+        timeout = self.http.timeout
+        return await self.http.get(
+            "/status-changes",
+            params={"cursor": str(after), "wait": str(wait_seconds)},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(
+                connect=timeout.connect, read=(timeout.read or 0) + wait_seconds, write=timeout.write, pool=timeout.pool
+            ),
+        )
+
 
 def new_http_client(base_url: str, *, connect_timeout: float, read_timeout: float) -> httpx.AsyncClient:
     timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=read_timeout)
-    return httpx.AsyncClient(base_url=base_url, timeout=timeout)
+    # No cap on connections: every school with an open referral holds one long poll of its status feed,
+    # and a capped pool full of them would make a report wait for a free connection.
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=100)
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits)

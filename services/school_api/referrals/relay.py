@@ -6,8 +6,10 @@
 - Sends each with its fixed Idempotency-Key outside any transaction, then records the result.
   A relay that dies mid-send leaves its lease to expire; another relay sends the same key again
   and the police answer with the report they already stored.
-- Polls the police status of delivered referrals that are not finalised, every `status_poll_seconds`,
-  in its own loop beside delivery (docs/handoff.md: why poll rather than push).
+- Follows each school's status feed at the police beside delivery (feed_follower.py), so a status
+  change reaches the school as it commits and an idle referral costs nothing (docs/handoff.md).
+  `refresh_statuses` asks after every open referral once: an operator's reconciliation
+  (`school-api refresh-statuses`), never a loop.
 - Wakes at once when a referral is committed; otherwise sleeps until the next retry or lease expiry
   falls due, at most `relay_idle_poll_seconds`.
 - Stops gracefully: `stop()` lets the pass in flight finish and record its answers (bounded by the
@@ -23,6 +25,8 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 import httpx
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,7 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 # known even in the relay's own process (`school-api relay`), which imports no routes.
 import services.school_api.models  # noqa: F401
 from services.school_api.database import AuditEntry
+from services.school_api.referrals.feed_follower import StatusFeedFollower, store_status
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
+from services.school_api.referrals.payload import minimised_after_delivery
 from services.school_api.referrals.police_client import CredentialsRefused, NoCredentials, PoliceClient
 from services.school_api.referrals.retry import (
     RETRY_AFTER_STATUSES,
@@ -44,6 +50,7 @@ from services.school_api.referrals.schemas import PoliceStatus
 from services.school_api.referrals.service import RECORD
 from services.school_api.referrals.vocabulary import DeliveryState, OutboxState
 from services.school_api.settings import SchoolSettings
+from shared import tracing
 from shared.audit import AuditTrail, append_events
 from shared.clock import Clock
 from shared.identity import Actor
@@ -84,6 +91,7 @@ class Relay:
         self.relay_id = uuid.uuid4().hex[:12]
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self.follower = StatusFeedFollower(sessionmaker, police, settings, clock, self._audit, self._stopping)
 
     def wake(self) -> None:
         self._wake.set()
@@ -99,11 +107,11 @@ class Relay:
         return session
 
     async def run_forever(self) -> None:
-        """Deliver and poll statuses side by side, so that a slow status round never holds up a report."""
+        """Deliver and follow the status feeds side by side, so that a held long poll never holds up a report."""
         log.info("relay started", extra={"fields": {"relay_id": self.relay_id}})
         async with asyncio.TaskGroup() as group:
             group.create_task(self._deliver_forever())
-            group.create_task(self._poll_statuses_forever())
+            group.create_task(self.follower.run_forever())
         log.info("relay stopped", extra={"fields": {"relay_id": self.relay_id}})
 
     async def _deliver_forever(self) -> None:
@@ -120,17 +128,6 @@ class Relay:
             idle = await self._idle_seconds()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=idle)
-            except TimeoutError:
-                pass
-
-    async def _poll_statuses_forever(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.refresh_statuses()
-            except Exception:
-                log.exception("status poll failed")
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.settings.status_poll_seconds)
             except TimeoutError:
                 pass
 
@@ -224,9 +221,18 @@ class Relay:
             # is audited before it leaves, so that it never leaves unaudited (a relay may die mid-send).
             await self._audit(session, message.school_urn, "police_referral.send", message.referral_id)
             await session.commit()
+        with tracing.span(
+            "police_referral.send", kind=SpanKind.CLIENT, parent=tracing.context_from(message.traceparent),
+            referral_id=str(message.referral_id), attempt=message.attempts + 1,
+        ):
+            await self._send(message, message_id, lease_token)
+
+    async def _send(self, message: OutboxMessage, message_id: uuid.UUID, lease_token: str) -> None:
         retry_after: float | None = None
         try:
-            response = await self.police.submit_report(message.school_urn, message.idempotency_key, message.payload)
+            response = await self.police.submit_report(
+                message.school_urn, message.idempotency_key, message.payload, headers=tracing.outgoing_headers()
+            )
         except (NoCredentials, CredentialsRefused) as exc:
             # A configuration fault an administrator can fix: keep the report queued (capped backoff)
             # and show the DSL why, rather than drop a child's report for a missing secret.
@@ -236,6 +242,7 @@ class Relay:
             # Connect/read timeouts and refused connections: the police may be down or restarting.
             await self._record(message_id, lease_token, Verdict.retry, error={"kind": "network", "detail": type(exc).__name__})
             return
+        trace.get_current_span().set_attribute("http.response.status_code", response.status_code)
         verdict = verdict_for_status(response.status_code)
         if response.status_code == 401:
             self.police.forget_token(message.school_urn)
@@ -283,6 +290,7 @@ class Relay:
                 message.state = OutboxState.done
                 message.completed_at = now
                 message.last_error = None
+                message.payload = minimised_after_delivery(message.payload, report["police_reference"], now)
                 referral.delivery_state = DeliveryState.delivered
                 referral.police_report_id = uuid.UUID(report["id"])
                 referral.police_reference = report["police_reference"]
@@ -310,9 +318,13 @@ class Relay:
             await self._audit(session, referral.school_urn, operation, referral.id)
             await session.commit()
         log.log(outcome[1], outcome[0], extra={"fields": fields})
+        if verdict is Verdict.delivered and report is not None:
+            self.follower.referral_delivered()
+            await self._catch_up(OpenReferral(referral.id, referral.school_urn, referral.police_report_id))
 
     async def refresh_statuses(self) -> int:
-        """Ask the police for the status of every delivered referral that is not finalised."""
+        """Ask the police for the status of every delivered referral that is not finalised, once: a
+        reconciliation after the police database was restored, say. The feed carries changes otherwise."""
         async with self._session() as session:
             # Only what asking needs: each referral itself is opened when an answer is stored (and audited then).
             open_referrals = [
@@ -340,17 +352,24 @@ class Relay:
             for referral, status in zip(batch, answers, strict=True):
                 if not isinstance(status, dict):
                     continue
-                async with self._session() as session:
-                    stored = await session.get(PoliceReferral, referral.id)
-                    if stored is not None:
-                        stored.police_status = status
-                        stored.police_status_checked_at = self.clock.now()
-                        stored.police_case_closed = bool(status.get("finalised"))
-                        stored.updated_at = self.clock.now()
-                        await self._audit(session, stored.school_urn, "police_referral.status_refresh", stored.id)
-                        await session.commit()
+                await self._store_status(referral, status)
                 refreshed += 1
         return refreshed
+
+    async def _store_status(self, referral: OpenReferral, status: dict[str, Any]) -> None:
+        async with self._session() as session:
+            stored = await session.get(PoliceReferral, referral.id)
+            if stored is not None and store_status(stored, status, self.clock.now()):
+                await self._audit(session, stored.school_urn, "police_referral.status_refresh", stored.id)
+                await session.commit()
+
+    async def _catch_up(self, referral: OpenReferral) -> None:
+        """Ask once for the status of a referral just recorded as delivered: the police marked it in the
+        school's feed when they stored it, and a follower that read that mark before this service knew
+        the report passed over it. Whatever changes from now on, the follower applies."""
+        status = await self._status_of(referral)
+        if isinstance(status, dict):
+            await self._store_status(referral, status)
 
     async def _audit(self, session: AsyncSession, school_urn: str, operation: str, referral_id: uuid.UUID) -> None:
         """Append the relay's row to the school's chain in `session`'s transaction: it stands or falls with what it records."""

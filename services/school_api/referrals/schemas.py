@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.school_api.referrals.vocabulary import DeliveryState, PoliceChannel
+from shared.pagination import Page
 
 
 class PoliceStatus(BaseModel):
@@ -21,6 +22,24 @@ class PoliceStatus(BaseModel):
     outcome: str | None
     finalised: bool
     updated_at: datetime
+    crime_decision_at: datetime | None = None
+    ppu_notified_at: datetime | None = None
+    routed_at: datetime | None = None
+    finalised_at: datetime | None = None
+
+
+class PoliceStatusChange(BaseModel):
+    position: int
+    report_id: uuid.UUID
+    changed_at: datetime
+    status: PoliceStatus
+
+
+class PoliceStatusPage(BaseModel):
+    """A page of the school's status feed at the police (services/police_api/feed/schemas.py)."""
+
+    items: list[PoliceStatusChange]
+    next_cursor: str | None
 
 
 class ReferralOut(BaseModel):
@@ -35,3 +54,7 @@ class ReferralOut(BaseModel):
     police_status: PoliceStatus | None
     police_status_checked_at: datetime | None
     created_at: datetime
+
+
+class ReferralPage(Page[ReferralOut]):
+    """A page of the incident's police referrals, oldest first."""

@@ -10,7 +10,9 @@ from services.school_api.incidents.models import Incident
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.referrals.vocabulary import DeliveryState, OutboxState, PoliceChannel
 from services.school_api.referrals.wakeup import announce_queued
+from shared import tracing
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.db import on_commit
 from shared.problems import NotFound
 
@@ -33,6 +35,8 @@ async def queue_police_referral(ctx: Context, incident: Incident, channel: Polic
     )
     ctx.session.add(referral)
     await ctx.session.flush()
+    with tracing.span("police_referral.queue", referral_id=str(referral.id)):
+        traceparent = tracing.current_traceparent()
     ctx.session.add(
         OutboxMessage(
             id=uuid.uuid4(),
@@ -40,6 +44,7 @@ async def queue_police_referral(ctx: Context, incident: Incident, channel: Polic
             school_urn=incident.school_urn,
             idempotency_key=uuid.uuid4().hex,
             payload=payload,
+            traceparent=traceparent,
             state=OutboxState.pending,
             attempts=0,
             available_at=ctx.now,
@@ -83,3 +88,14 @@ async def referral_id_of(ctx: Context, incident_id: uuid.UUID) -> uuid.UUID | No
     if referral_id is not None:
         ctx.audit.record("police_referral.read", RECORD, referral_id)
     return referral_id
+
+
+KEYSET = Keyset(PoliceReferral.created_at, PoliceReferral.id, newest_first=False)
+
+
+async def page_referrals(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[PoliceReferral], str | None]:
+    query = select(PoliceReferral).where(PoliceReferral.incident_id == incident_id)
+    rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
+    for row in rows:
+        ctx.audit.record("police_referral.read", RECORD, row.id)
+    return rows, next_cursor

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.school_api.access import SchoolContext
 from services.school_api.incidents import service as incidents
 from services.school_api.reviews import service
-from services.school_api.reviews.schemas import ReviewCreate, ReviewOut
+from services.school_api.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage
 from shared.concurrency import etag, expected_version
-from shared.http import problem_responses
+from shared.http import IfMatch, problem_responses
+from shared.pagination import Cursor, DEFAULT_PAGE_SIZE, Limit
 
 router = APIRouter(prefix="/incidents/{incident_id}/review", tags=["reviews"])
 
@@ -21,7 +21,7 @@ async def review_incident(
     body: ReviewCreate,
     ctx: SchoolContext,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ) -> ReviewOut:
     """Review outcomes and procedures after the decision (S-REVIEW). Needs the incident's If-Match."""
     row, incident = await service.review(ctx, incident_id, body, expected_version(if_match))
@@ -29,7 +29,10 @@ async def review_incident(
     return ReviewOut.model_validate(row, from_attributes=True)
 
 
-@router.get("", response_model=list[ReviewOut], responses=problem_responses(404))
-async def list_reviews(incident_id: uuid.UUID, ctx: SchoolContext) -> list[ReviewOut]:
+@router.get("", response_model=ReviewPage, responses=problem_responses(400, 404))
+async def list_reviews(
+    incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
+) -> ReviewPage:
     await incidents.get_incident(ctx, incident_id)
-    return [ReviewOut.model_validate(r, from_attributes=True) for r in await service.list_reviews(ctx, incident_id)]
+    rows, next_cursor = await service.page_reviews(ctx, incident_id, cursor=cursor, limit=limit)
+    return ReviewPage(items=[ReviewOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

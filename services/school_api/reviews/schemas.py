@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from shared.pagination import Page
 
 
 class ReviewCreate(BaseModel):
@@ -24,3 +25,7 @@ class ReviewOut(BaseModel):
     procedure_changes: str | None
     reviewed_by: str
     reviewed_at: datetime
+
+
+class ReviewPage(Page[ReviewOut]):
+    """A page of the incident's reviews, oldest first."""

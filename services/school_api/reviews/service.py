@@ -14,6 +14,7 @@ from services.school_api.reviews.models import Review
 from services.school_api.reviews.schemas import ReviewCreate
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 
 RECORD = "review"
 
@@ -45,3 +46,15 @@ async def list_reviews(ctx: Context, incident_id: uuid.UUID, *, audit: bool = Tr
         for row in rows:
             ctx.audit.record("review.read", RECORD, row.id)
     return rows
+
+
+# The API list: oldest first, as recorded, a page at a time.
+KEYSET = Keyset(Review.reviewed_at, Review.id, newest_first=False)
+
+
+async def page_reviews(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Review], str | None]:
+    query = select(Review).where(Review.incident_id == incident_id)
+    rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
+    for row in rows:
+        ctx.audit.record("review.read", RECORD, row.id)
+    return rows, next_cursor

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from shared.pagination import Page
 
 TEXT_MAX = 5_000
 
@@ -42,3 +43,7 @@ class SearchOut(BaseModel):
     searched_at: datetime
     recorded_by: str
     recorded_at: datetime
+
+
+class SearchPage(Page[SearchOut]):
+    """A page of the incident's searches, oldest first."""

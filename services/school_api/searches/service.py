@@ -17,6 +17,7 @@ from services.school_api.rules.search import SearchConditions, s_search
 from services.school_api.searches.models import DeviceSearch
 from services.school_api.searches.schemas import SearchCreate
 from shared.context import Context
+from shared.pagination import Keyset, fetch_page
 from shared.problems import NotFound, RuleRefused
 
 RECORD = "device_search"
@@ -77,3 +78,15 @@ async def list_searches(ctx: Context, incident_id: uuid.UUID, *, audit: bool = T
         for row in rows:
             ctx.audit.record("device_search.read", RECORD, row.id)
     return rows
+
+
+# The API list: oldest first, as recorded, a page at a time.
+KEYSET = Keyset(DeviceSearch.recorded_at, DeviceSearch.id, newest_first=False)
+
+
+async def page_searches(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[DeviceSearch], str | None]:
+    query = select(DeviceSearch).where(DeviceSearch.incident_id == incident_id)
+    rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
+    for row in rows:
+        ctx.audit.record("device_search.read", RECORD, row.id)
+    return rows, next_cursor

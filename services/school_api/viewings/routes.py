@@ -7,8 +7,9 @@ from fastapi import APIRouter, status
 from services.school_api.access import SchoolContext
 from services.school_api.incidents import service as incidents
 from services.school_api.viewings import service
-from services.school_api.viewings.schemas import ViewingCreate, ViewingOut
+from services.school_api.viewings.schemas import ViewingCreate, ViewingOut, ViewingPage
 from shared.http import problem_responses
+from shared.pagination import DEFAULT_PAGE_SIZE, Cursor, Limit
 
 router = APIRouter(prefix="/incidents/{incident_id}/image-viewings", tags=["image viewings"])
 
@@ -19,7 +20,10 @@ async def record_image_viewing(incident_id: uuid.UUID, body: ViewingCreate, ctx:
     return ViewingOut.model_validate(await service.record_viewing(ctx, incident_id, body), from_attributes=True)
 
 
-@router.get("", response_model=list[ViewingOut], responses=problem_responses(404))
-async def list_image_viewings(incident_id: uuid.UUID, ctx: SchoolContext) -> list[ViewingOut]:
+@router.get("", response_model=ViewingPage, responses=problem_responses(400, 404))
+async def list_image_viewings(
+    incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
+) -> ViewingPage:
     await incidents.get_incident(ctx, incident_id)
-    return [ViewingOut.model_validate(r, from_attributes=True) for r in await service.list_viewings(ctx, incident_id)]
+    rows, next_cursor = await service.page_viewings(ctx, incident_id, cursor=cursor, limit=limit)
+    return ViewingPage(items=[ViewingOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from shared.pagination import Page
 
 TEXT_MAX = 5_000
 
@@ -30,3 +31,7 @@ class ViewingOut(BaseModel):
     viewed_at: datetime
     viewed_by: str
     recorded_at: datetime
+
+
+class ViewingPage(Page[ViewingOut]):
+    """A page of the incident's viewings, oldest first."""
