@@ -181,26 +181,30 @@ OnResponse = Callable[[Request, Response], None]
 
 async def closed_loop(
     port: int, make: RequestFactory, *, concurrency: int, seconds: float, warmup: float, expected: set[int],
-    on_response: OnResponse | None = None,
+    on_response: OnResponse | None = None, stagger: float = 0.0,
 ) -> LoadResult:
-    """`concurrency` clients back to back for `warmup + seconds`; only the last `seconds` are counted."""
+    """`concurrency` clients back to back for `warmup + seconds`; only the last `seconds` are counted.
+
+    `stagger` seconds between the clients' first requests (within the warm-up): several uvicorn workers share
+    one listening socket, and connections opened all at once can all be accepted by the same worker."""
     result = LoadResult("closed", seconds, concurrency=concurrency)
     counter = iter(range(10**12))
     with _no_generator_gc():
-        await _closed_clients(port, make, result, counter, concurrency, seconds, warmup, expected, on_response)
+        await _closed_clients(port, make, result, counter, concurrency, seconds, warmup, expected, on_response, stagger)
     return result
 
 
 async def _closed_clients(
     port: int, make: RequestFactory, result: LoadResult, counter: Any, concurrency: int, seconds: float, warmup: float,
-    expected: set[int], on_response: OnResponse | None,
+    expected: set[int], on_response: OnResponse | None, stagger: float,
 ) -> None:
     loop_start = time.perf_counter()
     measure_from, stop_at = loop_start + warmup, loop_start + warmup + seconds
     exhausted_at: list[float] = []
 
-    async def client() -> None:
+    async def client(number: int) -> None:
         connection = Connection(port)
+        await asyncio.sleep(number * stagger)
         try:
             while (now := time.perf_counter()) < stop_at:
                 request = make(next(counter))
@@ -220,7 +224,7 @@ async def _closed_clients(
         finally:
             connection.close()
 
-    await asyncio.gather(*(client() for _ in range(concurrency)))
+    await asyncio.gather(*(client(number) for number in range(concurrency)))
     if exhausted_at:  # the pool ran out early: count the time actually measured
         result.seconds = max(0.001, min(stop_at, max(exhausted_at)) - measure_from)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,24 @@ def _process_seconds(pid: int) -> float:
         return 0.0
     # After the command name: state is field 3, utime 14 and stime 15 (1-based, see proc(5)).
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants: uvicorn `--workers N` serves from N children of its supervisor."""
+    parents = {int(entry.name): _parent_of(int(entry.name)) for entry in Path("/proc").iterdir() if entry.name.isdigit()}
+    tree, frontier = [pid], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        tree += children
+        frontier = children
+    return tree
 
 
 def _postgres_pids() -> list[int]:
@@ -49,21 +68,45 @@ def _postgres_seconds(pids: dict[int, float]) -> float:
     return total
 
 
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from the first line of /proc/stat."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    return (sum(ticks[:8]) - idle) / _TICKS, sum(ticks[:8]) / _TICKS
+
+
+def backends_of(admin_url: str, database: str) -> list[int]:
+    """The PostgreSQL backends serving one database: the server is shared, and its other clients' CPU is not ours."""
+    import psycopg  # noqa: PLC0415 - only when asked
+
+    with psycopg.connect(admin_url, connect_timeout=5) as connection:
+        rows = connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)).fetchall()
+    return [row[0] for row in rows]
+
+
 @dataclass
 class CpuMeter:
+    """`own_backends`, when given, is called at the start to name this run's PostgreSQL backends (their CPU is
+    reported apart from the whole server's); the machine's busy cores say whether the two cores are full."""
+
     service_pid: int
+    own_backends: Callable[[], list[int]] | None = None
     started: bool = False
-    _service: float = 0.0
+    _service: dict[int, float] = field(default_factory=dict)
     _generator: float = 0.0
     _postgres: dict[int, float] = field(default_factory=dict)
     _wall: float = 0.0
+    _own: dict[int, float] = field(default_factory=dict)
+    _machine: float = 0.0
 
     def start(self) -> None:
         if not Path("/proc/self/stat").exists():
             return
-        self._service = _process_seconds(self.service_pid)
+        self._service = {pid: _process_seconds(pid) for pid in process_tree(self.service_pid)}
         self._generator = _own_seconds()
         self._postgres = {pid: _process_seconds(pid) for pid in _postgres_pids()}
+        self._own = {pid: _process_seconds(pid) for pid in self.own_backends()} if self.own_backends else {}
+        self._machine = _machine_busy()[0]
         self._wall = time.monotonic()
         self.started = True
 
@@ -73,12 +116,21 @@ class CpuMeter:
             return None
         wall = time.monotonic() - self._wall
         spent = {
-            "service": _process_seconds(self.service_pid) - self._service,
+            "service": sum(_process_seconds(pid) - before for pid, before in self._service.items()),
             "postgresql": _postgres_seconds(self._postgres),
             "generator": _own_seconds() - self._generator,
         }
+        if self.own_backends is not None:
+            spent["postgresql_own"] = sum(_process_seconds(pid) - before for pid, before in self._own.items())
         figures = {f"{party}_ms_per_request": round(seconds * 1000 / requests, 3) for party, seconds in spent.items()}
         figures |= {f"{party}_cores": round(seconds / wall, 2) for party, seconds in spent.items()}
+        figures["machine_cores_busy"] = round((_machine_busy()[0] - self._machine) / wall, 2)
+        # Everyone else's on the shared machine: what the two cores had left for the parties measured here.
+        figures["others_cores"] = round(figures["machine_cores_busy"] - sum(
+            figures[f"{party}_cores"] for party in ("service", "postgresql", "generator")), 2)
+        # Each of the service's processes apart: with several workers, how evenly the connections fell on them.
+        figures["service_process_cores"] = sorted(
+            (round((_process_seconds(pid) - before) / wall, 2) for pid, before in self._service.items()), reverse=True)
         return figures
 
 

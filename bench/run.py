@@ -1,12 +1,13 @@
 """`make bench`: the services against the bare stack (issue 7). See docs/performance.md.
 
-    .venv/bin/python -m bench.run                     # PostgreSQL, growth 10k -> 100k, about 6 minutes
+    .venv/bin/python -m bench.run                     # PostgreSQL, growth 10k -> 100k, 1 vs 2 workers, about 8 minutes
     .venv/bin/python -m bench.run --full              # growth 10k -> 1,000,000 (make bench-full)
     .venv/bin/python -m bench.run --backend sqlite    # the same against SQLite files
 
 Starts the floor (bench/floor_app.py), the police API and the school API as uvicorn processes (one
-worker each) on throw-away databases with throw-away keys, drives load over 127.0.0.1 only, prints a
-table and writes JSON to bench/results/. Always stops its processes and drops its databases.
+worker each; the `workers` phase adds a 1-worker and a 2-worker school API) on throw-away databases with
+throw-away keys, drives load over 127.0.0.1 only, prints a table and writes JSON to bench/results/. Always
+stops its processes and drops its databases.
 """
 from __future__ import annotations
 
@@ -30,13 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from bench import openapi
-from bench.probes import CpuMeter, DiskProbe
+from bench.probes import CpuMeter, DiskProbe, backends_of
 from bench.loadgen import Connection, LoadResult, Request, Response, closed_loop, open_loop, percentile
 from bench.seed import SEED_YEAR, BASE_TIME, Seeder, enum_value
 from bench.stack import (
-    BenchError, Database, Keys, Service, get_json, police_env, postgres_free_connections, postgres_version, register_school, school_env,
+    POSTGRES_ADMIN_URL, BenchError, Database, Keys, Service, get_json, police_env, postgres_free_connections, postgres_version, register_school, school_env,
 )
 from shared.concurrency import etag
+from shared.encryption import KeyRing, install_data_keys
 from shared.migrations import upgrade
 from shared.pagination import encode_cursor
 
@@ -47,7 +49,7 @@ NOW_ISO = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00",
 
 TARGETS = {
     "create_ratio": 0.5, "create_p99_ms": 50.0, "handoff_p50_ms": 200.0, "handoff_p99_ms": 1000.0,
-    "growth_ratio": 1.5, "rss_mb": 200.0,
+    "growth_ratio": 1.5, "rss_mb": 200.0, "workers_ratio": 1.6,
 }
 
 
@@ -101,6 +103,9 @@ class Bench:
         from services.police_api.models import Base as PoliceBase  # noqa: PLC0415 - after the migrations ran
         from services.school_api.models import Base as SchoolBase  # noqa: PLC0415
 
+        # The seeders seal what they insert with the services' own key rings, so the services read it.
+        install_data_keys(SchoolBase.metadata, KeyRing.load(self.keys.path("school-data-keys.json")))
+        install_data_keys(PoliceBase.metadata, KeyRing.load(self.keys.path("police-data-keys.json")))
         self.school_seeder = Seeder(self.school_db.sync_url, SchoolBase.metadata)
         self.police_seeder = Seeder(self.police_db.sync_url, PoliceBase.metadata)
 
@@ -208,7 +213,7 @@ class Bench:
         self.dsl = {"Authorization": f"Bearer {self.keys.school_token('dsl', URN)}"}
         self.officer = {"Authorization": f"Bearer {self.keys.police_token('supervisor', FORCE)}"}
         phases = {"ceiling": self.generator_ceiling, "create": self.create_incident, "risk": self.risk_assessment,
-                  "handoff": self.handoff, "intake": self.police_intake, "growth": self.growth}
+                  "handoff": self.handoff, "intake": self.police_intake, "growth": self.growth, "workers": self.workers}
         wanted = set(self.args.only.split(",")) if self.args.only else set(phases)
         if unknown := wanted - set(phases):
             raise BenchError(f"--only: unknown phase(s) {sorted(unknown)}; choose from {sorted(phases)}")
@@ -276,6 +281,71 @@ class Bench:
         await asyncio.sleep(1)
         opened = await self.opened(port, make, expected, self.args.rate, **kw)
         return {"closed": closed.summary(), "open": opened.summary() | {"disk": opened.disk}}
+
+    # ---------- many processes (issue 15) ----------
+    async def workers(self) -> None:
+        """Create incident against the school API with one uvicorn worker and with two, on their own database.
+
+        Both services run side by side (the idle one only polls its relay) with the same settings, metrics in
+        multiprocess mode included, so the worker count is the only difference; the rounds alternate 1, 2, 1, 2
+        so the machine's drift falls on both alike, and each round's ratio is 2 workers over the 1 worker
+        measured seconds before it."""
+        if self.args.backend != "postgresql":
+            self.results["workers"] = {"available": False, "reason": "several workers need PostgreSQL (SQLite has one writer)"}
+            return
+        database = self._database("workers")
+        await asyncio.to_thread(upgrade, "school_api", database.async_url)  # alembic runs its own event loop
+        env = {**self.school.env, "SCHOOL_API_DATABASE_URL": database.async_url}
+        services = {}
+        for count in (1, 2):
+            metrics_dir = self.folder / f"prometheus-{count}w"
+            metrics_dir.mkdir()
+            services[count] = Service(f"school_api_{count}w", self.school.factory,
+                                      {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
+                                      self.folder / f"school-{count}w.log", workers=count)
+            self.services.append(services[count])
+            services[count].start()
+        for service in services.values():
+            service.wait_ready()
+        body = self.create_body()
+        urns = [f"{800000 + n:06d}" for n in range(max(1, self.args.schools))]
+        shapes = {
+            "many_schools": [Request.json("POST", "/incidents", body, {"Authorization": f"Bearer {self.keys.school_token('dsl', urn)}"})
+                             for urn in urns],
+            "one_school": [Request.json("POST", "/incidents", body, self.dsl)],
+        }
+        rounds: dict[str, list[dict[str, Any]]] = {f"{shape}_{count}w": [] for shape in shapes for count in (1, 2)}
+        load: list[float] = []
+        for number in range(1, self.args.rounds + 1):
+            for shape, requests in shapes.items():
+                for count, service in services.items():
+                    log(f"workers round {number}/{self.args.rounds}: {shape.replace('_', ' ')}, {count} worker(s)")
+                    row = await self.workers_loop(service, requests, database.db_name)
+                    load.append(row["loadavg_1m"])
+                    rounds[f"{shape}_{count}w"].append(row)
+                    await asyncio.sleep(1)
+        for count in (2, 1):
+            services[count].stop()
+        self.results["workers"] = {"schools": len(urns), "loadavg_1m": {"min": min(load), "max": max(load)},
+                                   "rounds": rounds, "summary": _workers_summary(rounds)}
+
+    async def workers_loop(self, service: Service, requests: list[Request], database: str) -> dict[str, Any]:
+        """One closed loop, bounded in time and in count, with the CPU of the service's processes (the uvicorn
+        supervisor and its workers), of this database's PostgreSQL backends and of the whole machine."""
+        meter = CpuMeter(service.process.pid, own_backends=lambda: backends_of(POSTGRES_ADMIN_URL, database))
+        asyncio.get_running_loop().call_later(self.args.warmup, meter.start)
+        cap = self.args.workers_requests
+
+        def make(i: int) -> Request | None:
+            return requests[i % len(requests)] if i < cap else None
+
+        result = await closed_loop(service.port, make, concurrency=self.args.concurrency, seconds=self.args.seconds,
+                                   warmup=self.args.warmup, expected={201}, stagger=self.args.connect_stagger_ms / 1000)
+        cpu = meter.stop(result.ok + result.failed)
+        if result.first_failure:
+            self.note(f"workers: {service.name}: {result.first_failure}")
+        return {"closed": result.summary(), "cpu": cpu,
+                "loadavg_1m": float(Path("/proc/loadavg").read_text().split()[0])}
 
     def find_risk_operation(self) -> openapi.Operation | None:
         return (openapi.find(self.school_api, "POST", "risk", path_prefix="/incidents/{")
@@ -731,6 +801,26 @@ def _median(values: list[float]) -> float | None:
     return ordered[middle] if len(ordered) % 2 else round((ordered[middle - 1] + ordered[middle]) / 2, 3)
 
 
+def _workers_summary(rounds: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Per shape and worker count the median round; per shape the median of the rounds' 2w/1w ratios."""
+    summary: dict[str, Any] = {}
+    for key, measured in rounds.items():
+        cpus = [row["cpu"] for row in measured if row["cpu"]]
+        summary[key] = {name: _median([row["closed"][name] for row in measured])
+                        for name in ("throughput_per_s", "p50_ms", "p99_ms")}
+        summary[key]["failed"] = sum(row["closed"]["failed"] for row in measured)
+        summary[key]["cpu"] = {name: _median([cpu[name] for cpu in cpus]) for name in cpus[0]
+                               if name != "service_process_cores"} if cpus else None
+        if cpus:
+            summary[key]["cpu"]["service_process_cores"] = [cpu["service_process_cores"] for cpu in cpus]
+    for shape in ("many_schools", "one_school"):
+        pairs = zip(rounds[f"{shape}_1w"], rounds[f"{shape}_2w"], strict=True)
+        ratios = [round(two["closed"]["throughput_per_s"] / one["closed"]["throughput_per_s"], 3)
+                  for one, two in pairs if one["closed"]["throughput_per_s"]]
+        summary[f"{shape}_ratio"] = {"median": _median(ratios), "rounds": ratios}
+    return summary
+
+
 def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """Each figure the median over the rounds (the rounds themselves are kept beside it)."""
     closed = dict(rounds[-1]["closed"])
@@ -779,6 +869,14 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
     add("hand-off median < 200 ms (decision → police report stored)", stored.get("p50_ms"),
         None if stored.get("p50_ms") is None else stored["p50_ms"] < TARGETS["handoff_p50_ms"])
     add("hand-off p99 < 1 s", stored.get("p99_ms"), None if stored.get("p99_ms") is None else stored["p99_ms"] < TARGETS["handoff_p99_ms"])
+    workers = results.get("workers", {}).get("summary")
+    if workers:
+        for shape, label in (("many_schools", f"{results['workers']['schools']} schools"), ("one_school", "one school")):
+            ratio = workers[f"{shape}_ratio"]["median"]
+            add(f"create incident, 2 workers ≥ 1.6 × 1 worker, {label} (median of rounds)", ratio,
+                None if ratio is None else ratio >= TARGETS["workers_ratio"],
+                f"(rounds: {', '.join(str(r) for r in workers[f'{shape}_ratio']['rounds'])}; "
+                f"load average {results['workers']['loadavg_1m']['min']}–{results['workers']['loadavg_1m']['max']})")
     levels = results["growth"].get("levels", [])
     label = f"{levels[-1]:,}/{levels[0]:,}" if levels else "?"
     for name in ("school_list_first", "school_list_deep", "police_list_first", "police_list_deep",
@@ -841,9 +939,31 @@ def table(results: dict[str, Any]) -> str:
         lines += ["", "| CPU per request, closed loop, median of rounds (ms) | service | PostgreSQL | generator | cores busy (svc / pg / gen) |",
                   "|---|---:|---:|---:|---|"]
         for phase, measured in results["cpu"].items():
-            cpu = {name: _median([row[name] for row in measured]) for name in measured[0]}
+            cpu = {name: _median([row[name] for row in measured]) for name in measured[0] if name != "service_process_cores"}
             lines.append(f"| {phase} | {cpu['service_ms_per_request']} | {cpu['postgresql_ms_per_request']} | "
                          f"{cpu['generator_ms_per_request']} | {cpu['service_cores']} / {cpu['postgresql_cores']} / {cpu['generator_cores']} |")
+    workers = results.get("workers", {})
+    if workers.get("summary"):
+        lines += ["", f"| workers (c={results['settings']['concurrency']}, median of rounds) | closed /s | 2w/1w | p50 / p99 ms "
+                  "| CPU ms/request: service / PostgreSQL (this db) / PostgreSQL (all) / generator "
+                  "| cores busy: service (each process) / others / machine |",
+                  "|---|---:|---:|---|---|---|"]
+        for key, entry in workers["summary"].items():
+            if key.endswith("_ratio"):
+                continue
+            cpu = entry["cpu"] or {}
+            ratio = workers["summary"][key.rsplit("_", 1)[0] + "_ratio"]["median"] if key.endswith("_2w") else "–"
+            lines.append(f"| {key} | {entry['throughput_per_s']} | {ratio} | {entry['p50_ms']} / {entry['p99_ms']} | "
+                         f"{cpu.get('service_ms_per_request')} / {cpu.get('postgresql_own_ms_per_request')} / "
+                         f"{cpu.get('postgresql_ms_per_request')} / {cpu.get('generator_ms_per_request')} | "
+                         f"{cpu.get('service_cores')} ({cpu.get('service_process_cores')}) / {cpu.get('others_cores')} / "
+                         f"{cpu.get('machine_cores_busy')} |")
+        for key, measured in workers["rounds"].items():
+            lines.append(f"| {key} round by round: /s (p99 ms) | " + ", ".join(
+                f"{row['closed']['throughput_per_s']} ({row['closed']['p99_ms']})" for row in measured) + " | | | | |")
+        lines.append(f"\nload average (1 min) during the workers phase: {workers['loadavg_1m']['min']}–{workers['loadavg_1m']['max']}")
+    elif workers:
+        lines.append(f"\nworkers: {workers['reason']}")
     lines += ["", "| peak RSS | MB |", "|---|---:|"]
     lines += [f"| {name} | {rss} |" for name, rss in results.get("peak_rss_mb", {}).items()]
     lines += ["", "| target | measured | met |", "|---|---:|---|"]
@@ -869,10 +989,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="interleaved floor / create-incident rounds; the table gives the median round by round")
     parser.add_argument("--schools", type=int, default=50, help="schools for the spread create-incident row (1: skip)")
     parser.add_argument("--handoffs", type=int, default=30)
+    parser.add_argument("--workers-requests", type=int, default=20_000,
+                        help="most requests one closed loop of the workers phase sends (it also stops after --seconds)")
+    parser.add_argument("--connect-stagger-ms", type=float, default=25.0,
+                        help="workers phase: ms between the clients' first connections, so that both workers accept "
+                             "some (0: all at once; one worker then often accepts all 16)")
     parser.add_argument("--profile", metavar="SERVICE[:PHASE]",
                         help="sample SERVICE (school_api, police_api, floor) with py-spy during a phase's closed loop "
                              "(create_incident, risk_assessment, police_intake, floor_create); raw stacks in bench/results/")
-    parser.add_argument("--only", help="comma-separated phases: ceiling,create,risk,handoff,intake,growth (default all)")
+    parser.add_argument("--only", help="comma-separated phases: ceiling,create,risk,handoff,intake,growth,workers (default all)")
     parser.add_argument("--keep-logs", action="store_true", help="copy the services' logs to bench/results/")
     return parser.parse_args(argv)
 

@@ -15,8 +15,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.probes import process_tree
 from shared.clock import Clock
 from shared.jwks import write_jwks_file
+from shared.encryption import new_key_ring, write_key_ring
 from shared.tokens import TokenIssuer, generate_private_key_pem, public_key_pem_from_private
 
 VENV_BIN = Path(sys.executable).parent
@@ -91,7 +93,7 @@ def postgres_free_connections() -> int | None:
 
 
 class Keys:
-    """Fresh ES256 key pairs for this run only: the two identity providers and the two signing keys."""
+    """Fresh keys for this run only: the two identity providers, the two signing keys and the two data key rings."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -102,6 +104,8 @@ class Keys:
             (folder / f"{name}.public.pem").write_bytes(public_key_pem_from_private(private))
         for name in ("school-idp", "police-idp"):
             write_jwks_file(folder / f"{name}.jwks.json", [self.path(f"{name}.pem").read_bytes()])
+        for name in ("school-data-keys", "police-data-keys"):
+            write_key_ring(folder / f"{name}.json", new_key_ring(), exclusive=True)
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -131,6 +135,7 @@ def police_env(keys: Keys, database_url: str) -> dict[str, str]:
         "POLICE_API_IDP_JWKS_FILE": str(keys.path("police-idp.jwks.json")),
         "POLICE_API_SIGNING_KEY_FILE": str(keys.path("police-signing.pem")),
         "POLICE_API_AUDIT_CHECKPOINT_DIR": str(keys.folder.parent / "audit-checkpoints" / "police_api"),
+        "POLICE_API_DATA_KEYS_FILE": str(keys.path("police-data-keys.json")),
         "POLICE_API_CLIENT_TOKEN_LIFETIME_SECONDS": "3600",
         "POLICE_API_LOG_LEVEL": "WARNING",
     }
@@ -145,6 +150,7 @@ def school_env(keys: Keys, database_url: str, police_url: str, clients_file: Pat
         "SCHOOL_API_IDP_JWKS_FILE": str(keys.path("school-idp.jwks.json")),
         "SCHOOL_API_SIGNING_KEY_FILE": str(keys.path("school-signing.pem")),
         "SCHOOL_API_AUDIT_CHECKPOINT_DIR": str(keys.folder.parent / "audit-checkpoints" / "school_api"),
+        "SCHOOL_API_DATA_KEYS_FILE": str(keys.path("school-data-keys.json")),
         "SCHOOL_API_POLICE_API_URL": police_url,
         "SCHOOL_API_POLICE_CLIENTS_FILE": str(clients_file),
         "SCHOOL_API_LOG_LEVEL": "WARNING",
@@ -168,13 +174,14 @@ def register_school(env: dict[str, str], urn: str, force_code: str, clients_file
 
 @dataclass
 class Service:
-    """One app under uvicorn, one worker, on a free loopback port."""
+    """One app under uvicorn on a free loopback port; one worker unless told (`workers` > 1 needs PostgreSQL)."""
 
     name: str
     factory: str
     env: dict[str, str]
     log_file: Path
     port: int = field(default_factory=free_port)
+    workers: int = 1
     process: subprocess.Popen | None = None
     peak_rss_mb: float | None = None
 
@@ -186,7 +193,7 @@ class Service:
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(
                 [str(VENV_BIN / "python"), "-m", "uvicorn", self.factory, "--factory", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
+                 "--port", str(self.port), "--workers", str(self.workers), "--no-access-log", "--log-level", "warning"],
                 env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
             )
 
@@ -211,16 +218,20 @@ class Service:
             return "(no log)"
 
     def rss_mb(self) -> tuple[float | None, float | None]:
-        """(current, peak) resident set size from /proc; the kernel keeps the peak (VmHWM) for us."""
+        """(current, peak) resident set size from /proc; the kernel keeps the peak (VmHWM) for us. With several
+        workers, of the largest process (a worker, not the supervisor): the target is per process."""
         if self.process is None or self.process.poll() is not None:
             return None, self.peak_rss_mb
         values: dict[str, float] = {}
-        try:
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                key, _, rest = line.partition(":")
-                if key in ("VmRSS", "VmHWM"):
-                    values[key] = int(rest.split()[0]) / 1024
-        except OSError:
+        for pid in process_tree(self.process.pid):
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    key, _, rest = line.partition(":")
+                    if key in ("VmRSS", "VmHWM"):
+                        values[key] = max(values.get(key, 0.0), int(rest.split()[0]) / 1024)
+            except OSError:
+                continue
+        if not values:
             return None, self.peak_rss_mb
         if "VmHWM" in values:
             self.peak_rss_mb = values["VmHWM"]

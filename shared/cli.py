@@ -1,4 +1,4 @@
-"""Command-line pieces both services share: serve, migrate, mint a development token, audit commands."""
+"""Command-line pieces both services share: serve, migrate, mint a development token, audit commands, data key rotation."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +14,7 @@ from shared.checkpoints import CheckpointRefused, CheckpointStore, CheckpointUnr
 from shared.clock import Clock
 from shared.db import begin_read_snapshot, create_engine, new_sessionmaker
 from shared.devkeys import dev_private_key
+from shared.encryption import KeyRing, add_data_key, new_key_ring, reencrypt, write_key_ring
 from shared.migrations import upgrade
 from shared.settings import Environment, ServiceSettings
 from shared.tenancy import ALL_TENANTS, set_tenant
@@ -43,6 +44,17 @@ def add_common_commands(commands: Any, default_port: int) -> None:
         "audit-checkpoint", help="sign a checkpoint of every chain's head, store it in the checkpoint folder and print it"
     )
     checkpoint.add_argument("--output", type=Path, help="also write it to this file")
+    commands.add_parser(
+        "init-data-keys", help="create the data key ring at the configured path (a deployment's first step; never overwrites)"
+    )
+    rotate = commands.add_parser(
+        "rotate-data-key",
+        help="add a new data key to the key ring as current and re-encrypt every stored value under it, in batches",
+    )
+    rotate.add_argument("--batch-size", type=int, default=500, help="rows per committed batch (default 500)")
+    rotate.add_argument(
+        "--resume", action="store_true", help="add no key: re-encrypt what is still under an older key (an interrupted run)"
+    )
 
 
 def run_common_command(
@@ -58,7 +70,7 @@ def run_common_command(
             workers=args.workers, timeout_graceful_shutdown=args.graceful_shutdown_seconds,
         )
     elif args.command == "migrate":
-        upgrade(service, settings.database_url)
+        upgrade(service, settings.database_url, data_keys_file=settings.data_keys_file)
         print(f"{service}: database at head")
     elif args.command == "audit-verify":
         sys.exit(asyncio.run(_audit_verify(settings, audit_model, args.checkpoint)))
@@ -71,9 +83,27 @@ def run_common_command(
         if args.output:
             args.output.write_text(signed + "\n")
         print(signed)
+    elif args.command == "init-data-keys":
+        try:
+            write_key_ring(Path(settings.data_keys_file), new_key_ring(), exclusive=True)
+        except FileExistsError:
+            raise SystemExit(f"not created: {settings.data_keys_file} exists (rotate-data-key adds a key to it)") from None
+        print(json.dumps({"created": str(settings.data_keys_file), "current_key": KeyRing.load(settings.data_keys_file).current}))
+    elif args.command == "rotate-data-key":
+        print(json.dumps(asyncio.run(_rotate_data_key(settings, audit_model.metadata, args.batch_size, resume=args.resume))))
     else:
         return False
     return True
+
+
+async def _rotate_data_key(settings: ServiceSettings, metadata: Any, batch_size: int, *, resume: bool) -> dict[str, Any]:
+    ring = KeyRing.load(settings.data_keys_file) if resume else add_data_key(settings.data_keys_file)
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        done = await reencrypt(engine, metadata, ring, batch_size=batch_size)
+    finally:
+        await engine.dispose()
+    return {"current_key": ring.current, "reencrypted": sum(done.values()), "by_table": done}
 
 
 def _signing_key(settings: Any) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from shared.encryption import sealed_values
 from shared.tenancy import refuse_foreign_write
 
 # Explicit names so that Alembic migrations are stable and identical on SQLite and PostgreSQL.
@@ -48,13 +49,15 @@ async def insert_as_built(session: AsyncSession, record: Any) -> None:
 
 
 def built_values(record: Any, *, left_to_the_database: str | None = None) -> dict[str, Any]:
-    """Column name to value of a new mapped object; refused if any attribute but `left_to_the_database` is unset."""
+    """Column name to value of a new mapped object, encrypted columns sealed for its row; refused if any
+    attribute but `left_to_the_database` is unset."""
     mapper = inspect_mapping(type(record))
     attributes = [attribute for attribute in mapper.column_attrs if attribute.key != left_to_the_database]
     unset = [attribute.key for attribute in attributes if attribute.key not in record.__dict__]
     if unset:
         raise ValueError(f"{type(record).__name__} is not fully built; unset: {', '.join(unset)}")
-    return {attribute.columns[0].key: record.__dict__[attribute.key] for attribute in attributes}
+    values = {attribute.columns[0].key: record.__dict__[attribute.key] for attribute in attributes}
+    return sealed_values(mapper.local_table, values)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

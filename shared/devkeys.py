@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from shared.encryption import ensure_key_ring_file
 from shared.jwks import write_jwks_file
 from shared.settings import DEV_VAR_DIR
 from shared.tokens import generate_private_key_pem
@@ -17,6 +18,7 @@ from shared.tokens import generate_private_key_pem
 KEYS_DIR = DEV_VAR_DIR / "keys"
 DEV_KEY_PAIRS = ("dev-school-idp", "dev-police-idp")
 DEV_SIGNING_KEYS = ("school-api-signing", "police-api-signing")
+DEV_DATA_KEY_RINGS = ("school-api-data-keys", "police-api-data-keys")
 
 
 def ensure_private_key(path: Path) -> bytes:
@@ -36,6 +38,8 @@ def ensure_dev_keys() -> None:
             write_jwks_file(key_set, [private])
     for name in DEV_SIGNING_KEYS:
         ensure_private_key(KEYS_DIR / f"{name}.pem")
+    for name in DEV_DATA_KEY_RINGS:
+        ensure_key_ring_file(KEYS_DIR / f"{name}.json")
 
 
 def dev_private_key(name: str) -> str:

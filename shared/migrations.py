@@ -15,22 +15,26 @@ from shared.settings import REPO_ROOT
 MIGRATIONS_ROOT = REPO_ROOT / "migrations"
 
 
-def alembic_config(service: str, database_url: str) -> Config:
+def alembic_config(service: str, database_url: str, data_keys_file: Path | None = None) -> Config:
+    """`data_keys_file`: the key ring a migration that encrypts or decrypts stored rows uses (without it,
+    the service's setting)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_ROOT / service))
     config.set_main_option("sqlalchemy.url", database_url)
     config.attributes["database_url"] = database_url
+    if data_keys_file is not None:
+        config.attributes["data_keys_file"] = data_keys_file
     return config
 
 
-def upgrade(service: str, database_url: str, revision: str = "head") -> None:
+def upgrade(service: str, database_url: str, revision: str = "head", *, data_keys_file: Path | None = None) -> None:
     if database_url.startswith("sqlite"):
         Path(database_url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(service, database_url), revision)
+    command.upgrade(alembic_config(service, database_url, data_keys_file), revision)
 
 
-def downgrade(service: str, database_url: str, revision: str = "base") -> None:
-    command.downgrade(alembic_config(service, database_url), revision)
+def downgrade(service: str, database_url: str, revision: str = "base", *, data_keys_file: Path | None = None) -> None:
+    command.downgrade(alembic_config(service, database_url, data_keys_file), revision)
 
 
 @cache

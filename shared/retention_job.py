@@ -20,6 +20,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.audit import AuditTrail, append_events
@@ -156,3 +157,11 @@ def _line(files: Files, record: Any, retention: Due, outcome: Outcome) -> Line:
         action=retention.action.value,
         outcome=outcome.value,
     )
+
+
+async def erase_rows(session: AsyncSession, model: Any, condition: Any, values: dict[str, Any]) -> None:
+    """Set `values` on every row of `model` matching `condition`, through the ORM: encrypted columns are
+    sealed per row (their row id is part of each token, shared/encryption.py), which one bulk UPDATE cannot do."""
+    for row in (await session.scalars(select(model).where(condition))).all():
+        for name, value in values.items():
+            setattr(row, name, value)

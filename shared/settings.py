@@ -26,6 +26,8 @@ class DevelopmentDefaultInProduction(RuntimeError):
 class ServiceSettings(BaseSettings):
     environment: Environment = Environment.development
     database_url: str
+    # The key ring that encrypts names, dates of birth and narrative text at rest (shared.encryption).
+    data_keys_file: Path
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=65_536, ge=1024, le=10_485_760)
     db_pool_size: int = Field(default=20, ge=1, le=100)

@@ -89,6 +89,7 @@ def police_settings(keys: Keys, database_url: str, **overrides: object) -> Polic
         # Each start would walk the session database's whole chain; tests/security/test_audit.py runs the schedule.
         audit_checkpoint_interval_seconds=0,
         db_busy_timeout_seconds=TEST_BUSY_TIMEOUT_SECONDS,
+        data_keys_file=keys.path("police-data-keys.json"),
     )
     values.update(overrides)
     return PoliceSettings(**values)
@@ -104,6 +105,7 @@ def school_settings(keys: Keys, database_url: str, workdir: Path, **overrides: o
         audit_checkpoint_dir=checkpoint_dir(workdir, database_url),
         audit_checkpoint_interval_seconds=0,
         db_busy_timeout_seconds=TEST_BUSY_TIMEOUT_SECONDS,
+        data_keys_file=keys.path("school-data-keys.json"),
         police_clients_file=workdir / "no-police-clients.json",
         relay_enabled=False,
     )

@@ -31,6 +31,7 @@ def police_env(keys: Keys, database_url: str) -> dict[str, str]:
         "POLICE_API_IDP_JWKS_FILE": str(keys.path("police-idp.jwks.json")),
         "POLICE_API_SIGNING_KEY_FILE": str(keys.path("police-signing.pem")),
         "POLICE_API_AUDIT_CHECKPOINT_DIR": str(checkpoint_dir(keys.folder.parent, database_url)),
+        "POLICE_API_DATA_KEYS_FILE": str(keys.path("police-data-keys.json")),
     }
 
 
@@ -42,6 +43,7 @@ def school_env(keys: Keys, database_url: str, police_url: str, clients_file: Pat
         "SCHOOL_API_IDP_JWKS_FILE": str(keys.path("school-idp.jwks.json")),
         "SCHOOL_API_SIGNING_KEY_FILE": str(keys.path("school-signing.pem")),
         "SCHOOL_API_AUDIT_CHECKPOINT_DIR": str(checkpoint_dir(keys.folder.parent, database_url)),
+        "SCHOOL_API_DATA_KEYS_FILE": str(keys.path("school-data-keys.json")),
         "SCHOOL_API_POLICE_API_URL": police_url,
         "SCHOOL_API_POLICE_CLIENTS_FILE": str(clients_file),
         "SCHOOL_API_RELAY_IDLE_POLL_SECONDS": "0.5",

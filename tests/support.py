@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.clock import Clock
+from shared.encryption import new_key_ring, write_key_ring
 from shared.jwks import write_jwks_file
 from shared.tokens import TokenIssuer, generate_private_key_pem, public_key_pem_from_private
 
@@ -61,6 +62,8 @@ class Keys:
             self.new_key(name)
         for name in ("school-idp", "police-idp"):
             write_jwks_file(self.path(f"{name}.jwks.json"), [self.path(f"{name}.pem").read_bytes()])
+        for name in ("school-data-keys", "police-data-keys"):
+            write_key_ring(self.folder / f"{name}.json", new_key_ring(), exclusive=True)
 
     def new_key(self, name: str) -> Path:
         private = generate_private_key_pem()

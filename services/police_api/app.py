@@ -13,8 +13,8 @@ from services.police_api.console.spec import SPEC as CONSOLE
 from services.police_api.access import ClaimsReader
 from services.police_api.audit.routes import router as audit_router
 from services.police_api.clients.routes import router as clients_router
-from services.police_api.database import AuditEntry, PoliceSession
 from services.police_api.compliance.gauges import ncrs_clock_readings
+from services.police_api.database import AuditEntry, Base, PoliceSession
 from services.police_api.compliance.routes import router as compliance_router
 from services.police_api.crimes.routes import router as crimes_router
 from services.police_api.feed import service as feed
@@ -36,6 +36,7 @@ from shared.console.web import Console
 from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
+from shared.encryption import install_data_keys, load_key_ring
 from shared.logging import configure_logging
 from shared.jwks import StaticKeySet, open_issuer_keys, prime
 from shared.notify import listen
@@ -61,6 +62,7 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_data_keys(Base.metadata, load_key_ring(settings.data_keys_file))
         engine = create_engine(
             settings.database_url,
             pool_size=settings.db_pool_size,

@@ -1,5 +1,5 @@
 """`police-api`: serve, migrate, register-school, add-offence-code, mint-token (development), audit-verify, audit-checkpoint,
-purge-idempotency, retention run."""
+purge-idempotency, retention run, init-data-keys, rotate-data-key."""
 from __future__ import annotations
 
 import argparse

@@ -23,6 +23,7 @@ class PoliceSettings(ServiceSettings):
     console_dev_signing_key_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.pem"
     # This service's own key: signs school-client tokens and audit checkpoints.
     signing_key_file: Path = DEV_VAR_DIR / "keys" / "police-api-signing.pem"
+    data_keys_file: Path = DEV_VAR_DIR / "keys" / "police-api-data-keys.json"
     client_token_issuer: str = "police-api"
     client_token_lifetime_seconds: int = Field(default=300, ge=60, le=3600)
     token_failure_limit: int = Field(default=5, ge=1, le=100)
@@ -32,8 +33,9 @@ class PoliceSettings(ServiceSettings):
 
     def development_defaults_in_use(self) -> list[str]:
         in_use = super().development_defaults_in_use()
-        if is_development_key(self.signing_key_file):
-            in_use.append("signing_key_file (a development file under var/)")
+        for name in ("signing_key_file", "data_keys_file"):
+            if is_development_key(getattr(self, name)):
+                in_use.append(f"{name} (a development file under var/)")
         if self.idp_issuer.startswith("dev-"):
             in_use.append("idp_issuer (the development issuer)")
         return in_use

@@ -16,7 +16,7 @@ from services.school_api.authorisations.routes import router as authorisations_r
 from services.school_api.chronology.routes import router as chronology_router
 from services.school_api.console.routes import mount as mount_console
 from services.school_api.console.spec import SPEC as CONSOLE
-from services.school_api.database import AuditEntry, SchoolSession
+from services.school_api.database import AuditEntry, Base, SchoolSession
 from services.school_api.decisions.routes import router as decisions_router
 from services.school_api.devices.routes import router as devices_router
 from services.school_api.incidents.routes import router as incidents_router
@@ -40,6 +40,7 @@ from shared.console.web import Console
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.jwks import open_issuer_keys, prime
+from shared.encryption import install_data_keys, load_key_ring
 from shared.logging import configure_logging
 from shared.service_app import database_gauges, declare_common_problems, new_service_app
 from shared.tokens import TokenVerifier, TrustedIssuer
@@ -68,6 +69,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_data_keys(Base.metadata, load_key_ring(settings.data_keys_file))
         engine = create_engine(
             settings.database_url,
             pool_size=settings.db_pool_size,

@@ -1,5 +1,5 @@
 """`school-api`: serve, migrate, relay, refresh-statuses, retention run, mint-token (development), audit-verify,
-audit-checkpoint."""
+audit-checkpoint, init-data-keys, rotate-data-key."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +10,7 @@ import signal
 
 import httpx
 from services.school_api.access import SchoolRole
-from services.school_api.database import AuditEntry, SchoolSession
+from services.school_api.database import AuditEntry, Base, SchoolSession
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
 from services.school_api.referrals.relay import Relay, stop_relay
 from services.school_api.referrals.wakeup import listen_for_queued
@@ -19,6 +19,7 @@ from services.school_api.settings import AUDIENCE, SchoolSettings
 from shared.cli import add_common_commands, mint_development_token, run_common_command
 from shared.clock import Clock
 from shared.db import create_engine
+from shared.encryption import install_data_keys, load_key_ring
 from shared.logging import configure_logging
 from shared.retention_job import Line, run_retention
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -92,6 +93,7 @@ async def retention_run(settings: SchoolSettings, *, dry_run: bool, school_urn: 
 def _standalone_relay(settings: SchoolSettings) -> tuple[Relay, AsyncEngine, httpx.AsyncClient]:
     configure_logging(SERVICE, settings.log_level, readable=settings.readable_logs)
     settings.assert_fit_for_environment()
+    install_data_keys(Base.metadata, load_key_ring(settings.data_keys_file))  # the outbox holds the reports sealed
     engine = create_engine(settings.database_url, pool_size=4)
     http = new_http_client(
         settings.police_api_url,

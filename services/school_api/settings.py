@@ -23,6 +23,7 @@ class SchoolSettings(ServiceSettings):
     console_dev_signing_key_file: Path = DEV_VAR_DIR / "keys" / "dev-school-idp.pem"
     # Signs audit checkpoints.
     signing_key_file: Path = DEV_VAR_DIR / "keys" / "school-api-signing.pem"
+    data_keys_file: Path = DEV_VAR_DIR / "keys" / "school-api-data-keys.json"
     police_api_url: str = "http://127.0.0.1:8002"
     # JSON object: school URN -> {"client_id": ..., "client_secret": ...} for the police token endpoint.
     police_clients_file: Path = DEV_VAR_DIR / "police-clients.json"
@@ -40,7 +41,7 @@ class SchoolSettings(ServiceSettings):
 
     def development_defaults_in_use(self) -> list[str]:
         in_use = super().development_defaults_in_use()
-        for name in ("signing_key_file", "police_clients_file"):
+        for name in ("signing_key_file", "data_keys_file", "police_clients_file"):
             if is_development_key(getattr(self, name)):
                 in_use.append(f"{name} (a development file under var/)")
         if self.idp_issuer.startswith("dev-"):

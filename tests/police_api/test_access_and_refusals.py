@@ -91,6 +91,8 @@ async def test_school_client_reads_only_its_own_reports_status_and_never_officer
     assert set(status.json()) == {
         "id", "police_reference", "received_at", "crimes_recorded", "crime_decision_made", "ppu_notified",
         "route", "outcome_codes", "outcome", "finalised", "updated_at",
+        # When each step the school may know of happened (issue 15).
+        "crime_decision_at", "ppu_notified_at", "routed_at", "finalised_at",
     }
     assert status.json()["ppu_notified"] is True and status.json()["crimes_recorded"] == 0
 

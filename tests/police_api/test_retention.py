@@ -108,7 +108,7 @@ async def seeded(police: httpx.AsyncClient, report: Any, as_officer: Any) -> dic
     )
     assert placed.status_code == 201, placed.text
     crime_file = await report([{**both, "school_person_id": str(uuid.uuid4()), "roles": ["pictured"]}])
-    links = (await police.get(f"/incidents/{crime_file['police_incident_id']}/links", headers=as_officer("scpo"))).json()
+    links = (await police.get(f"/incidents/{crime_file['police_incident_id']}/links", headers=as_officer("scpo"))).json()["items"]
     crime = await police.post(
         f"/incidents/{crime_file['police_incident_id']}/crimes", json={"victim_person_id": links[0]["person_id"], "offence_code": "86/2"},
         headers=as_officer("scpo"),
@@ -118,7 +118,7 @@ async def seeded(police: httpx.AsyncClient, report: Any, as_officer: Any) -> dic
     people = {
         link["person_id"]
         for incident in (no_crime_file, crime_file)
-        for link in (await police.get(f"/incidents/{incident['police_incident_id']}/links", headers=as_officer("scpo"))).json()
+        for link in (await police.get(f"/incidents/{incident['police_incident_id']}/links", headers=as_officer("scpo"))).json()["items"]
     }
     return {
         "no_crime": no_crime_file["police_incident_id"], "held": held_file["police_incident_id"],
@@ -203,7 +203,7 @@ async def test_seven_years_on_the_run_anonymises_the_due_incident_keeps_the_held
     assert answer.status_code == 200, answer.text
     status = answer.json()
     assert status["disposed_at"] is not None and status["record_type"] == "no_crime_recorded"
-    assert len((await police.get(f"/incidents/{files['no_crime']}/links", headers=as_officer("scpo"))).json()) == 2
+    assert len((await police.get(f"/incidents/{files['no_crime']}/links", headers=as_officer("scpo"))).json()["items"]) == 2
 
     # Idempotent.
     moved_clock.advance(SEVEN_YEARS)
@@ -248,7 +248,7 @@ async def outcome_21_case(police: httpx.AsyncClient, report: Any, as_officer: An
     receipt = await report([pictured, partner])
     incident_id = receipt["police_incident_id"]
     scpo, supervisor, ppu = as_officer("scpo"), as_officer("supervisor"), as_officer("ppu")
-    links = {tuple(link["reported_roles"]): link for link in (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()}
+    links = {tuple(link["reported_roles"]): link for link in (await police.get(f"/incidents/{incident_id}/links", headers=scpo)).json()["items"]}
     victim, involved = links[("pictured", "sender")], links[("possessor", "recipient")]
     crime = await police.post(f"/incidents/{incident_id}/crimes", json={"victim_person_id": victim["person_id"], "offence_code": "86/2"}, headers=scpo)
     assert crime.status_code == 201, crime.text
@@ -258,7 +258,7 @@ async def outcome_21_case(police: httpx.AsyncClient, report: Any, as_officer: An
         headers={**scpo, "If-Match": assessment.headers["ETag"]},
     )
     assert routed.status_code == 200, routed.text
-    for notification in (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=ppu)).json():
+    for notification in (await police.get(f"/incidents/{incident_id}/ppu-notifications", headers=ppu)).json()["items"]:
         update = await police.post(
             f"/ppu/notifications/{notification['id']}/updates", json={"source": "ppu", "text": "RETENTION-MARKER update."}, headers=ppu
         )

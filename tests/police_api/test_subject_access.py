@@ -25,7 +25,7 @@ async def test_the_registrar_exports_every_incident_of_a_person_and_no_other_per
     first = await submit(first_payload)
     second = await submit(report_payload([{**subject, "school_person_id": reported_person(["pictured"])["school_person_id"]}]))
     scpo = officer("scpo")
-    links = (await police.get(f"/incidents/{first['police_incident_id']}/links", headers=scpo)).json()
+    links = (await police.get(f"/incidents/{first['police_incident_id']}/links", headers=scpo)).json()["items"]
     subject_link = next(link for link in links if "pictured" in link["reported_roles"])
     person_id = subject_link["person_id"]
     crime = await police.post(
@@ -68,6 +68,6 @@ async def test_the_registrar_exports_every_incident_of_a_person_and_no_other_per
 
 async def test_only_the_crime_registrar_answers_a_subject_access_request(police: httpx.AsyncClient, submit: Any, officer: Any) -> None:
     receipt = await submit(report_payload([reported_person(["pictured"])]))
-    person_id = (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=officer("scpo"))).json()[0]["person_id"]
+    person_id = (await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=officer("scpo"))).json()["items"][0]["person_id"]
     for role in ("supervisor", "scpo", "cid", "ppu", "call_handler"):
         assert (await police.get(f"/persons/{person_id}/subject-access-export", headers=officer(role))).status_code == 403

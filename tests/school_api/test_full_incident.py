@@ -120,7 +120,8 @@ async def test_full_incident_from_disclosure_to_closure_shows_every_step_in_orde
     assert kinds == [
         "disclosure", "observation", "custody", "custody", "custody", "action", "action", "action", "device_search", "action",
         "person_added", "person_added", "device_added", "authorisation", "risk_assessment", "decision",
-        "police_referral", "action", "referral_delivered", "review", "action", "incident_closed",
+        # The police's status arrives as soon as the report is delivered (the relay asks once, then follows the feed).
+        "police_referral", "action", "referral_delivered", "police_status", "review", "action", "incident_closed",
     ]
     assert all(entry["occurred_at"] < entry["recorded_at"] for entry in entries if entry["kind"] in ("custody", "device_search"))
     actions = [entry["details"] for entry in entries if entry["kind"] == "action"]

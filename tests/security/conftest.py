@@ -3,7 +3,8 @@
 The capture handler is added to the root logger when this file is imported, which happens while
 pytest collects, before any test of any folder runs; so it sees everything the services log during
 the whole session (the apps keep handlers that are not theirs, see `shared.logging`). The scan test
-is moved to the very end of the run whatever order the tests were collected in.
+and the database dump scan (tests/security/test_zz_database_dump.py) are moved to the very end of the run
+whatever order the tests were collected in.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from tests.security.support import FOREIGN_FORCE, OWN_FORCE, Tenant, World
 from tests.support import Tokens, fresh_urn
 
 SCAN_TEST_NAME = "test_no_name_or_date_of_birth_from_any_test_record_appears_in_any_log_line"
+DUMP_TEST_NAME = "test_a_dump_of_either_database_after_the_suite_holds_no_name_date_of_birth_or_narrative_in_clear"
+# Run last, in this order: the scans read what the whole suite stored and logged.
+LAST = (SCAN_TEST_NAME, DUMP_TEST_NAME)
 
 # What the suite measured, printed at the end of the run (matrix size, Schemathesis cases).
 TALLY: dict[str, Counter[str]] = {"matrix": Counter(), "fuzz": Counter(), "media": Counter()}
@@ -48,9 +52,9 @@ logging.getLogger().addHandler(CAPTURE)
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    last = [item for item in items if item.name == SCAN_TEST_NAME]
+    last = sorted((item for item in items if item.name in LAST), key=lambda item: LAST.index(item.name))
     if last:
-        items[:] = [item for item in items if item.name != SCAN_TEST_NAME] + last
+        items[:] = [item for item in items if item.name not in LAST] + last
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

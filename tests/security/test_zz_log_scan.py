@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Date, select
 
+from shared.encryption import EncryptedDate, EncryptedJSON
 from shared.tenancy import ALL_TENANTS
 from tests.security.conftest import CAPTURE
 from tests.security.support import FUZZ_TENANT, Tenant, World, report_body, submit_report
@@ -48,7 +49,7 @@ async def personal_data_in_databases(world: World) -> tuple[set[str], set[str]]:
             for table in metadata.sorted_tables:
                 columns = [
                     column for column in table.columns
-                    if NAME_KEY.search(column.name) or DOB_KEY.search(column.name) or isinstance(column.type, (JSON, Date))
+                    if NAME_KEY.search(column.name) or DOB_KEY.search(column.name) or isinstance(column.type, (JSON, Date, EncryptedJSON, EncryptedDate))
                 ]
                 if not columns:
                     continue

@@ -17,12 +17,13 @@ def test_school_service_refuses_production_with_development_keys_and_sqlite() ->
         create_school_app(SchoolSettings(environment="production"))
     message = str(refused.value)
     for setting in (
-        "database_url", "idp_jwks_file", "signing_key_file", "police_clients_file", "idp_issuer", "audit_checkpoint_dir",
+        "database_url", "idp_jwks_file", "signing_key_file", "data_keys_file", "police_clients_file", "idp_issuer",
+        "audit_checkpoint_dir",
     ):
         assert setting in message
 
 
-def test_police_service_refuses_production_with_a_development_signing_key(tmp_path: Path) -> None:
+def test_police_service_refuses_production_with_a_development_signing_key_or_data_key_ring(tmp_path: Path) -> None:
     settings = PoliceSettings(
         environment="production",
         database_url="postgresql+asyncpg://police@db/police",
@@ -30,8 +31,9 @@ def test_police_service_refuses_production_with_a_development_signing_key(tmp_pa
         idp_jwks_url="https://idp.force.example/.well-known/jwks.json",
         audit_checkpoint_dir=tmp_path / "checkpoints",
     )
-    with pytest.raises(DevelopmentDefaultInProduction, match="signing_key_file"):
+    with pytest.raises(DevelopmentDefaultInProduction, match="signing_key_file") as refused:
         create_police_app(settings)
+    assert "data_keys_file" in str(refused.value)
 
 
 def test_production_settings_without_development_defaults_are_accepted(tmp_path: Path) -> None:
@@ -42,6 +44,7 @@ def test_production_settings_without_development_defaults_are_accepted(tmp_path:
         idp_jwks_url="https://idp.force.example/.well-known/jwks.json",
         signing_key_file=tmp_path / "signing.pem",
         audit_checkpoint_dir=tmp_path / "checkpoints",
+        data_keys_file=tmp_path / "data-keys.json",
     )
     settings.assert_fit_for_environment()
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.crimes.vocabulary import ContactedParty, CrimeStatus
 from services.police_api.database import Base, ForceScoped
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedText
 
 
 class OffenceCodeRef(Base):
@@ -42,11 +43,11 @@ class Crime(ForceScoped, Base):
     recorded_by: Mapped[str] = mapped_column(String(200))
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime())
     proposed_outcome: Mapped[int | None] = mapped_column(Integer)
-    proposed_rationale: Mapped[str | None] = mapped_column(Text)
+    proposed_rationale: Mapped[str | None] = mapped_column(EncryptedText())
     proposed_by: Mapped[str | None] = mapped_column(String(200))
     proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome_code: Mapped[int | None] = mapped_column(Integer)
-    public_interest_rationale: Mapped[str | None] = mapped_column(Text)
+    public_interest_rationale: Mapped[str | None] = mapped_column(EncryptedText())
     finalised_by: Mapped[str | None] = mapped_column(String(200))
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -77,7 +78,7 @@ class CrimeCorrection(ForceScoped, Base):
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[str] = mapped_column(String(100))
     new_value: Mapped[str] = mapped_column(String(100))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(EncryptedText())
     corrected_by: Mapped[str] = mapped_column(String(200))
     corrected_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -92,6 +93,6 @@ class VictimContact(ForceScoped, Base):
     contacted: Mapped[ContactedParty] = mapped_column(Enum(ContactedParty, native_enum=False, length=20))
     contacted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     method: Mapped[str] = mapped_column(String(40))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText())
     recorded_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

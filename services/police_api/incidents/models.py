@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.database import Base, ForceScoped
 from services.police_api.incidents.vocabulary import IncidentClassification, PoliceIncidentStatus
 from services.police_api.routing.vocabulary import Route
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedText
 
 
 class PoliceIncident(ForceScoped, Base):
@@ -34,7 +35,7 @@ class PoliceIncident(ForceScoped, Base):
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     crime_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A decision NOT to record a crime, with its reason (P-CRIME).
-    no_crime_reason: Mapped[str | None] = mapped_column(Text)
+    no_crime_reason: Mapped[str | None] = mapped_column(EncryptedText())
     no_crime_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     no_crime_decided_by: Mapped[str | None] = mapped_column(String(200))
     # Officers' findings calling for a full investigation (P-FULL-INVESTIGATION): FullInvestigationIndicator values.
@@ -42,8 +43,8 @@ class PoliceIncident(ForceScoped, Base):
     # The route (P-ROUTE): as computed when routed, as chosen, and the written reasons.
     computed_route: Mapped[Route | None] = mapped_column(Enum(Route, native_enum=False, length=10))
     route: Mapped[Route | None] = mapped_column(Enum(Route, native_enum=False, length=10))
-    route_override_reason: Mapped[str | None] = mapped_column(Text)
-    no_prosecution_reason: Mapped[str | None] = mapped_column(Text)
+    route_override_reason: Mapped[str | None] = mapped_column(EncryptedText())
+    no_prosecution_reason: Mapped[str | None] = mapped_column(EncryptedText())
     routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     routed_by: Mapped[str | None] = mapped_column(String(200))
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

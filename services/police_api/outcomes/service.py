@@ -50,7 +50,9 @@ async def outcome_facts(ctx: Context, crime: Crime, incident: PoliceIncident, ra
         crime_recorded=crime.recorded_at is not None,
         unacknowledged_ppu_notifications=unacknowledged or 0,
         named_suspects_or_persons_involved=sum(
-            1 for link, person in subjects if link.role.is_offender and person.name_key is not None
+            1
+            for link, person in subjects
+            if link.role.is_offender and persons.name_key(person.given_name, person.family_name) is not None
         ),
         adult_implicated=assessment.adult_implicated or any(link.age_status is PersonAge.adult for link, _ in subjects),
         repeat_flagged=assessment.repeat_flagged,

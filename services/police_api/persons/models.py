@@ -5,29 +5,35 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.database import Base, ForceScoped
 from services.police_api.persons.vocabulary import LinkRole, PersonAge
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedDate, EncryptedText
 
 
 class Person(ForceScoped, Base):
-    """A person as the force knows them, found again by normalised name and date of birth, or UPN."""
+    """A person as the force knows them, found again by UPN, or by normalised name and date of birth.
+
+    Names, date of birth and UPN are encrypted; the lookups go through keyed hashes of them (persons.service).
+    """
 
     __tablename__ = "persons"
     __table_args__ = (
-        Index("ix_persons_force_name_dob", "force_code", "name_key", "date_of_birth"),
-        Index("ix_persons_force_upn", "force_code", "upn"),
+        Index("ix_persons_force_name_dob", "force_code", "name_dob_key"),
+        Index("ix_persons_force_upn", "force_code", "upn_key"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    given_name: Mapped[str | None] = mapped_column(String(100))
-    family_name: Mapped[str | None] = mapped_column(String(100))
-    name_key: Mapped[str | None] = mapped_column(String(210))
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
-    upn: Mapped[str | None] = mapped_column(String(13))
+    given_name: Mapped[str | None] = mapped_column(EncryptedText())
+    family_name: Mapped[str | None] = mapped_column(EncryptedText())
+    date_of_birth: Mapped[date | None] = mapped_column(EncryptedDate())
+    upn: Mapped[str | None] = mapped_column(EncryptedText())
+    # HMAC-SHA256 (hex) of the normalised name with the date of birth, and of the UPN: None while either is unknown.
+    name_dob_key: Mapped[str | None] = mapped_column(String(64))
+    upn_key: Mapped[str | None] = mapped_column(String(64))
     sex: Mapped[str] = mapped_column(String(10))
     age_status: Mapped[PersonAge] = mapped_column(Enum(PersonAge, native_enum=False, length=10))
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"))
@@ -65,7 +71,7 @@ class PersonMerge(ForceScoped, Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     kept_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
     merged_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(EncryptedText())
     moved: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     merged_by: Mapped[str] = mapped_column(String(200))
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime())

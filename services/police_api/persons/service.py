@@ -12,6 +12,7 @@ from sqlalchemy import inspect, select, update
 
 from services.police_api.crimes import service as crimes
 from services.police_api.crimes.models import Crime, CrimeSubject
+from services.police_api.database import Base
 from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.persons.models import Person, PersonLink, PersonMerge
@@ -24,6 +25,7 @@ from services.police_api.rules.offences import age_status
 from services.police_api.ppu.models import PPUNotification
 from shared.concurrency import check_version
 from shared.context import Context
+from shared.encryption import KeyRing, data_keys
 from shared.pagination import Keyset, fetch_rows_page
 from shared.problems import Conflict, NotFound, ValidationFailed
 
@@ -56,6 +58,23 @@ def name_key(given_name: str | None, family_name: str | None) -> str | None:
     return " ".join(parts) if parts else None
 
 
+def upn_key(upn: str | None, ring: KeyRing | None = None) -> str | None:
+    """The UPN as the index looks it up: a keyed hash, the UPN itself being encrypted. `ring`: the
+    service's own unless given (the migration that computed the first hashes)."""
+    return (ring or data_keys(Base.metadata)).keyed_hash("person.upn", upn) if upn else None
+
+
+def name_dob_key(
+    given_name: str | None, family_name: str | None, date_of_birth: date | None, ring: KeyRing | None = None
+) -> str | None:
+    """The normalised name with the date of birth, as one keyed hash: the same person after normalisation,
+    and no one else, has the same key (an exact match; a misspelt name is not found, as it was not before)."""
+    key = name_key(given_name, family_name)
+    if key is None or date_of_birth is None:
+        return None
+    return (ring or data_keys(Base.metadata)).keyed_hash("person.name_dob", f"{key}|{date_of_birth.isoformat()}")
+
+
 async def _resolve(ctx: Context, person: Person) -> Person:
     seen = set()
     while person.merged_into_id is not None and person.id not in seen:
@@ -66,16 +85,14 @@ async def _resolve(ctx: Context, person: Person) -> Person:
 
 async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
     """Find the person again in this force's index (UPN first, then normalised name and date of birth)."""
-    key = name_key(details.given_name, details.family_name)
+    by_upn = upn_key(details.upn)
+    by_name = name_dob_key(details.given_name, details.family_name, details.date_of_birth)
     found: Person | None = None
-    if details.upn:
-        found = await ctx.session.scalar(select(Person).where(Person.upn == details.upn).order_by(Person.created_at).limit(1))
-    if found is None and key is not None and details.date_of_birth is not None:
+    if by_upn is not None:
+        found = await ctx.session.scalar(select(Person).where(Person.upn_key == by_upn).order_by(Person.created_at).limit(1))
+    if found is None and by_name is not None:
         found = await ctx.session.scalar(
-            select(Person)
-            .where(Person.name_key == key, Person.date_of_birth == details.date_of_birth)
-            .order_by(Person.created_at)
-            .limit(1)
+            select(Person).where(Person.name_dob_key == by_name).order_by(Person.created_at).limit(1)
         )
     age = age_status(kind=details.kind, date_of_birth=details.date_of_birth, age_years=details.age_years, on=ctx.now.date())
     if found is not None:
@@ -87,8 +104,9 @@ async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
             person.date_of_birth = details.date_of_birth
         if person.age_status is PersonAge.unknown and age is not PersonAge.unknown:
             person.age_status = age
-        if person.name_key is None and key is not None:
-            person.given_name, person.family_name, person.name_key = details.given_name, details.family_name, key
+        if name_key(person.given_name, person.family_name) is None and name_key(details.given_name, details.family_name) is not None:
+            person.given_name, person.family_name = details.given_name, details.family_name
+        _index(person)
         ctx.audit.record("person.match", PERSON, person.id)
         if ctx.session.is_modified(person):
             person.updated_at = ctx.now
@@ -99,9 +117,10 @@ async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
         force_code=ctx.actor.tenant,
         given_name=details.given_name,
         family_name=details.family_name,
-        name_key=key,
         date_of_birth=details.date_of_birth,
         upn=details.upn,
+        name_dob_key=by_name,
+        upn_key=by_upn,
         sex=details.sex,
         age_status=age,
         created_at=ctx.now,
@@ -111,6 +130,12 @@ async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
     await ctx.session.flush()
     ctx.audit.record("person.create", PERSON, person.id)
     return person
+
+
+def _index(person: Person) -> None:
+    """Keep the lookup hashes in step with what the record now holds."""
+    person.upn_key = upn_key(person.upn)
+    person.name_dob_key = name_dob_key(person.given_name, person.family_name, person.date_of_birth)
 
 
 async def link_person(
@@ -302,6 +327,7 @@ async def merge(ctx: Context, kept_id: uuid.UUID, duplicate_id: uuid.UUID, reaso
     duplicate.updated_at = ctx.now
     kept.upn = kept.upn or duplicate.upn
     kept.date_of_birth = kept.date_of_birth or duplicate.date_of_birth
+    _index(kept)
     kept.updated_at = ctx.now
     merge_record = PersonMerge(
         id=uuid.uuid4(),

@@ -4,11 +4,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.database import Base, ForceScoped
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedText
 
 
 class PPUNotification(ForceScoped, Base):
@@ -35,6 +36,6 @@ class PPUUpdate(ForceScoped, Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     notification_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ppu_notifications.id"), index=True)
     source: Mapped[str] = mapped_column(String(40))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText())
     author: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

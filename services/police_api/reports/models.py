@@ -5,12 +5,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.database import Base, ForceScoped
 from services.police_api.reports.schemas import ReportChannel, TriagePriority
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedJSON, EncryptedText
 
 
 class SchoolReport(ForceScoped, Base):
@@ -25,12 +26,12 @@ class SchoolReport(ForceScoped, Base):
     channel: Mapped[ReportChannel] = mapped_column(Enum(ReportChannel, native_enum=False, length=10))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The report as received: the third-party report of HOCR (P-CRIME), kept as evidence of what was said.
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())
     police_incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("police_incidents.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The call handler's triage (officers only; never shown to the school).
     triage_priority: Mapped[TriagePriority | None] = mapped_column(Enum(TriagePriority, native_enum=False, length=10))
-    triage_note: Mapped[str | None] = mapped_column(Text)
+    triage_note: Mapped[str | None] = mapped_column(EncryptedText())
     triaged_by: Mapped[str | None] = mapped_column(String(200))
     triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

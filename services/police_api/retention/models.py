@@ -4,12 +4,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.database import Base, ForceScoped
 from services.police_api.rules.retention import PoliceRecordType, RetentionAction
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedText
 
 
 class LegalHold(ForceScoped, Base):
@@ -21,14 +22,14 @@ class LegalHold(ForceScoped, Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("police_incidents.id"))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(EncryptedText())
     placed_by: Mapped[str] = mapped_column(String(200))
     placed_by_role: Mapped[str] = mapped_column(String(20))
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     lifted_by: Mapped[str | None] = mapped_column(String(200))
     lifted_by_role: Mapped[str | None] = mapped_column(String(20))
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    lift_reason: Mapped[str | None] = mapped_column(Text)
+    lift_reason: Mapped[str | None] = mapped_column(EncryptedText())
 
 
 class Disposal(ForceScoped, Base):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.police_api.crimes.models import Crime, CrimeCorrection, CrimeSubject, VictimContact
@@ -24,6 +24,7 @@ from services.police_api.retention.schemas import LegalHoldCreate, LegalHoldLift
 from services.police_api.routing.models import EducationRecord, RestorativeMeeting
 from services.police_api.rules.retention import IncidentFacts, RetentionAction, RetentionDue, retention_of_incident
 from shared.context import Context
+from shared.retention_job import erase_rows
 from shared.problems import Conflict
 
 HOLD = "legal_hold"
@@ -134,7 +135,9 @@ _BY_CRIME: list[tuple[Any, dict[str, Any]]] = [
     (CrimeCorrection, {"reason": "", "corrected_by": DISPOSED_BY}),
     (VictimContact, {"note": None, "recorded_by": DISPOSED_BY}),
 ]
-_PERSON_ERASED = {"given_name": None, "family_name": None, "name_key": None, "date_of_birth": None, "upn": None}
+_PERSON_ERASED = {
+    "given_name": None, "family_name": None, "name_dob_key": None, "upn_key": None, "date_of_birth": None, "upn": None,
+}
 
 
 async def anonymise_incident(session: AsyncSession, incident: PoliceIncident, due: RetentionDue, now: datetime) -> Disposal:
@@ -146,21 +149,18 @@ async def anonymise_incident(session: AsyncSession, incident: PoliceIncident, du
         setattr(incident, column, None)
     incident.updated_at = now
     # The report as received keeps only that it was received (its reference and times are columns of their own).
-    await session.execute(
-        update(SchoolReport).where(SchoolReport.police_incident_id == incident_id)
-        .values(content={"minimised": True}, triage_note=None, triaged_by=None, version=SchoolReport.version + 1)
-        .execution_options(synchronize_session=False)
+    # Through the ORM (erase_rows): encrypted columns are sealed per row, and versioned rows move on a version.
+    await erase_rows(
+        session, SchoolReport, SchoolReport.police_incident_id == incident_id,
+        {"content": {"minimised": True}, "triage_note": None, "triaged_by": None},
     )
     for model, values in _BY_INCIDENT:
-        await session.execute(update(model).where(model.incident_id == incident_id).values(**values).execution_options(synchronize_session=False))
+        await erase_rows(session, model, model.incident_id == incident_id, values)
     crimes = select(Crime.id).where(Crime.incident_id == incident_id)
     for model, values in _BY_CRIME:
-        await session.execute(update(model).where(model.crime_id.in_(crimes)).values(**values).execution_options(synchronize_session=False))
+        await erase_rows(session, model, model.crime_id.in_(crimes), values)
     notifications = select(PPUNotification.id).where(PPUNotification.incident_id == incident_id)
-    await session.execute(
-        update(PPUUpdate).where(PPUUpdate.notification_id.in_(notifications)).values(text="", author=DISPOSED_BY)
-        .execution_options(synchronize_session=False)
-    )
+    await erase_rows(session, PPUUpdate, PPUUpdate.notification_id.in_(notifications), {"text": "", "author": DISPOSED_BY})
     disposal = Disposal(
         id=uuid.uuid4(),
         force_code=incident.force_code,
@@ -194,11 +194,8 @@ async def _anonymise_people_with_nothing_kept(session: AsyncSession, incident_id
     # Records merged into a person are the same person under another spelling: they go with them.
     merged_away = set((await session.scalars(select(Person.id).where(Person.merged_into_id.in_(gone)))).all())
     people = sorted(set(gone) | merged_away)
-    await session.execute(
-        update(Person).where(Person.id.in_(people)).values(**_PERSON_ERASED, updated_at=now, version=Person.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(PersonMerge).where(or_(PersonMerge.kept_person_id.in_(people), PersonMerge.merged_person_id.in_(people)))
-        .values(reason="", merged_by=DISPOSED_BY).execution_options(synchronize_session=False)
+    await erase_rows(session, Person, Person.id.in_(people), {**_PERSON_ERASED, "updated_at": now})
+    await erase_rows(
+        session, PersonMerge, or_(PersonMerge.kept_person_id.in_(people), PersonMerge.merged_person_id.in_(people)),
+        {"reason": "", "merged_by": DISPOSED_BY},
     )

@@ -5,12 +5,13 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, String, Text
+from sqlalchemy import Date, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.police_api.database import Base, ForceScoped
 from services.police_api.routing.vocabulary import EducationKind
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedJSON, EncryptedText
 
 
 class RestorativeMeeting(ForceScoped, Base):
@@ -21,8 +22,8 @@ class RestorativeMeeting(ForceScoped, Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("police_incidents.id"), index=True)
     held_on: Mapped[date] = mapped_column(Date)
-    attendees: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    outcome: Mapped[str] = mapped_column(Text)
+    attendees: Mapped[list[dict[str, Any]]] = mapped_column(EncryptedJSON(), default=list)
+    outcome: Mapped[str] = mapped_column(EncryptedText())
     recorded_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -37,6 +38,6 @@ class EducationRecord(ForceScoped, Base):
     kind: Mapped[EducationKind] = mapped_column(Enum(EducationKind, native_enum=False, length=20))
     delivered_on: Mapped[date] = mapped_column(Date)
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"))
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(EncryptedText())
     recorded_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

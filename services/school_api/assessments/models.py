@@ -5,12 +5,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.school_api.assessments.vocabulary import Recommendation, Typology
 from services.school_api.database import Base, SchoolScoped
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedText
 
 
 class RiskAssessment(SchoolScoped, Base):
@@ -26,6 +27,6 @@ class RiskAssessment(SchoolScoped, Base):
     recommendation: Mapped[Recommendation] = mapped_column(Enum(Recommendation, native_enum=False, length=40))
     rule_ids: Mapped[list[str]] = mapped_column(JSON)
     reasons: Mapped[list[str]] = mapped_column(JSON)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(EncryptedText())
     assessed_by: Mapped[str] = mapped_column(String(200))
     assessed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,12 +4,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.school_api.authorisations.vocabulary import AuthorisationKind
 from services.school_api.database import Base, SchoolScoped
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedText
 
 
 class Authorisation(SchoolScoped, Base):
@@ -20,7 +21,7 @@ class Authorisation(SchoolScoped, Base):
     kind: Mapped[AuthorisationKind] = mapped_column(Enum(AuthorisationKind, native_enum=False, length=20))
     device_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("devices.id"))
     # For a search: the person the head authorises to search (None: the head searches).
-    authorised_person: Mapped[str | None] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(Text)
+    authorised_person: Mapped[str | None] = mapped_column(EncryptedText())
+    reason: Mapped[str] = mapped_column(EncryptedText())
     authorised_by: Mapped[str] = mapped_column(String(200))
     authorised_at: Mapped[datetime] = mapped_column(UTCDateTime())

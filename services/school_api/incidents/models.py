@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.school_api.database import Base, SchoolScoped
@@ -17,6 +17,7 @@ from services.school_api.incidents.vocabulary import (
     SharingExtent,
 )
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedText
 
 
 class Incident(SchoolScoped, Base):
@@ -35,7 +36,7 @@ class Incident(SchoolScoped, Base):
     disclosed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     disclosure_source: Mapped[DisclosureSource] = mapped_column(Enum(DisclosureSource, native_enum=False, length=30))
     image_nature: Mapped[ImageNature] = mapped_column(Enum(ImageNature, native_enum=False, length=30))
-    narrative: Mapped[str | None] = mapped_column(Text)
+    narrative: Mapped[str | None] = mapped_column(EncryptedText())
     # APPX8 step 1 questions, as structured answers (None: not yet known).
     image_involvement: Mapped[list[str] | None] = mapped_column(JSON)
     sharing_extent: Mapped[SharingExtent | None] = mapped_column(Enum(SharingExtent, native_enum=False, length=20))
@@ -44,7 +45,7 @@ class Incident(SchoolScoped, Base):
     dsl_consulted: Mapped[bool | None] = mapped_column(Boolean)
     immediate_support_needed: Mapped[bool | None] = mapped_column(Boolean)
     other_pupils_involved: Mapped[bool | None] = mapped_column(Boolean)
-    where_image_ended_up: Mapped[str | None] = mapped_column(Text)
+    where_image_ended_up: Mapped[str | None] = mapped_column(EncryptedText())
     created_by: Mapped[str] = mapped_column(String(200))
     created_by_role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -52,7 +53,7 @@ class Incident(SchoolScoped, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(200))
     # S-RECORD: details, action and resolution are recorded even where the school manages it alone.
-    resolution: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(EncryptedText())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -66,7 +67,7 @@ class Observation(SchoolScoped, Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText())
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_by_role: Mapped[str] = mapped_column(String(20))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,12 +4,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.school_api.database import Base, SchoolScoped
 from services.school_api.people.vocabulary import PersonKind, Sex
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedDate, EncryptedText
 
 
 class Person(SchoolScoped, Base):
@@ -19,10 +20,10 @@ class Person(SchoolScoped, Base):
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
     kind: Mapped[PersonKind] = mapped_column(Enum(PersonKind, native_enum=False, length=20))
     roles: Mapped[list[str]] = mapped_column(JSON)
-    given_name: Mapped[str | None] = mapped_column(String(100))
-    family_name: Mapped[str | None] = mapped_column(String(100))
-    upn: Mapped[str | None] = mapped_column(String(13))
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    given_name: Mapped[str | None] = mapped_column(EncryptedText())
+    family_name: Mapped[str | None] = mapped_column(EncryptedText())
+    upn: Mapped[str | None] = mapped_column(EncryptedText())
+    date_of_birth: Mapped[date | None] = mapped_column(EncryptedDate())
     age_years: Mapped[int | None] = mapped_column(Integer)
     sex: Mapped[Sex] = mapped_column(Enum(Sex, native_enum=False, length=20))
     year_group: Mapped[int | None] = mapped_column(Integer)

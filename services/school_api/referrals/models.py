@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from services.school_api.database import Base, SchoolScoped
 from services.school_api.referrals.vocabulary import DeliveryState, OutboxState, PoliceChannel
 from shared.db import UTCDateTime, new_id
+from shared.encryption import EncryptedJSON
 
 
 class PoliceReferral(SchoolScoped, Base):
@@ -50,7 +51,7 @@ class OutboxMessage(Base):
     school_urn: Mapped[str] = mapped_column(String(6))
     # Fixed for the life of the message, so that every retry is the same request to the police.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())
     # The W3C traceparent of the decision that queued it, so its sends join the decision's trace (shared/tracing.py).
     traceparent: Mapped[str | None] = mapped_column(String(55))
     state: Mapped[OutboxState] = mapped_column(Enum(OutboxState, native_enum=False, length=20))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.school_api.actions.models import ActionEntry
@@ -38,6 +38,7 @@ from services.school_api.rules.retention import (
 from services.school_api.searches.models import DeviceSearch
 from services.school_api.viewings.models import ImageViewing
 from shared.context import Context
+from shared.retention_job import erase_rows
 from shared.problems import Conflict
 
 HOLD = "legal_hold"
@@ -185,7 +186,7 @@ async def anonymise_incident(session: AsyncSession, incident: Incident, due: Ret
         person.created_by = DISPOSED_BY
         person.updated_at = now
     for model, values in _ERASED:
-        await session.execute(update(model).where(model.incident_id == incident_id).values(**values).execution_options(synchronize_session=False))
+        await erase_rows(session, model, model.incident_id == incident_id, values)
     referrals = select(PoliceReferral.id).where(PoliceReferral.incident_id == incident_id)
     await session.execute(delete(OutboxMessage).where(OutboxMessage.referral_id.in_(referrals)))
     await session.execute(delete(NarrativeVersion).where(NarrativeVersion.incident_id == incident_id))

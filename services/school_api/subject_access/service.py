@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services.school_api.actions.models import ActionEntry
 from services.school_api.assessments.models import RiskAssessment
@@ -42,18 +42,27 @@ REDACTIONS = [
 
 
 async def matching_records(ctx: Context, person: Person) -> tuple[list[Person], MatchedBy]:
+    """The school's records of the same person: by UPN, else by name and date of birth. Those columns are
+    encrypted at rest (no SQL can compare them), so the school's people are opened and compared here: one
+    school's people are a few hundred rows at most, and only a DSL's export asks."""
     if person.upn:
-        query, matched_by = select(Person).where(Person.upn == person.upn), MatchedBy.upn
+        matched_by = MatchedBy.upn
+
+        def same(other: Person) -> bool:
+            return other.upn == person.upn
     elif person.given_name and person.family_name and person.date_of_birth:
-        query = select(Person).where(
-            func.lower(Person.given_name) == person.given_name.lower(),
-            func.lower(Person.family_name) == person.family_name.lower(),
-            Person.date_of_birth == person.date_of_birth,
-        )
         matched_by = MatchedBy.name_and_date_of_birth
+
+        def same(other: Person) -> bool:
+            return (
+                (other.given_name or "").lower() == person.given_name.lower()
+                and (other.family_name or "").lower() == person.family_name.lower()
+                and other.date_of_birth == person.date_of_birth
+            )
     else:
         return [person], MatchedBy.this_record
-    return list((await ctx.session.scalars(query.order_by(Person.created_at))).all()), matched_by
+    everyone = (await ctx.session.scalars(select(Person).order_by(Person.created_at))).all()
+    return [other for other in everyone if same(other)], matched_by
 
 
 async def export(ctx: Context, incident_id: uuid.UUID, person_id: uuid.UUID) -> out.SubjectAccessExport:
