@@ -113,6 +113,10 @@ WALKTHROUGH = f"""
                development school URN {DEV_SCHOOL_URN}, a registered client of force {DEV_FORCE_CODE}
   police API   http://127.0.0.1:8002     docs  http://127.0.0.1:8002/docs
 
+  Consoles in a browser (development sign-in: choose a role, keep the URN or force code shown):
+    school console  http://127.0.0.1:8001/console   sign in as the DSL with school URN {DEV_SCHOOL_URN}
+    police console  http://127.0.0.1:8002/console   sign in as an officer with force code {DEV_FORCE_CODE}
+
   Tokens (development identity providers, valid 8 hours), in another terminal:
     DSL=$(.venv/bin/school-api mint-token --role dsl --school-urn {DEV_SCHOOL_URN})
     OFFICER=$(.venv/bin/police-api mint-token --role supervisor --force-code {DEV_FORCE_CODE})

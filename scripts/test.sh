@@ -27,6 +27,18 @@ ensure_postgres() {
   return 1
 }
 
+ensure_chromium() {
+  # The browser tests (tests/browser/) drive Debian's Chromium; Playwright's own browser download is never used.
+  if [[ -x /usr/bin/chromium ]]; then
+    return 0
+  fi
+  echo "Chromium is missing; installing Debian's package for the browser tests"
+  local sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium
+}
+
+ensure_chromium
 started=$(date +%s)
 echo "=== suite on SQLite ==="
 TEST_DATABASE=sqlite "${PYTEST[@]}"

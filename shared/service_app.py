@@ -36,6 +36,7 @@ def new_service_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     max_body_bytes: int,
     form_paths: frozenset[str] = frozenset(),
+    form_prefix: str | None = None,
     gauges: Callable[[FastAPI], GaugeSource] | None = None,
 ) -> FastAPI:
     app = FastAPI(
@@ -57,6 +58,7 @@ def new_service_app(
         max_body_bytes=max_body_bytes,
         on_refusal=audit_refusal,
         form_paths=form_paths,
+        form_prefix=form_prefix,
         on_answered=metrics.observe_request,
     )
     add_problem_catalogue(app)

@@ -47,6 +47,19 @@ class ServiceSettings(BaseSettings):
     # Traces of a referral across both services (shared/tracing.py); off by default.
     otel_exporter: TraceExporter = TraceExporter.none
     otel_endpoint: str | None = None
+    # The console (docs/console.md): a session ends after this long idle, and at the latest after the maximum.
+    console_session_idle_minutes: int = Field(default=30, ge=1, le=480)
+    console_session_max_hours: int = Field(default=8, ge=1, le=24)
+    # Production sign-in: OpenID Connect authorization code with PKCE against the organisation's identity
+    # provider. Either the discovery URL or both endpoints; the access token it issues must carry the same
+    # claims the API checks (role and school_urn / force_code) and this service's audience.
+    oidc_discovery_url: str | None = None
+    oidc_authorization_endpoint: str | None = None
+    oidc_token_endpoint: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_redirect_uri: str | None = None
+    oidc_scope: str = "openid"
 
     def development_defaults_in_use(self) -> list[str]:
         """Names of settings still at a development default; each service adds its own."""

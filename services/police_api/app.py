@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from services.police_api.console.routes import mount as mount_console
+from services.police_api.console.spec import SPEC as CONSOLE
 from services.police_api.access import ClaimsReader
 from services.police_api.audit.routes import router as audit_router
 from services.police_api.clients.routes import router as clients_router
@@ -29,6 +31,8 @@ from services.police_api.routing.routes import router as routing_router
 from services.police_api.subject_access.routes import router as subject_access_router
 from services.police_api.settings import AUDIENCE, PoliceSettings
 from shared.checkpoints import CheckpointStore, checkpoint_forever, stop_checkpoints
+from shared.console.web import PREFIX as CONSOLE_PREFIX
+from shared.console.web import Console
 from shared.clock import Clock
 from shared.context import Runtime
 from shared.db import create_engine
@@ -139,6 +143,7 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
         lifespan=lifespan,
         max_body_bytes=settings.max_body_bytes,
         form_paths=frozenset({TOKEN_PATH}),
+        form_prefix=CONSOLE_PREFIX + "/",
         gauges=database_gauges(ncrs_clock_readings, unacknowledged_readings),
     )
     for router in (
@@ -157,5 +162,6 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
         subject_access_router,
     ):
         app.include_router(router)
+    mount_console(app, Console(CONSOLE, settings))
     declare_common_problems(app)
     return app

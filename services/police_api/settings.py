@@ -20,6 +20,8 @@ class PoliceSettings(ServiceSettings):
     idp_issuer: str = "dev-police-idp"
     idp_jwks_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.jwks.json"
     audit_checkpoint_dir: Path = DEV_VAR_DIR / "audit-checkpoints" / "police_api"
+    # Development and test only: the console's sign-in page signs tokens with this key, as `mint-token` does.
+    console_dev_signing_key_file: Path = DEV_VAR_DIR / "keys" / "dev-police-idp.pem"
     # This service's own key: signs school-client tokens and audit checkpoints.
     signing_key_file: Path = DEV_VAR_DIR / "keys" / "police-api-signing.pem"
     data_keys_file: Path = DEV_VAR_DIR / "keys" / "police-api-data-keys.json"

@@ -14,6 +14,8 @@ from services.school_api.assessments.routes import router as assessments_router
 from services.school_api.audit.routes import router as audit_router
 from services.school_api.authorisations.routes import router as authorisations_router
 from services.school_api.chronology.routes import router as chronology_router
+from services.school_api.console.routes import mount as mount_console
+from services.school_api.console.spec import SPEC as CONSOLE
 from services.school_api.database import AuditEntry, Base, SchoolSession
 from services.school_api.decisions.routes import router as decisions_router
 from services.school_api.devices.routes import router as devices_router
@@ -36,6 +38,8 @@ from services.school_api.subject_access.routes import router as subject_access_r
 from services.school_api.viewings.routes import router as viewings_router
 from shared.checkpoints import CheckpointStore, checkpoint_forever, stop_checkpoints
 from shared.clock import Clock
+from shared.console.web import PREFIX as CONSOLE_PREFIX
+from shared.console.web import Console
 from shared.context import Runtime
 from shared.db import create_engine
 from shared.jwks import open_issuer_keys, prime
@@ -129,6 +133,7 @@ def create_app(
         service=SERVICE,
         lifespan=lifespan,
         max_body_bytes=settings.max_body_bytes,
+        form_prefix=CONSOLE_PREFIX + "/",
         gauges=database_gauges(outbox_readings),
     )
     routers = (
@@ -139,5 +144,6 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    mount_console(app, Console(CONSOLE, settings))
     declare_common_problems(app)
     return app

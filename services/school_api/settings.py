@@ -19,6 +19,8 @@ class SchoolSettings(ServiceSettings):
     idp_issuer: str = "dev-school-idp"
     idp_jwks_file: Path = DEV_VAR_DIR / "keys" / "dev-school-idp.jwks.json"
     audit_checkpoint_dir: Path = DEV_VAR_DIR / "audit-checkpoints" / "school_api"
+    # Development and test only: the console's sign-in page signs tokens with this key, as `mint-token` does.
+    console_dev_signing_key_file: Path = DEV_VAR_DIR / "keys" / "dev-school-idp.pem"
     # Signs audit checkpoints.
     signing_key_file: Path = DEV_VAR_DIR / "keys" / "school-api-signing.pem"
     data_keys_file: Path = DEV_VAR_DIR / "keys" / "school-api-data-keys.json"

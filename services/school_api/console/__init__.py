@@ -1,0 +1,1 @@
+"""The DSL's console: server-rendered pages over the school API (docs/console.md)."""
