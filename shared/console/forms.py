@@ -236,7 +236,9 @@ def _plain(message: str) -> str:
 
 
 def default_for(spec: Field) -> Any:
-    if spec.kind == "datetime":
+    # Only an answer the form needs is offered as "now": an optional moment (a deletion deadline, say)
+    # filled in for the person would be sent as if they had chosen it.
+    if spec.kind == "datetime" and spec.required:
         return datetime.now(LONDON).strftime("%Y-%m-%dT%H:%M")
     if spec.kind == "date" and spec.name.endswith("_on"):
         # "held on", "delivered on": usually today. Never a date of birth.

@@ -38,6 +38,9 @@ MIN_NARRATIVE = 10
 MIN_DISTINCT_CHARACTERS = 4
 
 
+SQLITE_MIN_NAME = 5
+
+
 def _meaningful(text: str) -> bool:
     return len(text.strip()) >= MIN_NARRATIVE and len(set(text.strip())) >= MIN_DISTINCT_CHARACTERS
 
@@ -145,10 +148,15 @@ async def test_a_dump_of_either_database_after_the_suite_holds_no_name_date_of_b
     # This test's marker by name too: a narrative column left in clear drops out of what the scan reads as encrypted.
     narratives = found_encrypted | {marker}
 
+    # On SQLite the copy is the database file itself, binary pages and all: tens of megabytes of bytes in which
+    # a three- or four-letter name ("Ada") turns up by chance between two non-letters (a run of three given
+    # bytes is about one in 16 million, and the file has more positions than that). Such names are read in
+    # the PostgreSQL run's dump, which is text; on SQLite only names of five letters or more count.
+    checked_names = names if BACKEND == "postgresql" else {name for name in names if len(name) >= SQLITE_MIN_NAME}
     for database, in_clear in ((school_db, incident.json()["reference"]), (police_db, receipt["police_reference"])):
         copy = dump(database)
         assert in_clear in copy and TOKEN.search(copy), f"the {database.name} dump does not hold the suite's rows"
-        found = findings(copy, names, dates, narratives)
+        found = findings(copy, checked_names, dates, narratives)
         assert not found, f"{database.name} database copy holds {len(found)} values in clear:\n" + "\n".join(sorted(found)[:20])
 
 
