@@ -158,7 +158,8 @@ class FeedBench:
             changing = await asyncio.gather(*(one(i, True) for i in range(self.args.changes)))
         return list(idle), list(changing)
 
-    def wait_until(self, sql: str, expected: int, what: str, timeout: float = 900) -> None:
+    def wait_until(self, sql: str, expected: int, what: str) -> None:
+        timeout = self.args.delivery_timeout
         deadline = time.monotonic() + timeout
         while (found := count(self.school_engine, sql)) < expected:
             if time.monotonic() > deadline:
@@ -262,6 +263,8 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=120.0)
     parser.add_argument("--wait-seconds", type=float, default=50.0, help="the school's long poll (SCHOOL_API_FEED_WAIT_SECONDS)")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--delivery-timeout", type=float, default=3600.0,
+                        help="seconds to wait for every referral to be delivered and first followed (5,000 on a loaded 2-core machine take long)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-feed-") as folder:
         bench = FeedBench(args, Path(folder))

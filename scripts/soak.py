@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         upgrade("school_api", school_db.url)
         upgrade("police_api", police_db.url)
         polices = [
-            ServiceProcess("services.police_api.app", police_env(keys, police_db.url), folder / f"police-{index}.log")
+            ServiceProcess("services.police_api.app", {**police_env(keys, police_db.url), **SMALL_POOL["police_api"]},
+                           folder / f"police-{index}.log")
             for index in range(args.processes)
         ]
         clients_file = folder / "police-clients.json"
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             register_school(polices[0].env, urn, "52", clients_file)
         schools = []
         for index, police in enumerate(polices):
-            env = school_env(keys, school_db.url, police.url, clients_file)
+            env = {**school_env(keys, school_db.url, police.url, clients_file), **SMALL_POOL["school_api"]}
             # The production long poll of the status feed; the fast retry settings come from school_env.
             env["SCHOOL_API_FEED_WAIT_SECONDS"] = "50"
             schools.append(ServiceProcess("services.school_api.app", env, folder / f"school-{index}.log"))
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         for process in processes:
             process.start(wait=False)
         for process in processes:
-            process.wait_ready()
+            process.wait_ready(timeout=READY_TIMEOUT_SECONDS)
         relay = subprocess.Popen(
             [str(VENV_BIN / "school-api"), "relay"], env={**os.environ, **schools[0].env},
             stdout=(folder / "relay.log").open("ab"), stderr=subprocess.STDOUT,
@@ -203,6 +204,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"soak: logs kept in {folder}", flush=True)
 
 
+READY_TIMEOUT_SECONDS = 180.0
+# Five processes at the default pool of 20 would take every one of a default PostgreSQL's 100 connections
+# from the machine's other users; 20 clients need no more than 10 a process.
+SMALL_POOL = {"school_api": {"SCHOOL_API_DB_POOL_SIZE": "10"}, "police_api": {"POLICE_API_DB_POOL_SIZE": "10"}}
+
+
 def _split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if index < total % parts else 0) for index in range(parts)]
 
@@ -256,7 +263,8 @@ def _restart(process: Any, rng: random.Random, run: Run, *, at: int, since: floa
     process.stop(kill=kill)
     time.sleep(down_for)
     process.start(wait=False)
-    process.wait_ready(timeout=60)
+    # A start on a loaded machine (every other process busy with the clients) has taken over 60 s.
+    process.wait_ready(timeout=READY_TIMEOUT_SECONDS)
     run.outages.append({
         "process": process.log_file.stem,
         "at_referral": at,
