@@ -23,9 +23,8 @@ class HoldReason(BaseModel):
     reason: str = Field(min_length=1, max_length=REASON_MAX)
 
 
+# Its own name in both documents, with no description: pydantic reads a model's own docstring only.
 class LegalHoldLift(HoldReason):
-    # A schema of its own name in the documents; pydantic describes a model by its own docstring only,
-    # so HoldReason's does not show.
     ...
 
 
