@@ -16,14 +16,14 @@ from services.police_api.crimes.service import add_offence_code
 from services.police_api.database import AuditEntry, PoliceSession
 from services.police_api.reports.idempotency import purge_expired
 from services.police_api.routing.vocabulary import PoliceRank
-from services.police_api.retention.job import POLICE_FILES
+from services.police_api.retention.service import POLICE_RETENTION
 from services.police_api.settings import AUDIENCE, PoliceSettings
 from shared.cli import add_common_commands, mint_development_token, run_common_command
 from shared.clock import Clock
 from shared.db import create_engine
 from shared.logging import configure_logging
 from shared.problems import Problem
-from shared.retention_job import Line, run_retention
+from shared.retention.job import Line, run_retention
 from shared.tenancy import ALL_TENANTS, set_tenant
 
 SERVICE = "police_api"
@@ -110,7 +110,7 @@ async def retention_run(settings: PoliceSettings, *, dry_run: bool, force_code: 
     engine = create_engine(settings.database_url, pool_size=2)
     try:
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=PoliceSession)
-        return await run_retention(POLICE_FILES, sessionmaker, clock, dry_run=dry_run, tenant=force_code)
+        return await run_retention(POLICE_RETENTION, sessionmaker, clock, dry_run=dry_run, tenant=force_code)
     finally:
         await engine.dispose()
 

@@ -14,14 +14,14 @@ from services.school_api.database import AuditEntry, Base, SchoolSession
 from services.school_api.referrals.police_client import PoliceClient, load_credentials, new_http_client
 from services.school_api.referrals.relay import Relay, stop_relay
 from services.school_api.referrals.wakeup import listen_for_queued
-from services.school_api.retention.job import SCHOOL_FILES
+from services.school_api.retention.service import SCHOOL_RETENTION
 from services.school_api.settings import AUDIENCE, SchoolSettings
 from shared.cli import add_common_commands, mint_development_token, run_common_command
 from shared.clock import Clock
 from shared.db import create_engine
 from shared.encryption import install_data_keys, load_key_ring
 from shared.logging import configure_logging
-from shared.retention_job import Line, run_retention
+from shared.retention.job import Line, run_retention
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 SERVICE = "school_api"
@@ -85,7 +85,7 @@ async def retention_run(settings: SchoolSettings, *, dry_run: bool, school_urn: 
     engine = create_engine(settings.database_url, pool_size=2)
     try:
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=SchoolSession)
-        return await run_retention(SCHOOL_FILES, sessionmaker, clock, dry_run=dry_run, tenant=school_urn)
+        return await run_retention(SCHOOL_RETENTION, sessionmaker, clock, dry_run=dry_run, tenant=school_urn)
     finally:
         await engine.dispose()
 

@@ -1,47 +1,25 @@
+"""GET /incidents/{id}/retention and the legal hold on a force's records (docs/retention.md).
+
+The handlers are shared/retention/routes.py; here is what is the force's: its context, how it reaches an
+incident, its wire shapes (with the next MoPI review) and the words of its document.
+"""
 from __future__ import annotations
-
-import uuid
-
-from fastapi import APIRouter, status
 
 from services.police_api.access import PoliceContext
 from services.police_api.incidents import service as incidents
-from services.police_api.retention import service
-from services.police_api.retention.schemas import LegalHoldCreate, LegalHoldLift, LegalHoldOut, RetentionStatus
-from shared.http import problem_responses
+from services.police_api.retention.schemas import LegalHoldCreate, RetentionStatus
+from services.police_api.retention.service import POLICE_RETENTION
+from shared.retention.routes import RetentionRouteDocs, retention_router
 
-router = APIRouter(prefix="/incidents/{incident_id}", tags=["retention"])
-
-
-@router.get("/retention", response_model=RetentionStatus, responses=problem_responses(404))
-async def get_retention(incident_id: uuid.UUID, ctx: PoliceContext) -> RetentionStatus:
-    """The incident's MoPI group, when its records fall due and what then happens, its next review, its holds."""
-    incident = await incidents.get_incident(ctx, incident_id, operation="police_incident.retention.read")
-    due, holds, disposal = await service.retention_status(ctx, incident)
-    # Once disposed of, the records no longer hold the dates of birth the date was computed from: the record says it.
-    return RetentionStatus(
-        incident_id=incident.id,
-        reference=incident.reference,
-        record_type=disposal.record_type if disposal else due.record_type,
-        due_on=disposal.due_on if disposal else due.due_on,
-        action=disposal.action if disposal else due.action,
-        next_review_on=None if disposal else due.next_review_on,
-        source=due.source,
-        held=any(hold.lifted_at is None for hold in holds),
-        holds=[LegalHoldOut.model_validate(hold, from_attributes=True) for hold in holds],
-        disposed_at=disposal.disposed_at if disposal else None,
-    )
-
-
-@router.post("/legal-hold", status_code=status.HTTP_201_CREATED, response_model=LegalHoldOut, responses=problem_responses(404, 409))
-async def place_legal_hold(incident_id: uuid.UUID, body: LegalHoldCreate, ctx: PoliceContext) -> LegalHoldOut:
-    """Suspend the disposal of the incident's records (crime registrar or supervisor), with the reason."""
-    incident = await incidents.get_incident(ctx, incident_id, operation="police_incident.legal_hold")
-    return LegalHoldOut.model_validate(await service.place_hold(ctx, incident, body), from_attributes=True)
-
-
-@router.post("/legal-hold/lift", response_model=LegalHoldOut, responses=problem_responses(404, 409))
-async def lift_legal_hold(incident_id: uuid.UUID, body: LegalHoldLift, ctx: PoliceContext) -> LegalHoldOut:
-    """Lift the standing hold, with the reason; the records then follow the schedule again."""
-    incident = await incidents.get_incident(ctx, incident_id, operation="police_incident.legal_hold")
-    return LegalHoldOut.model_validate(await service.lift_hold(ctx, incident, body), from_attributes=True)
+router = retention_router(
+    POLICE_RETENTION,
+    context=PoliceContext,
+    get_incident=incidents.get_incident,
+    hold_create=LegalHoldCreate,
+    status_model=RetentionStatus,
+    docs=RetentionRouteDocs(
+        get_retention="The incident's MoPI group, when its records fall due and what then happens, its next review, its holds.",
+        place_legal_hold="Suspend the disposal of the incident's records (crime registrar or supervisor), with the reason.",
+        lift_legal_hold="Lift the standing hold, with the reason; the records then follow the schedule again.",
+    ),
+)

@@ -1,43 +1,20 @@
+"""The force's wire shapes of retention; those both services share are shared/retention/schemas.py."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from services.police_api.rules.retention import PoliceRecordType, RetentionAction
-
-REASON_MAX = 2_000
+from services.police_api.rules.retention import PoliceRecordType, RetentionAction, RetentionDue
+from shared.retention.schemas import HoldReason, LegalHoldOut, RetentionStatusBase, status_fields
 
 
-class LegalHoldCreate(BaseModel):
+class LegalHoldCreate(HoldReason):
     """Why the records must be kept past their retention date (a review, an inquiry, proceedings)."""
 
-    model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=REASON_MAX)
-
-
-class LegalHoldLift(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=REASON_MAX)
-
-
-class LegalHoldOut(BaseModel):
-    id: uuid.UUID
-    incident_id: uuid.UUID
-    reason: str
-    placed_by: str
-    placed_by_role: str
-    placed_at: datetime
-    lifted_by: str | None
-    lifted_by_role: str | None
-    lifted_at: datetime | None
-    lift_reason: str | None
-
-
-class RetentionStatus(BaseModel):
+class RetentionStatus(RetentionStatusBase):
     """The incident's MoPI group, when its records fall due and what then happens, and its next review."""
 
     incident_id: uuid.UUID
@@ -50,3 +27,8 @@ class RetentionStatus(BaseModel):
     held: bool
     holds: list[LegalHoldOut]
     disposed_at: datetime | None
+
+    @classmethod
+    def of(cls, incident: Any, due: RetentionDue, holds: Sequence[Any], disposal: Any | None) -> Self:
+        # Disposed records have no review to come.
+        return cls(**status_fields(incident, due, holds, disposal), next_review_on=None if disposal else due.next_review_on)

@@ -1,7 +1,9 @@
-"""Legal holds, an incident's retention status, and the disposal of records that have fallen due (MoPI).
+"""What a force's retention is made of: the facts its schedule (MoPI) reads, and what disposing of an
+incident's records erases.
 
-The schedule is `services/police_api/rules/retention.py`; docs/retention.md explains it. No FastAPI here:
-the routes and the `police-api retention run` job both call these functions.
+The schedule is `services/police_api/rules/retention.py`; docs/retention.md explains it. Placing and lifting
+holds, the records' status and the disposal itself are the same in both services (shared/retention/service.py);
+`POLICE_RETENTION` gives them the force's models, tenant and schedule. No FastAPI here.
 """
 from __future__ import annotations
 
@@ -14,22 +16,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.police_api.crimes.models import Crime, CrimeCorrection, CrimeSubject, VictimContact, YoungPersonNotice
+from services.police_api.database import AuditEntry
 from services.police_api.incidents.models import PoliceIncident
+from services.police_api.incidents.service import RECORD as INCIDENT
 from services.police_api.incidents.vocabulary import PoliceIncidentStatus
 from services.police_api.persons.models import Person, PersonLink, PersonLinkChange, PersonMerge
 from services.police_api.ppu.models import PPUNotification, PPUUpdate
 from services.police_api.reports.models import SchoolReport
 from services.police_api.retention.models import Disposal, LegalHold
-from services.police_api.retention.schemas import LegalHoldCreate, LegalHoldLift
 from services.police_api.routing.models import EducationRecord, FindingDecision, RestorativeMeeting
-from services.police_api.rules.retention import IncidentFacts, RetentionAction, RetentionDue, retention_of_incident
-from shared.context import Context
-from shared.retention_job import erase_rows
-from shared.problems import Conflict
-
-HOLD = "legal_hold"
-INCIDENT = "police_incident"
-DISPOSED_BY = "retention"
+from services.police_api.rules.retention import IncidentFacts, is_due, retention_of_incident
+from shared.retention.service import DISPOSED_BY, IncidentRetention, erase_rows
 
 
 def _day(value: datetime | None) -> date | None:
@@ -64,64 +61,6 @@ async def facts_of(session: AsyncSession, incidents: Sequence[PoliceIncident]) -
     return facts
 
 
-async def active_hold(session: AsyncSession, incident_id: uuid.UUID) -> LegalHold | None:
-    return await session.scalar(select(LegalHold).where(LegalHold.incident_id == incident_id, LegalHold.lifted_at.is_(None)))
-
-
-async def held_incidents(session: AsyncSession, incident_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-    held: set[uuid.UUID] = set()
-    for start in range(0, len(incident_ids), 500):
-        rows = await session.scalars(
-            select(LegalHold.incident_id).where(LegalHold.incident_id.in_(incident_ids[start : start + 500]), LegalHold.lifted_at.is_(None))
-        )
-        held |= set(rows)
-    return held
-
-
-async def retention_status(ctx: Context, incident: PoliceIncident) -> tuple[RetentionDue, list[LegalHold], Disposal | None]:
-    due = retention_of_incident((await facts_of(ctx.session, [incident]))[incident.id], ctx.now.date())
-    holds = list(
-        (await ctx.session.scalars(select(LegalHold).where(LegalHold.incident_id == incident.id).order_by(LegalHold.placed_at))).all()
-    )
-    for hold in holds:
-        ctx.audit.record("legal_hold.read", HOLD, hold.id)
-    disposal = await ctx.session.scalar(select(Disposal).where(Disposal.incident_id == incident.id))
-    return due, holds, disposal
-
-
-async def place_hold(ctx: Context, incident: PoliceIncident, data: LegalHoldCreate) -> LegalHold:
-    if await ctx.session.scalar(select(Disposal.id).where(Disposal.incident_id == incident.id)) is not None:
-        raise Conflict("The incident's records have been disposed of already; there is nothing left to hold.")
-    if await active_hold(ctx.session, incident.id) is not None:
-        raise Conflict("The incident is under a legal hold already; lift it before placing another.")
-    hold = LegalHold(
-        id=uuid.uuid4(),
-        force_code=incident.force_code,
-        incident_id=incident.id,
-        reason=data.reason,
-        placed_by=ctx.actor.subject,
-        placed_by_role=ctx.actor.role,
-        placed_at=ctx.now,
-    )
-    ctx.session.add(hold)
-    await ctx.session.flush()
-    ctx.audit.record("legal_hold.place", HOLD, hold.id)
-    return hold
-
-
-async def lift_hold(ctx: Context, incident: PoliceIncident, data: LegalHoldLift) -> LegalHold:
-    hold = await active_hold(ctx.session, incident.id)
-    if hold is None:
-        raise Conflict("The incident is not under a legal hold.")
-    hold.lifted_by = ctx.actor.subject
-    hold.lifted_by_role = ctx.actor.role
-    hold.lifted_at = ctx.now
-    hold.lift_reason = data.reason
-    await ctx.session.flush()
-    ctx.audit.record("legal_hold.lift", HOLD, hold.id)
-    return hold
-
-
 # What anonymising leaves of each record of an incident, by the column that ties it to the incident:
 # free text and who-columns erased; ids, references, codes, dates and roles kept for statistics.
 _BY_INCIDENT: list[tuple[Any, dict[str, Any]]] = [
@@ -129,7 +68,6 @@ _BY_INCIDENT: list[tuple[Any, dict[str, Any]]] = [
     (PPUNotification, {"acknowledged_by": None}),
     (RestorativeMeeting, {"attendees": [], "outcome": "", "recorded_by": DISPOSED_BY}),
     (EducationRecord, {"description": "", "recorded_by": DISPOSED_BY}),
-    (LegalHold, {"reason": "", "lift_reason": None, "placed_by": DISPOSED_BY, "lifted_by": None}),
     (FindingDecision, {"reason": "", "decided_by": DISPOSED_BY}),
 ]
 _BY_CRIME: list[tuple[Any, dict[str, Any]]] = [
@@ -142,10 +80,9 @@ _PERSON_ERASED = {
 }
 
 
-async def anonymise_incident(session: AsyncSession, incident: PoliceIncident, due: RetentionDue, now: datetime) -> Disposal:
-    """Erase the incident's personal data and texts, keep its skeleton, and record the disposal. A person
-    in the nominal index is anonymised once none of their incidents' records is kept any longer.
-    The audit chain is never touched (its triggers refuse it)."""
+async def erase_records(session: AsyncSession, incident: PoliceIncident, now: datetime) -> None:
+    """Erase the incident's personal data and texts, keep its skeleton. A person in the nominal index is
+    anonymised once none of their incidents' records is kept any longer (this one's disposal is recorded)."""
     incident_id = incident.id
     for column in ("no_crime_reason", "route_override_reason", "no_prosecution_reason", "no_crime_decided_by", "routed_by", "finalised_by"):
         setattr(incident, column, None)
@@ -165,20 +102,7 @@ async def anonymise_incident(session: AsyncSession, incident: PoliceIncident, du
     await erase_rows(session, PersonLinkChange, PersonLinkChange.link_id.in_(links), {"reason": "", "changed_by": DISPOSED_BY})
     notifications = select(PPUNotification.id).where(PPUNotification.incident_id == incident_id)
     await erase_rows(session, PPUUpdate, PPUUpdate.notification_id.in_(notifications), {"text": "", "author": DISPOSED_BY})
-    disposal = Disposal(
-        id=uuid.uuid4(),
-        force_code=incident.force_code,
-        incident_id=incident_id,
-        reference=incident.reference,
-        record_type=due.record_type,
-        due_on=due.due_on,
-        action=RetentionAction.anonymise,
-        disposed_at=now,
-    )
-    session.add(disposal)
-    await session.flush()
     await _anonymise_people_with_nothing_kept(session, incident_id, now)
-    return disposal
 
 
 async def _anonymise_people_with_nothing_kept(session: AsyncSession, incident_id: uuid.UUID, now: datetime) -> None:
@@ -203,3 +127,18 @@ async def _anonymise_people_with_nothing_kept(session: AsyncSession, incident_id
         session, PersonMerge, or_(PersonMerge.kept_person_id.in_(people), PersonMerge.merged_person_id.in_(people)),
         {"reason": "", "merged_by": DISPOSED_BY},
     )
+
+
+POLICE_RETENTION = IncidentRetention(
+    incident_model=PoliceIncident,
+    hold_model=LegalHold,
+    disposal_model=Disposal,
+    tenant_column="force_code",
+    incident_record=INCIDENT,
+    audit_model=AuditEntry,
+    facts_of=facts_of,
+    schedule=retention_of_incident,
+    is_due=is_due,
+    erase=erase_records,
+    nothing_left_to_hold="The incident's records have been disposed of already; there is nothing left to hold.",
+)

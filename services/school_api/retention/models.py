@@ -1,52 +1,29 @@
-"""Legal holds and the record of each disposal (docs/retention.md)."""
+"""Legal holds and the record of each disposal (docs/retention.md), in the school's own metadata.
+
+The columns both services share are shared/retention/models.py; here are the school's: its URN, the key
+to its incidents and the record types of its schedule.
+"""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.school_api.database import Base, SchoolScoped
 from services.school_api.rules.retention import RetentionAction, SchoolRecordType
-from shared.db import UTCDateTime, new_id
-from shared.encryption import EncryptedText
+from shared.retention.models import DisposalColumns, LegalHoldColumns
 
 
-class LegalHold(SchoolScoped, Base):
-    """A hold placed on an incident's file by the DSL or the headteacher: while it stands nothing is disposed.
+class LegalHold(SchoolScoped, LegalHoldColumns, Base):
+    """A hold placed on an incident's file by the DSL or the headteacher: while it stands nothing is disposed."""
 
-    Kept after it is lifted (who lifted it, when, why), so the file shows every hold it has had.
-    """
-
-    __tablename__ = "legal_holds"
-    __table_args__ = (Index("ix_legal_holds_incident_lifted", "incident_id", "lifted_at"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
-    reason: Mapped[str] = mapped_column(EncryptedText())
-    placed_by: Mapped[str] = mapped_column(String(200))
-    placed_by_role: Mapped[str] = mapped_column(String(20))
-    placed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    lifted_by: Mapped[str | None] = mapped_column(String(200))
-    lifted_by_role: Mapped[str | None] = mapped_column(String(20))
-    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    lift_reason: Mapped[str | None] = mapped_column(EncryptedText())
 
 
-class Disposal(SchoolScoped, Base):
-    """That an incident's file was disposed of, when and under which schedule entry (no personal data).
+class Disposal(SchoolScoped, DisposalColumns, Base):
+    """That an incident's file was disposed of (shared/retention/models.py), under the school's schedule."""
 
-    One per incident: the job skips a file it has disposed of already, so a second run changes nothing.
-    """
-
-    __tablename__ = "retention_disposals"
-    __table_args__ = (UniqueConstraint("incident_id"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
-    reference: Mapped[str] = mapped_column(String(20))
     record_type: Mapped[SchoolRecordType] = mapped_column(Enum(SchoolRecordType, native_enum=False, length=40))
-    due_on: Mapped[date] = mapped_column(Date)
     action: Mapped[RetentionAction] = mapped_column(Enum(RetentionAction, native_enum=False, length=20))
-    disposed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,43 +1,18 @@
+"""The school's wire shapes of retention; those both services share are shared/retention/schemas.py."""
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from services.school_api.rules.retention import RetentionAction, SchoolRecordType
+from shared.retention.schemas import HoldReason, LegalHoldOut, RetentionStatusBase
 
-REASON_MAX = 2_000
 
-
-class LegalHoldCreate(BaseModel):
+class LegalHoldCreate(HoldReason):
     """Why the file must be kept past its retention date (an inquiry, a claim, a police request)."""
 
-    model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=REASON_MAX)
-
-
-class LegalHoldLift(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=REASON_MAX)
-
-
-class LegalHoldOut(BaseModel):
-    id: uuid.UUID
-    incident_id: uuid.UUID
-    reason: str
-    placed_by: str
-    placed_by_role: str
-    placed_at: datetime
-    lifted_by: str | None
-    lifted_by_role: str | None
-    lifted_at: datetime | None
-    lift_reason: str | None
-
-
-class RetentionStatus(BaseModel):
+class RetentionStatus(RetentionStatusBase):
     """When the incident's file falls due under the schedule (docs/retention.md), and what then happens."""
 
     incident_id: uuid.UUID

@@ -1,7 +1,8 @@
-"""Legal holds, an incident's retention status, and the disposal of a file that has fallen due.
+"""What a school's retention is made of: the facts its schedule reads, and what disposing of a file erases.
 
-The schedule is `services/school_api/rules/retention.py`; docs/retention.md explains it. No FastAPI here:
-the routes and the `school-api retention run` job both call these functions.
+The schedule is `services/school_api/rules/retention.py`; docs/retention.md explains it. Placing and lifting
+holds, the file's status and the disposal itself are the same in both services (shared/retention/service.py);
+`SCHOOL_RETENTION` gives them the school's models, tenant and schedule. No FastAPI here.
 """
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from services.school_api.actions.models import ActionEntry
 from services.school_api.assessments.models import RiskAssessment
 from services.school_api.authorisations.models import Authorisation
 from services.school_api.child_accounts.models import ChildAccount
+from services.school_api.database import AuditEntry
 from services.school_api.decisions.models import Decision
 from services.school_api.decisions.vocabulary import DecisionOutcome
 from services.school_api.devices.models import CustodyEvent, Device
 from services.school_api.incidents.models import Incident, Observation
+from services.school_api.incidents.service import RECORD as INCIDENT
 from services.school_api.incidents.vocabulary import IncidentStatus
 from services.school_api.initial_reviews.models import InitialReview
 from services.school_api.narratives.models import NarrativeVersion
@@ -28,25 +31,12 @@ from services.school_api.people.models import Person
 from services.school_api.people.vocabulary import PersonKind
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.retention.models import Disposal, LegalHold
-from services.school_api.retention.schemas import LegalHoldCreate, LegalHoldLift
 from services.school_api.reviews.models import Review
-from services.school_api.rules.retention import (
-    Child,
-    IncidentFacts,
-    RetentionAction,
-    RetentionDue,
-    retention_of_incident,
-)
+from services.school_api.rules.retention import Child, IncidentFacts, RetentionDue, is_due, retention_of_incident
 from services.school_api.searches.models import DeviceSearch
 from services.school_api.viewings.models import ImageViewing
-from shared.context import Context
-from shared.retention_job import erase_rows
-from shared.problems import Conflict
+from shared.retention.service import DISPOSED_BY, IncidentRetention, erase_rows
 
-HOLD = "legal_hold"
-INCIDENT = "incident"
-# Who-columns of a disposed file: staff identities are personal data too, and the audit chain keeps who did what.
-DISPOSED_BY = "retention"
 # Adults' dates of birth do not set a child-protection file's retention; an unknown kind may be a child.
 _CHILD_KINDS = (PersonKind.pupil, PersonKind.child_elsewhere, PersonKind.unknown)
 _REFERRALS = (DecisionOutcome.refer_police, DecisionOutcome.refer_social_care)
@@ -85,63 +75,9 @@ async def facts_of(session: AsyncSession, incidents: Sequence[Incident]) -> dict
     }
 
 
-async def active_hold(session: AsyncSession, incident_id: uuid.UUID) -> LegalHold | None:
-    return await session.scalar(select(LegalHold).where(LegalHold.incident_id == incident_id, LegalHold.lifted_at.is_(None)))
-
-
-async def held_incidents(session: AsyncSession, incident_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-    held: set[uuid.UUID] = set()
-    for start in range(0, len(incident_ids), 500):
-        rows = await session.scalars(
-            select(LegalHold.incident_id).where(LegalHold.incident_id.in_(incident_ids[start : start + 500]), LegalHold.lifted_at.is_(None))
-        )
-        held |= set(rows)
-    return held
-
-
-async def retention_status(ctx: Context, incident: Incident) -> tuple[RetentionDue, list[LegalHold], Disposal | None]:
-    due = retention_of_incident((await facts_of(ctx.session, [incident]))[incident.id])
-    holds = list(
-        (await ctx.session.scalars(select(LegalHold).where(LegalHold.incident_id == incident.id).order_by(LegalHold.placed_at))).all()
-    )
-    for hold in holds:
-        ctx.audit.record("legal_hold.read", HOLD, hold.id)
-    disposal = await ctx.session.scalar(select(Disposal).where(Disposal.incident_id == incident.id))
-    return due, holds, disposal
-
-
-async def place_hold(ctx: Context, incident: Incident, data: LegalHoldCreate) -> LegalHold:
-    """A hold suspends disposal until it is lifted; one at a time, so lifting it is never ambiguous."""
-    if await ctx.session.scalar(select(Disposal.id).where(Disposal.incident_id == incident.id)) is not None:
-        raise Conflict("The incident's file has been disposed of already; there is nothing left to hold.")
-    if await active_hold(ctx.session, incident.id) is not None:
-        raise Conflict("The incident is under a legal hold already; lift it before placing another.")
-    hold = LegalHold(
-        id=uuid.uuid4(),
-        school_urn=incident.school_urn,
-        incident_id=incident.id,
-        reason=data.reason,
-        placed_by=ctx.actor.subject,
-        placed_by_role=ctx.actor.role,
-        placed_at=ctx.now,
-    )
-    ctx.session.add(hold)
-    await ctx.session.flush()
-    ctx.audit.record("legal_hold.place", HOLD, hold.id)
-    return hold
-
-
-async def lift_hold(ctx: Context, incident: Incident, data: LegalHoldLift) -> LegalHold:
-    hold = await active_hold(ctx.session, incident.id)
-    if hold is None:
-        raise Conflict("The incident is not under a legal hold.")
-    hold.lifted_by = ctx.actor.subject
-    hold.lifted_by_role = ctx.actor.role
-    hold.lifted_at = ctx.now
-    hold.lift_reason = data.reason
-    await ctx.session.flush()
-    ctx.audit.record("legal_hold.lift", HOLD, hold.id)
-    return hold
+def schedule(facts: IncidentFacts, _today: date) -> RetentionDue:
+    """The school's schedule does not depend on the day it is read (no periodic review, unlike MoPI)."""
+    return retention_of_incident(facts)
 
 
 # What anonymising leaves of each record of a file: free text and who-columns erased, ids, dates and
@@ -166,7 +102,6 @@ _ERASED: list[tuple[Any, dict[str, Any]]] = [
     (PoliceReferral, {"last_error": None, "police_status": None, "created_by": DISPOSED_BY}),
     (InitialReview, {"attendees": [], "decided": "", "recorded_by": DISPOSED_BY}),
     (ChildAccount, {"account": None, "wishes": None, "heard_by": DISPOSED_BY, "recorded_by": DISPOSED_BY}),
-    (LegalHold, {"reason": "", "lift_reason": None, "placed_by": DISPOSED_BY, "lifted_by": None}),
 ]
 
 
@@ -174,9 +109,9 @@ def age_at(date_of_birth: date, day: date) -> int:
     return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
 
 
-async def anonymise_incident(session: AsyncSession, incident: Incident, due: RetentionDue, now: datetime) -> Disposal:
+async def erase_file(session: AsyncSession, incident: Incident, now: datetime) -> None:
     """Erase the file's personal data and narratives, keep its skeleton, delete its outbox message and
-    earlier texts, and record the disposal. The audit chain is never touched (its triggers refuse it)."""
+    earlier texts."""
     incident_id = incident.id
     incident.narrative = None
     incident.where_image_ended_up = None
@@ -197,16 +132,18 @@ async def anonymise_incident(session: AsyncSession, incident: Incident, due: Ret
     referrals = select(PoliceReferral.id).where(PoliceReferral.incident_id == incident_id)
     await session.execute(delete(OutboxMessage).where(OutboxMessage.referral_id.in_(referrals)))
     await session.execute(delete(NarrativeVersion).where(NarrativeVersion.incident_id == incident_id))
-    disposal = Disposal(
-        id=uuid.uuid4(),
-        school_urn=incident.school_urn,
-        incident_id=incident_id,
-        reference=incident.reference,
-        record_type=due.record_type,
-        due_on=due.due_on,
-        action=RetentionAction.anonymise,
-        disposed_at=now,
-    )
-    session.add(disposal)
-    await session.flush()
-    return disposal
+
+
+SCHOOL_RETENTION = IncidentRetention(
+    incident_model=Incident,
+    hold_model=LegalHold,
+    disposal_model=Disposal,
+    tenant_column="school_urn",
+    incident_record=INCIDENT,
+    audit_model=AuditEntry,
+    facts_of=facts_of,
+    schedule=schedule,
+    is_due=is_due,
+    erase=erase_file,
+    nothing_left_to_hold="The incident's file has been disposed of already; there is nothing left to hold.",
+)
