@@ -264,7 +264,7 @@ async def test_the_audit_log_is_for_the_supervisor_and_the_registrar_and_filters
     page = await browser.get("/console/audit", params={"record_id": incident_id, "operation": "police_incident.read"})
     assert page.status_code == 200
     rows = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td>", page.text)
-    assert ("console-scpo-52", "Scpo", "police_incident.read") in rows
+    assert ("console-scpo-52", "Safer Schools officer (SCPO)", "police_incident.read") in rows
     wrong = await browser.get("/console/audit", params={"record_id": "not-an-id"})
     assert wrong.status_code == 422 and "Record id" in beside(wrong.text, "f-audit-record")
 

@@ -47,7 +47,6 @@ WORDING = Wording(
         "indicators": "Findings that call for a full investigation",
         "source": "From",
         "text": "Update",
-        "basis": "Basis",
         "indicator": "Finding",
         "action": "Decision",
         "duplicate_person_id": "Record id of the duplicate",
@@ -72,7 +71,6 @@ WORDING = Wording(
         "recorded_at": "P-CRIME: never before the report was received (the NCRS clock's start), nor in the future. "
         "Leave empty to keep it.",
         "offence_code": "P-OFFENCES: a code of the Home Office reference table.",
-        "basis": "P-N100: the report then stands as a crime-related incident (N100).",
         "role": "P-AGE-OF-RESPONSIBILITY: a child under 10 is never an offender (suspect, victim and suspect).",
         "action": "Cleared: the finding was wrong and no longer stands. Overridden: it stands, set aside for the outcome.",
         "reported_roles": "Without a role, the role is derived from what they did (P-CRIME).",
