@@ -230,6 +230,10 @@ async def test_a_finding_is_cleared_or_overridden_only_by_an_officer_of_the_forc
                                 json={"indicators": ["persistent_behaviour"]}, headers={"If-Match": assessment.headers["etag"]})
     assert recorded.status_code == 200, recorded.text
 
+    sign_in_page = await browser.get("/console/sign-in")
+    unknown = await browser.post("/console/sign-in", data={"csrf_token": csrf_of(sign_in_page.text), "role": "scpo",
+                                                           "tenant": FORCE, "rank": "admiral"})
+    assert unknown.status_code == 422 and "Choose a rank from the list, or none." in unknown.text
     await sign_in(browser, "scpo", rank="constable")
     page = await browser.get(f"/console/incidents/{incident_id}/route")
     action = f"/console/forms/finding-decision/incident_id/{incident_id}"
@@ -256,6 +260,7 @@ async def test_the_audit_log_is_for_the_supervisor_and_the_registrar_and_filters
     await sign_in(browser, "scpo")
     assert 'href="/console/audit"' not in (await browser.get("/console/incidents")).text
     assert (await browser.get("/console/audit")).status_code == 403
+    assert (await browser.get("/console/audit", params={"record_id": "not-an-id"})).status_code == 403
     await browser.get(f"/console/incidents/{incident_id}")
     await browser.post("/console/sign-out", data={"csrf_token": csrf_of((await browser.get("/console/incidents")).text)})
 

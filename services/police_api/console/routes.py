@@ -346,6 +346,10 @@ def console_router(console: Console) -> APIRouter:
     @router.get("/audit")
     async def console_audit(page: Page = Depends(console.page), record_id: str = "", operation: str = "",
                             outcome: str = "", occurred_from: str = "", occurred_to: str = "", cursor: str = "") -> Response:
+        if not page.may("list_audit_entries"):
+            # The API checks the filters before the role; the console refuses the page to other roles first.
+            return console.html("message.html", status=403, page=page, heading="Your role cannot see this page",
+                                message="The audit log is for supervisors and the Force Crime Registrar.")
         chosen = {"record_id": record_id.strip(), "operation": operation.strip(), "outcome": outcome,
                   "occurred_from": occurred_from, "occurred_to": occurred_to}
         params = {**chosen, "occurred_from": _utc(occurred_from), "occurred_to": _utc(occurred_to),
