@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.police_api.console.routes import mount as mount_console
+from services.police_api.console.models import RECORDS as CONSOLE_SESSIONS
 from services.police_api.console.spec import SPEC as CONSOLE
 from services.police_api.access import ClaimsReader
 from services.police_api.audit.routes import router as audit_router
@@ -162,6 +163,6 @@ def create_app(settings: PoliceSettings | None = None, *, clock: Clock | None = 
         subject_access_router,
     ):
         app.include_router(router)
-    mount_console(app, Console(CONSOLE, settings))
+    mount_console(app, Console(CONSOLE, settings, CONSOLE_SESSIONS))
     declare_common_problems(app)
     return app

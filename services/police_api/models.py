@@ -1,5 +1,6 @@
 """Every model of the police database, imported so that the metadata is complete (Alembic, tests)."""
 from services.police_api.clients.models import ClientAuthFailure, SchoolClient
+from services.police_api.console.models import ConsoleSessionRecord, PendingSignInRecord
 from services.police_api.crimes.models import Crime, CrimeCorrection, CrimeSubject, OffenceCodeRef, VictimContact, YoungPersonNotice
 from services.police_api.database import AuditEntry, Base
 from services.police_api.feed.models import StatusChange, StatusFeedCounter
@@ -14,6 +15,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ClientAuthFailure",
+    "ConsoleSessionRecord",
     "Crime",
     "CrimeCorrection",
     "CrimeSubject",
@@ -28,6 +30,7 @@ __all__ = [
     "PersonLink",
     "PersonLinkChange",
     "PersonMerge",
+    "PendingSignInRecord",
     "PPUNotification",
     "PPUUpdate",
     "PoliceIncident",

@@ -3,6 +3,7 @@ from services.school_api.actions.models import ActionEntry
 from services.school_api.assessments.models import RiskAssessment
 from services.school_api.authorisations.models import Authorisation
 from services.school_api.child_accounts.models import ChildAccount
+from services.school_api.console_sessions import ConsoleSessionRecord, PendingSignInRecord
 from services.school_api.database import AuditEntry, Base
 from services.school_api.decisions.models import Decision
 from services.school_api.devices.models import CustodyEvent, Device
@@ -17,8 +18,8 @@ from services.school_api.searches.models import DeviceSearch
 from services.school_api.viewings.models import ImageViewing
 
 __all__ = [
-    "ActionEntry", "AuditEntry", "Authorisation", "Base", "ChildAccount", "CustodyEvent", "Decision", "Device",
+    "ActionEntry", "AuditEntry", "Authorisation", "Base", "ChildAccount", "ConsoleSessionRecord", "CustodyEvent", "Decision", "Device",
     "DeviceSearch", "Disposal", "ImageViewing", "Incident", "IncidentCounter", "InitialReview", "LegalHold",
-    "NarrativeVersion", "Observation", "OutboxMessage", "Person", "PoliceFeedPosition", "PoliceReferral", "Review",
+    "NarrativeVersion", "Observation", "OutboxMessage", "PendingSignInRecord", "Person", "PoliceFeedPosition", "PoliceReferral", "Review",
     "RiskAssessment",
 ]

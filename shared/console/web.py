@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,7 @@ from starlette.datastructures import FormData
 from shared.console import oidc
 from shared.console.api import Api, ApiRefused
 from shared.console.forms import LONDON, humanise
-from shared.console.sessions import COOKIE, ConsoleSession, SessionStore
+from shared.console.sessions import COOKIE, PENDING_LIFETIME, ConsoleSession, SessionRecords, SessionStore
 from shared.context import runtime_of
 from shared.identity import Actor
 from shared.settings import Environment, ServiceSettings
@@ -33,7 +32,6 @@ CSP = (
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
 SIGN_IN_CSRF_COOKIE = "console_sign_in"
-PENDING_LIFETIME_SECONDS = 600
 STATIC = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
 
 
@@ -70,6 +68,8 @@ class ConsoleSpec:
     nav: list[NavItem]
     templates: Path
     filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # Ranks the development sign-in offers, sent as the token's `rank` claim (none: the console has no ranks).
+    ranks: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _local(value: Any, fmt: str = "%d %b %Y, %H:%M") -> str:
@@ -110,14 +110,14 @@ def _yes_no(value: Any) -> str:
 
 
 class Console:
-    def __init__(self, spec: ConsoleSpec, settings: ServiceSettings) -> None:
+    def __init__(self, spec: ConsoleSpec, settings: ServiceSettings, records: SessionRecords) -> None:
         self.spec = spec
         self.settings = settings
         self.sessions = SessionStore(
+            records,
             idle=timedelta(minutes=settings.console_session_idle_minutes),
             absolute=timedelta(hours=settings.console_session_max_hours),
         )
-        self._pending: dict[str, tuple[float, oidc.PendingSignIn]] = {}
         self.templates = jinja2.Environment(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(spec.templates), jinja2.FileSystemLoader(HERE / "templates")]),
             autoescape=True,
@@ -167,15 +167,17 @@ class Console:
     async def page(self, request: Request) -> AsyncIterator[Page]:
         runtime = runtime_of(request)
         now = runtime.clock.now()
-        session = self.sessions.get(request.cookies.get(self.session_cookie), now)
-        if session is None:
+        cookie_id = request.cookies.get(self.session_cookie)
+        stored = await self.sessions.get(runtime.sessionmaker, cookie_id, now)
+        if stored is None:
             raise SignInRequired()
         try:
-            await runtime.verifier.verify(session.token)
+            actor: Actor = runtime.actor_from_claims(await runtime.verifier.verify(stored.token))
         except InvalidToken:
-            self.sessions.end(session.id)
+            await self.sessions.end(runtime.sessionmaker, cookie_id)
             raise SignInRequired() from None
-        request.state.actor = session.actor
+        session = ConsoleSession(token=stored.token, actor=actor, csrf=stored.csrf)
+        request.state.actor = actor
         api = Api(request.app, session.token)
         page = Page(self, request, session, api)
         # An error page rendered by an exception handler still shows who is signed in and the menu.
@@ -222,15 +224,19 @@ class Console:
                 raise CsrfRefused()
             role = str(form.get("role", ""))
             tenant = str(form.get("tenant", "")).strip()
+            rank = str(form.get("rank", ""))
             errors = {}
             if role not in {value for value, _ in console.spec.roles}:
                 errors["role"] = "Choose the role to sign in as."
+            if rank and rank not in {value for value, _ in console.spec.ranks}:
+                errors["rank"] = "Choose a rank from the list, or none."
             if not re.fullmatch(console.spec.tenant_pattern, tenant):
                 errors["tenant"] = console.spec.tenant_hint
             if errors:
                 return console.html(
                     "sign_in.html", status=422, csrf=expected, signed_out=False, roles=console.spec.roles,
-                    oidc_ready=oidc.configured(console.settings), errors=errors, values={"tenant": tenant, "role": role},
+                    oidc_ready=oidc.configured(console.settings), errors=errors,
+                    values={"tenant": tenant, "role": role, "rank": rank},
                 )
             runtime = runtime_of(request)
             now = runtime.clock.now()
@@ -242,7 +248,7 @@ class Console:
             token = issuer.issue(
                 subject=f"console-{role}-{tenant}", audience=console.spec.audience, now=now,
                 lifetime=timedelta(hours=console.settings.console_session_max_hours),
-                claims={"role": role, console.spec.tenant_claim: tenant},
+                claims={"role": role, console.spec.tenant_claim: tenant, **({"rank": rank} if rank else {})},
             )
             return await console._start_session(request, token, signed_in_page=False)
 
@@ -256,16 +262,19 @@ class Console:
                 except oidc.OidcError as exc:
                     return console.html("message.html", status=502, heading="Sign-in is unavailable", message=str(exc))
             pending = oidc.PendingSignIn.new()
-            key = secrets.token_urlsafe(24)
-            console._remember_pending(key, pending)
+            runtime = runtime_of(request)
+            key = await console.sessions.remember_pending(runtime.sessionmaker, pending, runtime.clock.now())
             response = RedirectResponse(oidc.authorization_url(console.settings, where, pending), status_code=303)
             # Lax, not Strict: the identity provider sends the person back with a cross-site navigation.
-            response.set_cookie(console.pending_cookie, key, **{**console._cookie_options(max_age=PENDING_LIFETIME_SECONDS), "samesite": "lax"})
+            response.set_cookie(console.pending_cookie, key, **{**console._cookie_options(max_age=int(PENDING_LIFETIME.total_seconds())), "samesite": "lax"})
             return response
 
         @router.get("/oidc/callback")
         async def console_oidc_callback(request: Request, code: str = "", state: str = "") -> Response:
-            pending = console._take_pending(request.cookies.get(console.pending_cookie, ""))
+            runtime = runtime_of(request)
+            pending = await console.sessions.take_pending(
+                runtime.sessionmaker, request.cookies.get(console.pending_cookie), runtime.clock.now()
+            )
             if pending is None or not code or not secrets.compare_digest(pending.state, state):
                 return console.html("message.html", status=400, heading="Sign-in did not complete",
                                     message="The sign-in could not be matched to this browser. Start again.")
@@ -282,12 +291,13 @@ class Console:
         @router.post("/sign-out")
         async def console_sign_out(request: Request) -> Response:
             form = await request.form()
-            now = runtime_of(request).clock.now()
-            session = console.sessions.get(request.cookies.get(console.session_cookie), now)
-            if session is not None:
-                if not secrets.compare_digest(session.csrf, str(form.get("csrf_token", ""))):
+            runtime = runtime_of(request)
+            cookie_id = request.cookies.get(console.session_cookie)
+            stored = await console.sessions.get(runtime.sessionmaker, cookie_id, runtime.clock.now())
+            if stored is not None:
+                if not secrets.compare_digest(stored.csrf, str(form.get("csrf_token", ""))):
                     raise CsrfRefused()
-                console.sessions.end(session.id)
+                await console.sessions.end(runtime.sessionmaker, cookie_id)
             response = RedirectResponse(f"{PREFIX}/sign-in?signed_out=true", status_code=303)
             response.delete_cookie(console.session_cookie, path=PREFIX)
             return response
@@ -306,7 +316,7 @@ class Console:
             return self.html("message.html", status=403, heading="You cannot use this console",
                              message="This console is for people; your role is for systems.")
         now = runtime.clock.now()
-        session = self.sessions.create(token, actor, datetime.fromtimestamp(int(claims["exp"]), UTC), now)
+        cookie_id, _ = await self.sessions.create(runtime.sessionmaker, token, datetime.fromtimestamp(int(claims["exp"]), UTC), now)
         home = f"{PREFIX}{self.spec.home}"
         if signed_in_page:
             # A Strict cookie set on a cross-site redirect is not sent on the next hop of that chain;
@@ -314,24 +324,12 @@ class Console:
             response: Response = self.html("signed_in.html", home=home)
         else:
             response = RedirectResponse(home, status_code=303)
-        response.set_cookie(self.session_cookie, session.id, **self._cookie_options(max_age=self.settings.console_session_max_hours * 3600))
+        response.set_cookie(self.session_cookie, cookie_id, **self._cookie_options(max_age=self.settings.console_session_max_hours * 3600))
         response.delete_cookie(self.sign_in_cookie, path=PREFIX)
         return response
 
     def _cookie_options(self, *, max_age: int) -> dict[str, Any]:
         return {"max_age": max_age, "path": PREFIX, "httponly": True, "secure": self.production, "samesite": "strict"}
-
-    def _remember_pending(self, key: str, pending: oidc.PendingSignIn) -> None:
-        now = time.monotonic()
-        for old in [k for k, (at, _) in self._pending.items() if now - at > PENDING_LIFETIME_SECONDS]:
-            del self._pending[old]
-        self._pending[key] = (now, pending)
-
-    def _take_pending(self, key: str) -> oidc.PendingSignIn | None:
-        found = self._pending.pop(key, None)
-        if found is None or time.monotonic() - found[0] > PENDING_LIFETIME_SECONDS:
-            return None
-        return found[1]
 
     async def _to_sign_in(self, request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"{PREFIX}/sign-in", status_code=303)

@@ -159,6 +159,15 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
         page.get_by_role("row").filter(has_text=police_reference).get_by_role("button", name="Acknowledge").first.click()
         page.get_by_text("The notification has been acknowledged.").wait_for()
     assert page.get_by_role("row").filter(has_text=police_reference).get_by_role("button", name="Acknowledge").count() == 0
+    # The PPU's note from children's social care, on the notification's own page (never shown to the school).
+    page.get_by_role("row").filter(has_text=police_reference).first.get_by_role("link", name=re.compile("updates$")).click()
+    form = page.locator("#form-ppu-update")
+    choose(form, "From", "Children's social care")
+    form.get_by_label("Update", exact=True).fill("Strategy discussion held; no further action by social care.")
+    form.get_by_role("button", name="Add the update").click()
+    page.get_by_text("The update has been added.").wait_for()
+    shots.take(page, "ppu-notification")
+    axe_log.check(page, "police: PPU notification")
     sign_out(page)
 
     # The SCPO proposes Outcome 21 with the public-interest rationale.
@@ -197,6 +206,21 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
     assert page.get_by_role("img", name="Crimes recorded on time and late, by week").is_visible()
     shots.take(page, "compliance")
     axe_log.check(page, "police: crime recording compliance")
+    # The registrar's correction of a crime's recording sits under each crime; a person's record and the
+    # audit log are the registrar's too.
+    page.goto(incident_url + "/crimes")
+    page.get_by_text("Correct the offence code or the recorded time").click()
+    shots.take(page, "registrar-correction")
+    axe_log.check(page, "police: crimes with the registrar's correction")
+    page.goto(incident_url)
+    page.get_by_role("table").get_by_role("link", name="Robin Sender").click()
+    assert page.get_by_role("heading", name="Person record").is_visible()
+    shots.take(page, "person-record")
+    axe_log.check(page, "police: person record")
+    page.get_by_role("link", name="Audit log").click()
+    assert page.get_by_role("row").count() > 1
+    shots.take(page, "audit-log")
+    axe_log.check(page, "police: audit log")
     sign_out(page)
     axe_log.check(page, "sign-in (police)")
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from services.school_api.app import create_app as create_school_app
 from services.school_api.console.spec import SPEC
+from services.school_api.console_sessions import RECORDS
 from services.school_api.database import AuditEntry
 from shared.clock import Clock
 from shared.console.web import CSP, Console
@@ -172,7 +173,7 @@ async def test_the_session_cookie_is_http_only_and_same_site_strict(console_app,
 async def test_development_sign_in_does_not_exist_in_production(keys: Keys, school_db: ThrowAwayDatabase, workdir: Path) -> None:
     settings = school_settings(keys, school_db.url, workdir).model_copy(update={"environment": "production"})
     app = FastAPI()
-    Console(SPEC, settings).install(app)
+    Console(SPEC, settings, RECORDS).install(app)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://school-api") as client:
         page = await client.get("/console/sign-in")
         assert "Development sign-in" not in page.text and "Development only" not in page.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.police_api.access import POLICY, PoliceRole
+from services.police_api.routing.vocabulary import PoliceRank
 from services.police_api.settings import AUDIENCE
 from shared.console.web import ConsoleSpec, NavItem
 
@@ -34,6 +35,10 @@ SPEC = ConsoleSpec(
         NavItem("Incidents", "/incidents", "list_incidents"),
         NavItem("PPU queue", "/ppu", "list_ppu_notifications"),
         NavItem("Crime recording compliance", "/compliance", "list_late_crimes"),
+        NavItem("Audit log", "/audit", "list_audit_entries"),
     ],
     templates=Path(__file__).resolve().parent / "templates",
+    # The force identity provider's `rank` claim: a finding is cleared or overridden only by an officer of the
+    # force's minimum rank or above (P-FULL-INVESTIGATION). Police staff (a registrar) hold none.
+    ranks=[(rank.value, rank.value.replace("_", " ").capitalize()) for rank in PoliceRank],
 )

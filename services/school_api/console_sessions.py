@@ -1,0 +1,20 @@
+"""The school console's sessions and pending sign-ins, in the school database (shared/console/sessions.py).
+
+They belong beside the school console's code (services/school_api/console/models.py); they are here while
+that folder is being changed on another branch, and move there when both are merged.
+"""
+from __future__ import annotations
+
+from services.school_api.database import Base
+from shared.console.sessions import ConsoleSessionColumns, PendingSignInColumns, SessionRecords
+
+
+class ConsoleSessionRecord(ConsoleSessionColumns, Base):
+    pass
+
+
+class PendingSignInRecord(PendingSignInColumns, Base):
+    pass
+
+
+RECORDS = SessionRecords(sessions=ConsoleSessionRecord, pending=PendingSignInRecord)
