@@ -263,9 +263,15 @@ def _restart(process: Any, rng: random.Random, run: Run, *, at: int, since: floa
     process.stop(kill=kill)
     time.sleep(down_for)
     process.start(wait=False)
-    # A start on a loaded machine (every other process busy with the clients) has taken over 60 s.
-    process.wait_ready(timeout=READY_TIMEOUT_SECONDS)
+    # A start on a loaded machine (every other process busy with the clients) has taken over 60 s. A process
+    # still not answering its probe is left running and the soak goes on: the counts say whether it mattered.
+    try:
+        process.wait_ready(timeout=READY_TIMEOUT_SECONDS)
+        ready = True
+    except TimeoutError:
+        ready = False
     run.outages.append({
+        "ready_again": ready,
         "process": process.log_file.stem,
         "at_referral": at,
         "stopped_after_s": round(stopped_at - since, 1),

@@ -102,7 +102,8 @@ class ServiceProcess:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.module} exited with {self.process.returncode}; see {self.log_file}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                # A process busy with other requests (the soak at load average 15) answers its probe in seconds.
+                if httpx.get(f"{self.url}/readyz", timeout=5).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
