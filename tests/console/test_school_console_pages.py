@@ -244,9 +244,12 @@ async def test_the_audit_log_is_paged_for_the_roles_the_policy_allows(browser, u
     first = await browser.get(f"/console/incidents/{incident_id}/audit")
     assert first.status_code == 200
     assert len(re.findall(r"<tr><td>", first.text)) == 2 and "incident.create" in first.text
-    later = re.search(r'href="(/console/incidents/[0-9a-f-]+/audit\?cursor=[^"]+)">Later entries', first.text).group(1)
+    later = re.search(r'href="(/console/incidents/[0-9a-f-]+/audit\?[^"]*cursor=[^"]+)">Later entries', first.text).group(1)
     second = await browser.get(unescape(later))
     assert second.status_code == 200 and "incident.read" in second.text and "First entries" in second.text
+    refusals = await browser.get(f"/console/incidents/{incident_id}/audit", params={"outcome": "refused"})
+    outcomes = re.findall(r"<td>(Allowed|Refused)", refusals.text)
+    assert outcomes and set(outcomes) == {"Refused"} and "get_decision" in refusals.text  # no decision yet: a 404, audited
 
     await sign_in(browser, "deputy_dsl", urn)
     summary = await browser.get(f"/console/incidents/{incident_id}")

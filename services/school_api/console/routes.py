@@ -18,6 +18,7 @@ from services.school_api.rules.assessment import FactorAnswers, ImmediateAnswers
 from services.school_api.rules.facts import PersonFacts, derive_facts
 from services.school_api.rules.steps import CHILDREN
 from shared.console.actions import FormState, blank, form_states, submit
+from shared.audit import AuditOutcome
 from shared.console.api import ApiRefused, items
 from shared.console.forms import FormBuilder
 from shared.console.web import Console, Page, security_headers
@@ -105,11 +106,15 @@ def console_router(console: Console) -> APIRouter:
         return Response(answer.content, headers={**security_headers(), **{k: v for k, v in answer.headers.items() if k in keep}})
 
     @router.get("/incidents/{incident_id}/audit")
-    async def console_incident_audit(incident_id: uuid.UUID, page: Page = Depends(console.page), cursor: str = "") -> Response:
-        """The incident's own entries in the school's audit chain, a page at a time (GET /audit by record)."""
+    async def console_incident_audit(incident_id: uuid.UUID, page: Page = Depends(console.page), outcome: str = "",
+                                     cursor: str = "") -> Response:
+        """The incident's own entries in the school's audit chain, a page at a time (GET /audit by record),
+        all of them or only the refusals."""
         incident = (await page.api.get(f"/incidents/{incident_id}")).body
-        body = (await page.api.get("/audit", record_id=incident_id, cursor=cursor or None, limit=AUDIT_PAGE_SIZE)).body
-        values = {"entries": items(body), "next_cursor": body.get("next_cursor"), "first_page": not cursor}
+        chosen = outcome if outcome in AuditOutcome.__members__ else ""
+        body = (await page.api.get("/audit", record_id=incident_id, outcome=chosen or None, cursor=cursor or None,
+                                   limit=AUDIT_PAGE_SIZE)).body
+        values = {"entries": items(body), "next_cursor": body.get("next_cursor"), "first_page": not cursor, "outcome": chosen}
         return _incident_page(page, incident, "audit", values, None)
 
     @router.get("/incidents/{incident_id}/{section}")
