@@ -39,6 +39,7 @@ POLICY: dict[str, frozenset[SchoolRole]] = {
     "get_incident": EVERYONE,
     "update_incident": DSL,
     "add_observation": SAFEGUARDING_READERS | {SchoolRole.staff},
+    "list_observations": SAFEGUARDING_READERS,
     "close_incident": DSL,
     # people: the MIS client may add people (it knows the pupils), never read them back.
     "add_person": DSL | {SchoolRole.mis},

@@ -16,7 +16,7 @@ from services.school_api.authorisations.routes import router as authorisations_r
 from services.school_api.chronology.routes import router as chronology_router
 from services.school_api.console.routes import mount as mount_console
 from services.school_api.console.spec import SPEC as CONSOLE
-from services.school_api.console_sessions import RECORDS as CONSOLE_SESSIONS
+from services.school_api.console.models import RECORDS as CONSOLE_SESSIONS
 from services.school_api.database import AuditEntry, Base, SchoolSession
 from services.school_api.decisions.routes import router as decisions_router
 from services.school_api.devices.routes import router as devices_router

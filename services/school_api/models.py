@@ -3,7 +3,7 @@ from services.school_api.actions.models import ActionEntry
 from services.school_api.assessments.models import RiskAssessment
 from services.school_api.authorisations.models import Authorisation
 from services.school_api.child_accounts.models import ChildAccount
-from services.school_api.console_sessions import ConsoleSessionRecord, PendingSignInRecord
+from services.school_api.console.models import ConsoleSessionRecord, PendingSignInRecord
 from services.school_api.database import AuditEntry, Base
 from services.school_api.decisions.models import Decision
 from services.school_api.devices.models import CustodyEvent, Device

@@ -34,6 +34,15 @@ class FormSpec:
     live_checks: dict[str, str] = field(default_factory=dict)
     # Labels of this form only (one field name can mean different things in two forms: `kind`).
     labels: dict[str, str] = field(default_factory=dict)
+    # Where one rule refuses two fields (S-INITIAL-REVIEW: who attended, what was decided): a phrase of the
+    # refusal's message -> the field it concerns, looked at before `rule_fields`.
+    message_fields: dict[str, str] = field(default_factory=dict)
+
+    def field_of(self, refusal: dict[str, str]) -> str | None:
+        for phrase, name in self.message_fields.items():
+            if phrase in refusal.get("message", ""):
+                return name
+        return self.rule_fields.get(refusal["rule"])
 
 
 @dataclass
@@ -62,7 +71,7 @@ class FormState:
             if name != FORM_LEVEL:
                 found.append((message, self.anchor(name)))
         for refusal in self.refusals:
-            target = self.spec.rule_fields.get(refusal["rule"])
+            target = self.spec.field_of(refusal)
             anchor = self.anchor(target) if target else f"#form-{self.dom}"
             found.append((f"{refusal['rule']}: {refusal['message']}", anchor))
         if FORM_LEVEL in self.errors:
@@ -70,11 +79,11 @@ class FormState:
         return found
 
     def refusals_for(self, name: str) -> list[dict[str, str]]:
-        return [r for r in self.refusals if self.spec.rule_fields.get(r["rule"]) == name]
+        return [r for r in self.refusals if self.spec.field_of(r) == name]
 
     @property
     def unplaced_refusals(self) -> list[dict[str, str]]:
-        return [r for r in self.refusals if r["rule"] not in self.spec.rule_fields]
+        return [r for r in self.refusals if self.spec.field_of(r) is None]
 
 
 def _builder(spec: FormSpec, choices: dict[str, list[tuple[str, str]]] | None) -> FormBuilder:
@@ -99,18 +108,25 @@ def action_url(spec: FormSpec, ids: dict[str, Any]) -> str:
 
 async def submit(spec: FormSpec, page: Page, ids: dict[str, Any], *,
                  choices: dict[str, list[tuple[str, str]]] | None = None,
-                 extra: dict[str, Any] | None = None, suffix: str = "") -> tuple[Answer | None, FormState]:
+                 extra: dict[str, Any] | None = None, suffix: str = "",
+                 current: dict[str, Any] | None = None) -> tuple[Answer | None, FormState]:
     """Post the person's answers to the API. Returns the API's answer when it accepted them, and the
-    form (values kept, errors placed) for showing again."""
+    form (values kept, errors placed) for showing again.
+
+    `current` makes the form an edit of that record (a PATCH, where only sent fields change): only the
+    answers the person changed are sent, and an answer they emptied is sent as null."""
     form = await page.form()
     builder = _builder(spec, choices)
     body = {**builder.parse(form), **(extra or {})}
+    sent = body if current is None else changed_answers(builder, body, current)
     if_match = str(form.get("if_match") or "") or None
     state = FormState(spec, action_url(spec, ids), [], if_match, suffix=suffix)
-    errors = builder.validate(body)
+    errors = builder.validate(sent)
     answer = None
-    if not errors:
-        answer = await page.api.call(spec.method, spec.path.format(**ids), json=body, if_match=if_match)
+    if not errors and not sent and current is not None:
+        errors[FORM_LEVEL] = "You have not changed any answer."
+    elif not errors:
+        answer = await page.api.call(spec.method, spec.path.format(**ids), json=sent, if_match=if_match)
         if answer.status == 412:
             errors[FORM_LEVEL] = "Someone changed this record after you opened the page. Reload the page and check before saving again."
         elif answer.status == 422 and answer.errors:
@@ -122,6 +138,19 @@ async def submit(spec: FormSpec, page: Page, ids: dict[str, Any], *,
     state.errors = errors
     state.fields = builder.filled(body, errors)
     return (answer if answer is not None and answer.ok else None), state
+
+
+def changed_answers(builder: FormBuilder, body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The answers that differ from the record as the API gave it (an unanswered question and an empty list
+    are the same; the order of ticked boxes is not a change)."""
+    def same(new: Any, old: Any) -> bool:
+        if new in (None, "", []) or old in (None, "", []):
+            return new in (None, "", []) and old in (None, "", [])
+        if isinstance(new, list) and isinstance(old, list):
+            return sorted(map(str, new)) == sorted(map(str, old))
+        return new == old or str(new) == str(old)
+
+    return {made.name: body.get(made.name) for made in builder.fields if not same(body.get(made.name), current.get(made.name))}
 
 
 def form_states(values: Any) -> Iterator[FormState]:

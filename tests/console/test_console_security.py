@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from services.school_api.app import create_app as create_school_app
 from services.school_api.console.spec import SPEC
-from services.school_api.console_sessions import RECORDS
+from services.school_api.console.models import RECORDS
 from services.school_api.database import AuditEntry
 from shared.clock import Clock
 from shared.console.web import CSP, Console

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 from services.police_api.app import create_app as create_police_app
 from services.police_api.console.models import ConsoleSessionRecord
 from services.school_api.app import create_app as create_school_app
-from services.school_api.console_sessions import PendingSignInRecord
+from services.school_api.console.models import PendingSignInRecord
 from shared.clock import Clock
 from shared.console.sessions import cookie_hash
 from tests.conftest import FORCE, police_settings, school_settings

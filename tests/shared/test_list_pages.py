@@ -110,6 +110,9 @@ async def seed_school(school: httpx.AsyncClient, school_app: Any, tokens: Tokens
     sharer = await s.add_person(incident, roles=["recipient", "sharer"], sex="male", age_years=15)
     devices = [(await s.add_device(incident)).json() for _ in range(2)]
     await s.inform_dsl_and_senior_management(incident)
+    for text in ("Phone passed round at lunch.", "Heard about a group chat."):
+        observed = await school.post(s.path(incident, "/observations"), json={"observed_at": AT, "text": text}, headers=s.dsl)
+        assert observed.status_code == 201, observed.text
     # Two of each issue 12 record, so their lists page too.
     for child in (pictured, sharer):
         assert (await s.hold_initial_review(incident)).status_code == 201

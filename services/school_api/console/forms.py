@@ -4,11 +4,13 @@ from __future__ import annotations
 from services.school_api.actions.schemas import ActionCreate
 from services.school_api.assessments.schemas import AssessmentCreate
 from services.school_api.authorisations.schemas import AuthorisationCreate
+from services.school_api.child_accounts.schemas import ChildAccountCreate
 from services.school_api.console.wording import WORDING
 from services.school_api.decisions.schemas import DecisionCreate
 from services.school_api.devices.schemas import CustodyEventCreate, DeviceCreate
-from services.school_api.incidents.schemas import CloseRequest, IncidentCreate
-from services.school_api.people.schemas import PersonCreate
+from services.school_api.incidents.schemas import CloseRequest, IncidentCreate, IncidentUpdate, ObservationCreate
+from services.school_api.initial_reviews.schemas import InitialReviewCreate
+from services.school_api.people.schemas import PersonCreate, PersonUpdate
 from services.school_api.reviews.schemas import ReviewCreate
 from services.school_api.searches.schemas import SearchCreate
 from services.school_api.viewings.schemas import ViewingCreate
@@ -22,9 +24,28 @@ FORMS = {
         FormSpec("new-incident", "A new incident from a disclosure", IncidentCreate, "POST", "/incidents", "create_incident",
                  WORDING, submit="Open the incident",
                  order=("disclosed_at", "disclosure_source", "image_nature", "narrative", "image_involvement")),
+        # An edit: only the answers the DSL changes are sent (PATCH), with the ETag of the page they read.
+        FormSpec("complete-disclosure", "Complete or correct the disclosure answers", IncidentUpdate, "PATCH", INCIDENT,
+                 "update_incident", WORDING, submit="Save the disclosure answers",
+                 order=("image_nature", "image_involvement", "sharing_extent", "device_possession", "device_ownership",
+                        "dsl_consulted", "immediate_support_needed", "other_pupils_involved", "where_image_ended_up", "narrative")),
+        FormSpec("add-observation", "Add what you saw or heard", ObservationCreate, "POST", INCIDENT + "/observations",
+                 "add_observation", WORDING, submit="Add the observation", labels={"observed_at": "When did you see or hear it?"}),
         FormSpec("add-person", "Add a person", PersonCreate, "POST", INCIDENT + "/people", "add_person", WORDING,
                  submit="Add the person", order=("given_name", "family_name", "kind", "roles", "upn"),
                  live_checks={"upn": "/console/upn-check"}),
+        FormSpec("edit-person", "Change this person's details", PersonUpdate, "PATCH", INCIDENT + "/people/{person_id}",
+                 "update_person", WORDING, submit="Save the changes", order=("given_name", "family_name", "kind", "roles", "upn"),
+                 live_checks={"upn": "/console/upn-check"}),
+        FormSpec("initial-review", "Record the initial review meeting", InitialReviewCreate, "POST", INCIDENT + "/initial-reviews",
+                 "record_initial_review", WORDING, submit="Record the meeting",
+                 labels={"held_at": "When was the meeting held?", "attendees": "Who attended", "role": "Their role",
+                         "decided": "What was decided"},
+                 message_fields={"attends": "attendees", "decided": "decided"}),
+        FormSpec("child-account", "Record the child's account and wishes", ChildAccountCreate, "POST", INCIDENT + "/child-accounts",
+                 "record_child_account", WORDING, submit="Record the account",
+                 labels={"person_id": "Which child", "given_at": "When was it given?"},
+                 message_fields={"given by a child": "person_id", "own words": "account"}),
         FormSpec("add-device", "Add a device", DeviceCreate, "POST", INCIDENT + "/devices", "add_device", WORDING,
                  submit="Add the device"),
         FormSpec("custody", "Record a custody step", CustodyEventCreate, "POST", INCIDENT + "/devices/{device_id}/custody",
@@ -57,6 +78,11 @@ FORMS = {
 
 # Which page of an incident shows each form (a refused form is shown again on its page).
 SECTION_OF = {
+    "complete-disclosure": "overview",
+    "add-observation": "observations",
+    "edit-person": "people",
+    "initial-review": "meetings",
+    "child-account": "meetings",
     "add-person": "people",
     "add-device": "devices",
     "custody": "devices",
@@ -71,6 +97,11 @@ SECTION_OF = {
 }
 
 DONE = {
+    "complete-disclosure": "The disclosure answers have been saved.",
+    "add-observation": "The observation has been added.",
+    "edit-person": "The person's details have been changed.",
+    "initial-review": "The initial review meeting has been recorded.",
+    "child-account": "The child's account has been recorded.",
     "add-person": "The person has been added.",
     "add-device": "The device has been added.",
     "custody": "The custody step has been recorded.",

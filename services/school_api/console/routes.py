@@ -11,29 +11,37 @@ from fastapi.responses import JSONResponse, Response
 
 from services.school_api.assessments.vocabulary import Typology
 from services.school_api.console.forms import DONE, FORMS, SECTION_OF
-from services.school_api.console.wording import GUIDANCE, RECOMMENDATIONS, STATUSES, WORDING
+from services.school_api.console.wording import GUIDANCE, RECOMMENDATIONS, STATUSES, STEP_PAGES, WORDING
 from services.school_api.incidents.vocabulary import IncidentStatus, SharingExtent
 from services.school_api.people.vocabulary import PersonKind, PersonRole, Vulnerability
 from services.school_api.rules.assessment import FactorAnswers, ImmediateAnswers, recommend, s_factors, s_immediate, s_typology
 from services.school_api.rules.facts import PersonFacts, derive_facts
+from services.school_api.rules.steps import CHILDREN
 from shared.console.actions import FormState, blank, form_states, submit
-from shared.console.api import items
+from shared.audit import AuditOutcome
+from shared.console.api import ApiRefused, items
 from shared.console.forms import FormBuilder
 from shared.console.web import Console, Page, security_headers
 from shared.identifiers import is_valid_upn
 
 SECTIONS = [
     ("overview", "Summary"),
+    ("observations", "Observations"),
     ("people", "People"),
     ("devices", "Devices and custody"),
+    ("meetings", "Initial review and child's account"),
     ("searches", "Searches and viewings"),
     ("actions", "Action log"),
     ("assessment", "Risk assessment"),
     ("decision", "Decision and referral"),
     ("review", "Review and closure"),
     ("chronology", "Chronology"),
+    ("audit", "Audit log"),
 ]
-MAX_PAGES_SEARCHED = 20
+# A part of the incident offered only to the roles the access policy lets read it (POLICY).
+SECTION_NEEDS = {"audit": "list_audit_entries"}
+AUDIT_PAGE_SIZE = 50
+REFERENCE_REFUSED = "Type the whole reference as the school gave it, for example 100001-2026-0001."
 
 
 def person_label(person: dict[str, Any]) -> str:
@@ -57,10 +65,17 @@ def console_router(console: Console) -> APIRouter:
         params = {
             "status": status if status in IncidentStatus.__members__ else None,
             "disclosed_from": _day_start(disclosed_from), "disclosed_to": _day_end(disclosed_to), "cursor": cursor or None,
+            "reference": reference.strip() or None,
         }
-        rows, next_cursor = await _incident_rows(page, params, reference.strip().upper())
+        answer = await page.api.call("GET", "/incidents", params=params)
+        # A reference longer than any the school issues is refused by the list's own validation (422).
+        reference_error = REFERENCE_REFUSED if answer.status == 422 and reference.strip() else None
+        if not answer.ok and reference_error is None:
+            raise ApiRefused(answer)
+        body = answer.body if answer.ok else {"items": [], "next_cursor": None}
+        rows, next_cursor = items(body), body.get("next_cursor")
         return page.render(
-            "incidents.html", title="Incidents", rows=rows, next_cursor=next_cursor, statuses=STATUSES,
+            "incidents.html", title="Incidents", rows=rows, next_cursor=next_cursor, statuses=STATUSES, reference_error=reference_error,
             filters={"status": status, "disclosed_from": disclosed_from, "disclosed_to": disclosed_to, "reference": reference},
         )
 
@@ -74,7 +89,7 @@ def console_router(console: Console) -> APIRouter:
         if answer is None:
             return page.render("new_incident.html", status=422, title="A new incident", state=state)
         if not page.may("get_incident") or page.actor.role == "staff":
-            return page.render("opened.html", title="Incident opened", reference=answer.body["reference"])
+            return _opened(page, answer.body, {}, "")
         return page.redirect(f"/incidents/{answer.body['id']}?done=opened")
 
     # --- the incident's pages ----------------------------------------------------------------------
@@ -90,6 +105,18 @@ def console_router(console: Console) -> APIRouter:
         keep = ("content-type", "content-disposition", "cache-control")
         return Response(answer.content, headers={**security_headers(), **{k: v for k, v in answer.headers.items() if k in keep}})
 
+    @router.get("/incidents/{incident_id}/audit")
+    async def console_incident_audit(incident_id: uuid.UUID, page: Page = Depends(console.page), outcome: str = "",
+                                     cursor: str = "") -> Response:
+        """The incident's own entries in the school's audit chain, a page at a time (GET /audit by record),
+        all of them or only the refusals."""
+        incident = (await page.api.get(f"/incidents/{incident_id}")).body
+        chosen = outcome if outcome in AuditOutcome.__members__ else ""
+        body = (await page.api.get("/audit", record_id=incident_id, outcome=chosen or None, cursor=cursor or None,
+                                   limit=AUDIT_PAGE_SIZE)).body
+        values = {"entries": items(body), "next_cursor": body.get("next_cursor"), "first_page": not cursor, "outcome": chosen}
+        return _incident_page(page, incident, "audit", values, None)
+
     @router.get("/incidents/{incident_id}/{section}")
     async def console_incident_section(incident_id: uuid.UUID, section: str, page: Page = Depends(console.page), done: str = "") -> Response:
         if section not in BUILDERS:
@@ -104,6 +131,14 @@ def console_router(console: Console) -> APIRouter:
     async def console_device_form(key: str, incident_id: uuid.UUID, device_id: uuid.UUID, page: Page = Depends(console.page)) -> Response:
         return await _post(page, key, {"incident_id": incident_id, "device_id": device_id})
 
+    @router.get("/incidents/{incident_id}/people/{person_id}")
+    async def console_person(incident_id: uuid.UUID, person_id: uuid.UUID, page: Page = Depends(console.page)) -> Response:
+        return await _person_page(page, incident_id, person_id, None)
+
+    @router.post("/forms/{key}/incident_id/{incident_id}/person_id/{person_id}")
+    async def console_person_form(key: str, incident_id: uuid.UUID, person_id: uuid.UUID, page: Page = Depends(console.page)) -> Response:
+        return await _post(page, key, {"incident_id": incident_id, "person_id": person_id})
+
     async def _post(page: Page, key: str, ids: dict[str, Any]) -> Response:
         spec = FORMS.get(key)
         if spec is None or key not in SECTION_OF:
@@ -111,8 +146,13 @@ def console_router(console: Console) -> APIRouter:
         incident_id = ids["incident_id"]
         choices = await _choices(page, incident_id)
         suffix = str(ids["device_id"])[:8] if "device_id" in ids else ""
-        answer, state = await submit(spec, page, ids, choices=choices.get(key), suffix=suffix)
+        # An edit sends only what the person changed: the record is read as it stands (a change made by
+        # someone else since the page was read is refused by its ETag, 412).
+        current = (await page.api.get(spec.path.format(**ids))).body if spec.method == "PATCH" else None
+        answer, state = await submit(spec, page, ids, choices=choices.get(key), suffix=suffix, current=current)
         section = SECTION_OF[key]
+        if answer is None and "person_id" in ids:
+            return await _person_page(page, incident_id, ids["person_id"], state, status=422)
         if answer is None:
             return await _section(page, incident_id, section, {_state_key(key, ids): state}, "", status=422)
         return page.redirect(f"/incidents/{incident_id}/{section}?done={key}" if section != "overview" else f"/incidents/{incident_id}?done={key}")
@@ -122,21 +162,72 @@ def console_router(console: Console) -> APIRouter:
         incident_answer = await page.api.get(f"/incidents/{incident_id}")
         incident = incident_answer.body
         if page.actor.role == "staff":
-            return page.render("opened.html", title="Incident", reference=incident["reference"])
+            return _opened(page, incident, states, done, status=status)
         values = await BUILDERS[section](page, incident, incident_answer.etag, states)
         flash = DONE.get(done) or ("The incident is open. The DSL has been told." if done == "opened" else None)
-        forms = list(form_states(values))
+        return _incident_page(page, incident, section, values, flash, status=status)
+
+    def _incident_page(page: Page, incident: dict[str, Any], section: str, values: dict[str, Any], flash: str | None, *,
+                       status: int = 200, template: str | None = None, heading: str | None = None) -> Response:
+        sections = [(key, label) for key, label in SECTIONS if key not in SECTION_NEEDS or page.may(SECTION_NEEDS[key])]
         return page.render(
-            f"incident_{section}.html", status=status, title=f"Incident {incident['reference']}: {dict(SECTIONS)[section]}",
-            incident=incident, sections=SECTIONS, section=section, flash=flash, forms=forms, statuses=STATUSES,
-            wording=WORDING, guidance=GUIDANCE, **values,
+            template or f"incident_{section}.html", status=status,
+            title=f"Incident {incident['reference']}: {heading or dict(SECTIONS)[section]}",
+            incident=incident, sections=sections, section=section, heading=heading, flash=flash,
+            forms=list(form_states(values)), statuses=STATUSES, wording=WORDING, guidance=GUIDANCE, **values,
         )
+
+    def _opened(page: Page, incident: dict[str, Any], states: dict[str, FormState], done: str, *, status: int = 200) -> Response:
+        """What a member of staff sees of an incident they opened: its reference, and a form to add what they
+        saw or heard (they never read the incident back)."""
+        observe = None
+        if page.may("add_observation") and _open(incident):
+            ids = {"incident_id": incident["id"]}
+            observe = states.get(_state_key("add-observation", ids)) or blank(FORMS["add-observation"], ids)
+        return page.render("opened.html", status=status, title=f"Incident {incident['reference']}", reference=incident["reference"],
+                           observe=observe, forms=[observe] if observe else [], flash=DONE.get(done))
+
+    async def _person_page(page: Page, incident_id: uuid.UUID, person_id: uuid.UUID, state: FormState | None, *,
+                           status: int = 200) -> Response:
+        incident = (await page.api.get(f"/incidents/{incident_id}")).body
+        answer = await page.api.get(f"/incidents/{incident_id}/people/{person_id}")
+        person = answer.body
+        spec = FORMS["edit-person"]
+        ids = {"incident_id": incident["id"], "person_id": person["id"]}
+        if state is None and page.may(spec.operation) and _open(incident):
+            state = blank(spec, ids, if_match=answer.etag, values=person)
+        # The title names the part of the record, never the child (docs/console.md).
+        return _incident_page(page, incident, "people", {"person": person, "edit_person": state}, None, status=status,
+                              template="incident_person.html", heading="A person's details")
 
     # --- section builders: each reads what its page shows, through the API -------------------------
 
     async def overview(page: Page, incident: dict[str, Any], etag: str | None, states: dict[str, FormState]) -> dict[str, Any]:
         decision = await page.api.maybe(f"/incidents/{incident['id']}/decision") if page.may("get_decision") else None
-        return {"decision": decision.body if decision else None, "next_steps": NEXT_STEPS_ABSENT}
+        next_steps = (await page.api.get(f"/incidents/{incident['id']}/next-steps")).body if page.may("get_next_steps") else None
+        values = {name: incident.get(name) for name in FORMS["complete-disclosure"].schema.model_fields}
+        return {"decision": decision.body if decision else None, "next_steps": next_steps, "step_pages": STEP_PAGES,
+                "complete_disclosure": _form(page, states, "complete-disclosure", incident, if_match=etag, values=values)}
+
+    async def observations_page(page: Page, incident: dict[str, Any], etag: str | None, states: dict[str, FormState]) -> dict[str, Any]:
+        observations = items((await page.api.get(f"/incidents/{incident['id']}/observations")).body)
+        return {"observations": observations, "add_observation": _form(page, states, "add-observation", incident)}
+
+    async def meetings_page(page: Page, incident: dict[str, Any], etag: str | None, states: dict[str, FormState]) -> dict[str, Any]:
+        base = f"/incidents/{incident['id']}"
+        reviews = items((await page.api.get(base + "/initial-reviews")).body)
+        accounts = items((await page.api.get(base + "/child-accounts")).body)
+        people = await _people(page, incident["id"])
+        children = _children(people)
+        for review in reviews:
+            review["attended"] = ", ".join(f"{a['name']} ({WORDING.option(a['role'])})" for a in review["attendees"])
+        return {
+            "initial_reviews": reviews, "child_accounts": accounts, "people_by_id": {p["id"]: person_label(p) for p in people},
+            "children_on_record": bool(children),
+            "initial_review": _form(page, states, "initial-review", incident),
+            "child_account": _form(page, states, "child-account", incident, choices={"person_id": children}),
+        }
+
 
     async def people_page(page: Page, incident: dict[str, Any], etag: str | None, states: dict[str, FormState]) -> dict[str, Any]:
         people = items((await page.api.get(f"/incidents/{incident['id']}/people")).body)
@@ -204,18 +295,19 @@ def console_router(console: Console) -> APIRouter:
         return {"entries": body["entries"]}
 
     BUILDERS: dict[str, Callable[..., Awaitable[dict[str, Any]]]] = {
-        "overview": overview, "people": people_page, "devices": devices_page, "searches": searches_page,
-        "actions": actions_page, "assessment": assessment_page, "decision": decision_page, "review": review_page,
-        "chronology": chronology_page,
+        "overview": overview, "observations": observations_page, "people": people_page, "devices": devices_page,
+        "meetings": meetings_page, "searches": searches_page, "actions": actions_page, "assessment": assessment_page,
+        "decision": decision_page, "review": review_page, "chronology": chronology_page,
     }
 
     def _form(page: Page, states: dict[str, FormState], key: str, incident: dict[str, Any], *,
-              choices: dict[str, list[tuple[str, str]]] | None = None, if_match: str | None = None) -> FormState | None:
+              choices: dict[str, list[tuple[str, str]]] | None = None, if_match: str | None = None,
+              values: dict[str, Any] | None = None) -> FormState | None:
         spec = FORMS[key]
         if not page.may(spec.operation) or not _open(incident):
             return None
         ids = {"incident_id": incident["id"]}
-        return states.get(_state_key(key, ids)) or blank(spec, ids, choices=choices, if_match=if_match)
+        return states.get(_state_key(key, ids)) or blank(spec, ids, choices=choices, if_match=if_match, values=values)
 
     async def _people(page: Page, incident_id: Any) -> list[dict[str, Any]]:
         answer = await page.api.maybe(f"/incidents/{incident_id}/people")
@@ -240,6 +332,7 @@ def console_router(console: Console) -> APIRouter:
             "authorise": {"device_id": device_choices},
             "search": {"device_id": device_choices, "pupil_person_id": person_choices, "authorisation_id": of_kind("device_search")},
             "view-image": {"device_id": device_choices, "authorisation_id": of_kind("image_viewing")},
+            "child-account": {"person_id": _children(people)},
         }
 
     # --- progressive enhancement: the UPN check and the assessment preview -------------------------
@@ -282,10 +375,9 @@ def console_router(console: Console) -> APIRouter:
     return router
 
 
-NEXT_STEPS_ABSENT = (
-    "The list of next steps the guidance still expects comes from a next-steps endpoint that this version of the "
-    "service does not have yet; until it does, the action log and the decision page show what is recorded."
-)
+def _children(people: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The people a child's account may be attributed to (S-CHILD-VOICE: a child on the record)."""
+    return [(p["id"], person_label(p)) for p in people if p["kind"] in CHILDREN]
 
 
 def _state_key(key: str, ids: dict[str, Any]) -> str:
@@ -329,22 +421,6 @@ def _is_day(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-async def _incident_rows(page: Page, params: dict[str, Any], reference: str) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of incidents; a reference search walks the pages (the list API has no reference filter)."""
-    if not reference:
-        body = (await page.api.get("/incidents", **params)).body
-        return items(body), body.get("next_cursor") if isinstance(body, dict) else None
-    found: list[dict[str, Any]] = []
-    cursor = None
-    for _ in range(MAX_PAGES_SEARCHED):
-        body = (await page.api.get("/incidents", **{**params, "cursor": cursor, "limit": 100})).body
-        found += [row for row in items(body) if reference in row["reference"].upper()]
-        cursor = body.get("next_cursor") if isinstance(body, dict) else None
-        if not cursor:
-            break
-    return found, None
 
 
 def mount(app: Any, console: Console) -> None:

@@ -26,6 +26,34 @@ GUIDANCE = {
     "suspected offence goes to the police.",
     "S-CHILD-FIRST": "The child's best interests come first: viewing or searching that would add distress is a judgement to record.",
     "S-REVIEW": "Review the outcome and the procedures before the incident is closed.",
+    "S-INITIAL-REVIEW": "After a disclosure the DSL holds an initial review meeting with appropriate staff; who attended "
+    "and what was decided are recorded.",
+    "S-CHILD-VOICE": "The child's own account and wishes are heard and recorded as theirs, attributed to the child.",
+    "S-CSE": "Consider whether the incident is child sexual exploitation, and record the judgement.",
+    "S-DELETE": "An incident managed in school asks the young people to delete the imagery from their devices and "
+    "accounts, by a deadline, and records their confirmation; staff never delete it, and an incident referred "
+    "elsewhere keeps it as evidence.",
+    "S-REMOVAL": "Help the young person have the image removed (Report Remove, Take It Down, a report to the hosting "
+    "site, CEOP), and record the outcome.",
+}
+
+# The page of an incident where each next step is done (services/school_api/next_steps/vocabulary.py).
+STEP_PAGES = {
+    "dsl_informed": "actions",
+    "senior_management_informed": "actions",
+    "block_network_and_isolate_image": "actions",
+    "initial_review_meeting": "meetings",
+    "child_account": "meetings",
+    "consider_exploitation": "actions",
+    "risk_assessment": "assessment",
+    "decision": "decision",
+    "inform_parents": "actions",
+    "report_remove_or_take_it_down": "actions",
+    "report_to_hosting_site": "actions",
+    "ceop_report": "actions",
+    "ask_for_deletion": "actions",
+    "confirm_deletion": "actions",
+    "review": "review",
 }
 
 RECOMMENDATIONS = {
@@ -121,6 +149,11 @@ WORDING = Wording(
         "resolution": "Resolution",
         "text": "What you saw or heard",
         "observed_at": "When",
+        "account": "Their account, in their own words",
+        "wishes": "Their wishes, in their own words",
+        "heard_by": "Who heard it",
+        "given": "How was it given?",
+        "name": "Name",
     },
     hints={
         "upn": "13 characters, starting with the check letter. Checked as you type.",
@@ -131,6 +164,10 @@ WORDING = Wording(
         "parents_not_informed_reason": "S-PARENTS: only where informing them would put the young person at risk of harm.",
         "distress_judgement": "S-CHILD-FIRST: the child's best interests come first.",
         "description": "For example: the pupil's phone. Never describe the image.",
+        "text": "Facts only. Never describe or copy the image itself.",
+        "attendees": "S-INITIAL-REVIEW: the DSL or a deputy DSL attends. Fill in a row for each person.",
+        "decided": "At least 10 characters.",
+        "wishes": "S-CHILD-VOICE: an account, wishes, or both.",
     },
     options={
         "pupil_about_self": "The pupil, about themselves",
@@ -205,6 +242,21 @@ WORDING = Wording(
         "coercer": "Coercer",
         "female": "Female",
         "male": "Male",
+        "dsl": "DSL",
+        "deputy_dsl": "Deputy DSL",
+        "headteacher": "Headteacher",
+        "senior_leader": "Senior leader",
+        "staff_member": "A member of staff",
+        "other_agency": "Another agency",
+        "in_person": "In person",
+        "in_writing": "In writing",
+        "through_trusted_adult": "Through a trusted adult",
+        "initial_review_meeting": "Initial review meeting held",
+        "child_account_heard": "The child's account heard",
+        "exploitation_considered": "Child sexual exploitation considered (S-CSE)",
+        "deletion_requested": "Young people asked to delete the imagery (S-DELETE)",
+        "deletion_confirmed": "Deletion confirmed by the young people",
+        "take_it_down_advised": "Take It Down advised",
     },
     ticks=frozenset({"immediate", "factors"}),
 )

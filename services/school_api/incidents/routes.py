@@ -18,13 +18,15 @@ from services.school_api.incidents.schemas import (
     IncidentSummary,
     IncidentUpdate,
     ObservationCreate,
+    ObservationOut,
+    ObservationPage,
     ObservationReceipt,
 )
 from services.school_api.incidents.vocabulary import IncidentStatus
 from shared.concurrency import etag, expected_version
 from shared.http import IfMatch, problem_responses
 from shared.identity import Actor
-from shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor, Limit
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
@@ -55,11 +57,13 @@ async def list_incidents(
     status_filter: Annotated[IncidentStatus | None, Query(alias="status")] = None,
     disclosed_from: AwareDatetime | None = None,
     disclosed_to: AwareDatetime | None = None,
+    reference: Annotated[str | None, Query(max_length=20, description="the incident's reference, exactly (`100001-2026-0007`)")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> IncidentPage:
     rows, next_cursor = await service.list_incidents(
-        ctx, status=status_filter, disclosed_from=disclosed_from, disclosed_to=disclosed_to, cursor=cursor, limit=limit
+        ctx, status=status_filter, disclosed_from=disclosed_from, disclosed_to=disclosed_to, cursor=cursor, limit=limit,
+        reference=reference,
     )
     return IncidentPage(
         items=[IncidentSummary.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor
@@ -98,6 +102,16 @@ async def add_observation(incident_id: uuid.UUID, body: ObservationCreate, ctx: 
     """Add what a member of staff saw or heard. Staff may add to incidents they opened, never read them back."""
     observation = await service.add_observation(ctx, incident_id, body)
     return ObservationReceipt.model_validate(observation, from_attributes=True)
+
+
+@router.get("/{incident_id}/observations", response_model=ObservationPage, responses=problem_responses(400, 404))
+async def list_observations(
+    incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
+) -> ObservationPage:
+    """What staff saw or heard, for the safeguarding team (staff add observations, never read them back)."""
+    await service.get_incident(ctx, incident_id)
+    rows, next_cursor = await service.page_observations(ctx, incident_id, cursor=cursor, limit=limit)
+    return ObservationPage(items=[ObservationOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 
 
 @router.post("/{incident_id}/close", response_model=IncidentDetail, responses=problem_responses(404, 409, 412, 428))

@@ -105,6 +105,19 @@ class ObservationReceipt(BaseModel):
     recorded_at: datetime
 
 
+class ObservationOut(ObservationReceipt):
+    """An observation as the safeguarding team reads it: who recorded it, in what role, and what they saw."""
+
+    observed_at: datetime
+    text: str
+    recorded_by: str
+    recorded_by_role: str
+
+
+class ObservationPage(Page[ObservationOut]):
+    """A page of the incident's observations, oldest recorded first."""
+
+
 class CloseRequest(BaseModel):
     """S-RECORD: the resolution is recorded with the closure, even where the school managed it alone."""
 

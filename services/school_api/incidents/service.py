@@ -22,10 +22,11 @@ from services.school_api.rules.review import s_review
 from shared.concurrency import check_version
 from shared.context import Context
 from shared.counters import Reference, insert_numbered
-from shared.pagination import newest_first, page_of
+from shared.pagination import Keyset, fetch_page, newest_first, page_of
 from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused
 
 RECORD = "incident"
+OBSERVATION = "observation"
 STAFF = "staff"
 
 
@@ -125,8 +126,20 @@ async def add_observation(ctx: Context, incident_id: uuid.UUID, data: Observatio
     )
     ctx.session.add(observation)
     await ctx.session.flush()
-    ctx.audit.record("observation.create", "observation", observation.id)
+    ctx.audit.record("observation.create", OBSERVATION, observation.id)
     return observation
+
+
+# The API list of observations: oldest first, as recorded, a page at a time.
+OBSERVATIONS = Keyset(Observation.recorded_at, Observation.id, newest_first=False)
+
+
+async def page_observations(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Observation], str | None]:
+    query = select(Observation).where(Observation.incident_id == incident_id)
+    rows, next_cursor = await fetch_page(ctx.session, query, OBSERVATIONS, cursor, limit)
+    for row in rows:
+        ctx.audit.record("observation.read", OBSERVATION, row.id)
+    return rows, next_cursor
 
 
 async def actions_taken(ctx: Context, incident_id: uuid.UUID) -> list[ActionKind]:
@@ -170,8 +183,12 @@ async def list_incidents(
     disclosed_to: datetime | None,
     cursor: str | None,
     limit: int,
+    reference: str | None = None,
 ) -> tuple[list[Incident], str | None]:
     query = select(Incident)
+    if reference is not None:
+        # Exact: a reference is the school's own number for the incident (`URN-YEAR-NNNN`), not personal data.
+        query = query.where(Incident.reference == reference)
     if status is not None:
         query = query.where(Incident.status == status)
     if disclosed_from is not None:

@@ -14,7 +14,7 @@ from services.school_api.people.vocabulary import PersonKind
 from shared.problems import RuleViolation
 
 MIN_TEXT_CHARS = 10
-_CHILDREN = frozenset({PersonKind.pupil, PersonKind.child_elsewhere})
+CHILDREN = frozenset({PersonKind.pupil, PersonKind.child_elsewhere})
 _DSL = frozenset({AttendeeRole.dsl, AttendeeRole.deputy_dsl})
 
 
@@ -37,7 +37,7 @@ def s_child_voice(person_kind: PersonKind, account: str | None, wishes: str | No
     """S-CHILD-VOICE (UKCIS; S-CHILD-FIRST): the child's own account and wishes are recorded as theirs,
     attributed to a child on the record, and say something (an account, wishes, or both)."""
     violations = []
-    if person_kind not in _CHILDREN:
+    if person_kind not in CHILDREN:
         violations.append(RuleViolation("S-CHILD-VOICE", "A child's account is given by a child on the record (pupil or child elsewhere)."))
     if not (_written(account) or _written(wishes)):
         violations.append(RuleViolation("S-CHILD-VOICE", "Record the child's account, their wishes, or both, in their own words."))

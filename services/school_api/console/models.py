@@ -1,8 +1,4 @@
-"""The school console's sessions and pending sign-ins, in the school database (shared/console/sessions.py).
-
-They belong beside the school console's code (services/school_api/console/models.py); they are here while
-that folder is being changed on another branch, and move there when both are merged.
-"""
+"""The school console's sessions and pending sign-ins, in the school database (shared/console/sessions.py)."""
 from __future__ import annotations
 
 from services.school_api.database import Base
