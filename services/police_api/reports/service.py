@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, literal, select, tuple_
+from sqlalchemy.orm import defer
 
 from services.police_api.crimes import service as crimes
 from services.police_api.crimes.models import Crime
@@ -152,12 +153,26 @@ class ReportFilter:
 
 KEYSET = Keyset(SchoolReport.received_at, SchoolReport.id, of=lambda row: row[0])
 
+# A list shows each report's summary: its sealed columns (the whole report, officers' texts) are neither
+# loaded nor opened, which was most of a 50-row page's cost. Raise, not load, if a summary ever reads one.
+SUMMARY_ONLY = (
+    defer(SchoolReport.content, raiseload=True),
+    defer(SchoolReport.triage_note, raiseload=True),
+    defer(PoliceIncident.no_crime_reason, raiseload=True),
+    defer(PoliceIncident.route_override_reason, raiseload=True),
+    defer(PoliceIncident.no_prosecution_reason, raiseload=True),
+)
+
 
 async def list_reports(
     ctx: Context, where: ReportFilter, *, cursor: str | None, limit: int
 ) -> tuple[list[tuple[SchoolReport, PoliceIncident]], str | None]:
     """Incoming reports, newest first."""
-    query = select(SchoolReport, PoliceIncident).join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+    query = (
+        select(SchoolReport, PoliceIncident)
+        .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+        .options(*SUMMARY_ONLY)
+    )
     if where.school_urn is not None:
         query = query.where(SchoolReport.school_urn == where.school_urn)
     if where.school_reference is not None:
@@ -199,6 +214,7 @@ async def intake_queue(ctx: Context, *, cursor: str | None, limit: int) -> tuple
         select(SchoolReport, PoliceIncident)
         .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
         .where(SchoolReport.triaged_at.is_(None))
+        .options(*SUMMARY_ONLY)
         .order_by(rank, SchoolReport.received_at, SchoolReport.id)
         .limit(limit + 1)
     )

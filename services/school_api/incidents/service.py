@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import defer
 
 from services.school_api.actions.models import ActionEntry
 from services.school_api.actions.vocabulary import ActionKind
@@ -179,7 +180,10 @@ async def list_incidents(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Incident], str | None]:
-    query = select(Incident)
+    # The list shows summaries: the sealed texts are neither loaded nor opened (raise, not load, if read).
+    query = select(Incident).options(
+        *(defer(column, raiseload=True) for column in (Incident.narrative, Incident.where_image_ended_up, Incident.resolution))
+    )
     if status is not None:
         query = query.where(Incident.status == status)
     if disclosed_from is not None:
