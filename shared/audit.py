@@ -13,7 +13,7 @@ after the request's last write (opening an incident appends with that write itse
 `shared.counters.insert_numbered`).
 
 On PostgreSQL the lock, the read of the chain's head and the insert are one call of the database
-function `audit_append` (AUDIT_APPEND_FUNCTION_V1 below): one round trip instead of three, on every
+function `audit_append` (AUDIT_APPEND_FUNCTION_V2 below): one round trip instead of three, on every
 request of both services, and the lock is held for one statement and the commit. Python still
 writes each row's canonical content; the function only chains the hashes over it, with the same
 formula as `chain_hash`, so `verify_chain` checks rows from either path alike.
