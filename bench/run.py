@@ -49,8 +49,10 @@ NOW_ISO = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00",
 
 TARGETS = {
     "create_ratio": 0.5, "create_p99_ms": 50.0, "handoff_p50_ms": 200.0, "handoff_p99_ms": 1000.0,
-    "growth_ratio": 1.5, "rss_mb": 200.0, "workers_ratio": 1.6,
+    "growth_ratio": 1.5, "rss_mb": 200.0, "workers_ratio": 1.6, "list_page_cost_ratio": 2.0,
 }
+# The list_page phase: a page of one row against a page of the default size, of each list below.
+LIST_PAGE_SIZES = (1, 50)
 
 
 def log(message: str) -> None:
@@ -213,7 +215,8 @@ class Bench:
         self.dsl = {"Authorization": f"Bearer {self.keys.school_token('dsl', URN)}"}
         self.officer = {"Authorization": f"Bearer {self.keys.police_token('supervisor', FORCE)}"}
         phases = {"ceiling": self.generator_ceiling, "create": self.create_incident, "risk": self.risk_assessment,
-                  "handoff": self.handoff, "intake": self.police_intake, "growth": self.growth, "workers": self.workers}
+                  "handoff": self.handoff, "intake": self.police_intake, "list_page": self.list_page, "growth": self.growth,
+                  "workers": self.workers}
         wanted = set(self.args.only.split(",")) if self.args.only else set(phases)
         if unknown := wanted - set(phases):
             raise BenchError(f"--only: unknown phase(s) {sorted(unknown)}; choose from {sorted(phases)}")
@@ -526,6 +529,41 @@ class Bench:
         self.op("police_intake", "police: intake of a school report (Idempotency-Key, school_client token)",
                 closed=closed.summary(), open=opened.summary(), ratio_to_floor=round(ratio, 3) if ratio else None)
 
+    # ---------- list pages (issue 15) ----------
+    async def list_page(self) -> None:
+        """A 1-row page against a 50-row page of the school's incident list and the police's report list, closed
+        loop, in interleaved rounds (1, 50, 1, 50 …) so the machine's drift falls on both sizes alike. Each size's
+        figures are the median round; the cost ratio is the 1-row throughput over the 50-row throughput (how many
+        1-row pages one 50-row page costs), taken round by round. Before each loop one probe request counts the
+        audit rows a page of that size writes."""
+        needed = max(LIST_PAGE_SIZES) + 10
+        school_rows = self.count(self.school_seeder, "incidents", f"WHERE school_urn = '{URN}'")
+        police_rows = self.count(self.police_seeder, "school_reports", f"WHERE force_code = '{FORCE}'")
+        if min(school_rows, police_rows) < needed:
+            self.seed_to(max(self.count(self.school_seeder, "incidents"), self.count(self.police_seeder, "police_incidents")) + needed)
+        lists = {
+            "school_incidents": (self.school, self.school_seeder, "/incidents", tuple(self.dsl.items())),
+            "police_reports": (self.police, self.police_seeder, "/reports", tuple(self.officer.items())),
+        }
+        rounds: dict[str, dict[int, list[dict[str, Any]]]] = {name: {size: [] for size in LIST_PAGE_SIZES} for name in lists}
+        for number in range(1, self.args.rounds + 1):
+            for name, (service, seeder, path, headers) in lists.items():
+                for size in LIST_PAGE_SIZES:
+                    log(f"list page round {number}/{self.args.rounds}: {name}, limit={size}")
+                    request = Request("GET", f"{path}?limit={size}", None, headers)
+                    before = self.count(seeder, "audit_entries")
+                    probe = await self.call(service.port, request)
+                    audit_rows = self.count(seeder, "audit_entries") - before
+                    shown = len(probe.json()["items"]) if probe.status == 200 else None
+                    phase = f"list_{name}_{size}"
+                    closed = await self.closed(service.port, lambda i, request=request: request, {200}, phase=phase)
+                    rounds[name][size].append({"closed": closed.summary(), "rows_shown": shown, "audit_rows_per_page": audit_rows,
+                                               "cpu": (self.results.get("cpu", {}).get(phase) or [None])[-1]})
+                    if closed.first_failure:
+                        self.note(f"list page {name} limit={size}: {closed.first_failure}")
+                    await asyncio.sleep(1)
+        self.results["list_page"] = {"sizes": list(LIST_PAGE_SIZES), "rounds": rounds, "summary": _list_page_summary(rounds)}
+
     # ---------- growth ----------
     def count(self, seeder: Seeder, table_name: str, where: str = "") -> int:
         from sqlalchemy import text  # noqa: PLC0415
@@ -821,6 +859,30 @@ def _workers_summary(rounds: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return summary
 
 
+def _list_page_summary(rounds: dict[str, dict[int, list[dict[str, Any]]]]) -> dict[str, Any]:
+    """Per list and page size the median round; per list the cost ratio (largest over smallest page) round by round."""
+    small, large = min(LIST_PAGE_SIZES), max(LIST_PAGE_SIZES)
+    summary: dict[str, Any] = {}
+    for name, by_size in rounds.items():
+        entry: dict[str, Any] = {}
+        for size, measured in by_size.items():
+            entry[str(size)] = {
+                **{figure: _median([row["closed"][figure] for row in measured]) for figure in ("throughput_per_s", "p50_ms", "p99_ms")},
+                "service_ms_per_request": _median([row["cpu"]["service_ms_per_request"] for row in measured if row["cpu"]]),
+                "postgresql_ms_per_request": _median([row["cpu"]["postgresql_ms_per_request"] for row in measured if row["cpu"]]),
+                "rows_shown": measured[-1]["rows_shown"], "audit_rows_per_page": measured[-1]["audit_rows_per_page"],
+                "failed": sum(row["closed"]["failed"] for row in measured),
+            }
+        ratios = [round(one["closed"]["throughput_per_s"] / many["closed"]["throughput_per_s"], 3)
+                  for one, many in zip(by_size[small], by_size[large], strict=True) if many["closed"]["throughput_per_s"]]
+        p50 = [round(many["closed"]["p50_ms"] / one["closed"]["p50_ms"], 3)
+               for one, many in zip(by_size[small], by_size[large], strict=True) if one["closed"]["p50_ms"] and many["closed"]["p50_ms"]]
+        entry["cost_ratio"] = {"median": _median(ratios), "rounds": ratios}
+        entry["p50_ratio"] = {"median": _median(p50), "rounds": p50}
+        summary[name] = entry
+    return summary
+
+
 def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """Each figure the median over the rounds (the rounds themselves are kept beside it)."""
     closed = dict(rounds[-1]["closed"])
@@ -877,6 +939,13 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
                 None if ratio is None else ratio >= TARGETS["workers_ratio"],
                 f"(rounds: {', '.join(str(r) for r in workers[f'{shape}_ratio']['rounds'])}; "
                 f"load average {results['workers']['loadavg_1m']['min']}–{results['workers']['loadavg_1m']['max']})")
+    list_pages = results.get("list_page", {}).get("summary", {})
+    for name, entry in list_pages.items():
+        ratio = entry["cost_ratio"]["median"]
+        add(f"list page {name.replace('_', ' ')}: a 50-row page costs ≤ 2 × a 1-row page (throughput, median of rounds)", ratio,
+            None if ratio is None else ratio <= TARGETS["list_page_cost_ratio"],
+            f"(rounds: {', '.join(str(r) for r in entry['cost_ratio']['rounds'])}; audit rows per page: "
+            f"{entry['1']['audit_rows_per_page']} and {entry['50']['audit_rows_per_page']})")
     levels = results["growth"].get("levels", [])
     label = f"{levels[-1]:,}/{levels[0]:,}" if levels else "?"
     for name in ("school_list_first", "school_list_deep", "police_list_first", "police_list_deep",
@@ -913,6 +982,17 @@ def table(results: dict[str, Any]) -> str:
             lines.append(f"| decision → {name.replace('_', ' ')} | {figures.get('p50_ms')} | {figures.get('p99_ms')} | {figures.get('max_ms')} |")
         if handoff.get("reason"):
             lines.append(f"\n{handoff['reason']}")
+    list_pages = results.get("list_page", {}).get("summary", {})
+    if list_pages:
+        lines += ["", f"| list page (closed loop, c={results['settings']['concurrency']}, median of rounds) | rows shown | audit rows "
+                  "| /s | p50 / p99 ms | CPU ms/request: service / PostgreSQL | cost × the 1-row page (p50 ×) |",
+                  "|---|---:|---:|---:|---|---|---|"]
+        for name, entry in list_pages.items():
+            for size in LIST_PAGE_SIZES:
+                row = entry[str(size)]
+                ratio = (f"{entry['cost_ratio']['median']} ({entry['p50_ratio']['median']})" if size == max(LIST_PAGE_SIZES) else "–")
+                lines.append(f"| {name} limit={size} | {row['rows_shown']} | {row['audit_rows_per_page']} | {row['throughput_per_s']} | "
+                             f"{row['p50_ms']} / {row['p99_ms']} | {row['service_ms_per_request']} / {row['postgresql_ms_per_request']} | {ratio} |")
     growth = results["growth"]
     if growth:
         low, high = (str(level) for level in (growth["levels"][0], growth["levels"][-1]))
@@ -997,7 +1077,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", metavar="SERVICE[:PHASE]",
                         help="sample SERVICE (school_api, police_api, floor) with py-spy during a phase's closed loop "
                              "(create_incident, risk_assessment, police_intake, floor_create); raw stacks in bench/results/")
-    parser.add_argument("--only", help="comma-separated phases: ceiling,create,risk,handoff,intake,growth,workers (default all)")
+    parser.add_argument("--only", help="comma-separated phases: ceiling,create,risk,handoff,intake,list_page,growth,workers (default all)")
     parser.add_argument("--keep-logs", action="store_true", help="copy the services' logs to bench/results/")
     return parser.parse_args(argv)
 

@@ -13,10 +13,17 @@ after the request's last write (opening an incident appends with that write itse
 `shared.counters.insert_numbered`).
 
 On PostgreSQL the lock, the read of the chain's head and the insert are one call of the database
-function `audit_append` (AUDIT_APPEND_FUNCTION_V1 below): one round trip instead of three, on every
+function `audit_append` (AUDIT_APPEND_FUNCTION_V2 below): one round trip instead of three, on every
 request of both services, and the lock is held for one statement and the commit. Python still
 writes each row's canonical content; the function only chains the hashes over it, with the same
 formula as `chain_hash`, so `verify_chain` checks rows from either path alike.
+
+A page of a list is one row, not a row per record shown: `record_ids` names every record the page showed,
+in order, and `record_types` the type of each (a report and its incident, a device and its custody
+steps). `record_type` and `record_id` then name the record the list hangs from (the incident whose
+actions were listed), or for a list of the whole tenant just the type listed. A page that showed
+nothing is still a row, with no ids: the search itself was a read. The two columns are in a row's
+canonical content only when set, so rows written before them keep their hashes.
 """
 from __future__ import annotations
 
@@ -24,12 +31,15 @@ import functools
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, bindparam, func, insert, select
+from sqlalchemy import (
+    JSON, BigInteger, ColumnElement, Index, Integer, String, Text, bindparam, cast, exists, func, insert, literal, or_, select,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -42,6 +52,10 @@ from shared.problems import MalformedRequest
 from shared.tokens import TokenIssuer, verify_signed_document
 
 GENESIS_HASH = "0" * 64
+
+RecordId = uuid.UUID | str
+# A list's record ids: JSONB on PostgreSQL, where a GIN index finds the rows that name one id.
+RECORD_LIST = JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
 
 
 class AuditOutcome(StrEnum):
@@ -65,6 +79,9 @@ class AuditEntryMixin:
     record_id: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(20))
     problem_type: Mapped[str | None] = mapped_column(String(80))
+    # A list page only: every record shown, in order, and the type of each (None on any other row).
+    record_ids: Mapped[list[str] | None] = mapped_column(RECORD_LIST)
+    record_types: Mapped[list[str] | None] = mapped_column(RECORD_LIST)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -74,6 +91,10 @@ class AuditEntryMixin:
             Index("ix_audit_entries_record", "tenant", "record_type", "record_id", "seq"),
             # The head of a tenant's chain: the last row of that tenant.
             Index("ix_audit_entries_tenant_seq", "tenant", "seq"),
+            # Who was shown a record in a list: the rows whose `record_ids` hold its id (PostgreSQL).
+            Index(
+                "ix_audit_entries_record_ids", "record_ids", postgresql_using="gin", postgresql_ops={"record_ids": "jsonb_path_ops"}
+            ).ddl_if(dialect="postgresql"),
         )
 
 
@@ -84,25 +105,37 @@ class AuditEvent:
     record_id: str | None = None
     outcome: AuditOutcome = AuditOutcome.allowed
     problem_type: str | None = None
+    # A list page: (record type, id) of every record it showed, in order; None for any other event.
+    shown: tuple[tuple[str, str], ...] | None = None
 
 
 _CONTENT_FIELDS = (
     "occurred_at", "request_id", "subject", "role", "tenant", "operation", "record_type", "record_id", "outcome", "problem_type",
 )
+# In the canonical content only when not None: a row without them hashes as it did before they existed.
+_LIST_FIELDS = ("record_ids", "record_types")
 
 
 # The per-row arguments of `audit_append`, after its six per-request ones.
-_ARRAY_ARGUMENTS = ("operations", "record_types", "record_ids", "outcomes", "problem_types", "contents")
+_ARRAY_ARGUMENTS = ("operations", "record_types", "record_ids", "outcomes", "problem_types", "listed_ids", "listed_types", "contents")
 
 
 def canonical_content(row: Any) -> str:
-    return _canonical({name: getattr(row, name) for name in _CONTENT_FIELDS})
+    return _canonical({name: getattr(row, name) for name in (*_CONTENT_FIELDS, *_LIST_FIELDS)})
 
 
 def _canonical(values: dict[str, Any]) -> str:
     content = {name: values[name] for name in _CONTENT_FIELDS}
     content["occurred_at"] = values["occurred_at"].isoformat()
+    for name in _LIST_FIELDS:
+        if values.get(name) is not None:
+            content[name] = values[name]
     return json.dumps(content, sort_keys=True, separators=(",", ":"))
+
+
+def shown_as(record_type: str, rows: Iterable[Any]) -> list[tuple[str, RecordId]]:
+    """(record_type, id) of each row, in order: what `AuditTrail.list_page` takes."""
+    return [(record_type, row.id) for row in rows]
 
 
 @functools.lru_cache(maxsize=65_536)  # every school and force in England and Wales, and to spare
@@ -131,6 +164,22 @@ class AuditTrail:
             AuditEvent(operation, record_type, record_id, outcome=AuditOutcome.refused, problem_type=problem_type)
         )
 
+    def list_page(
+        self,
+        operation: str,
+        record_type: str,
+        shown: Iterable[tuple[str, RecordId]],
+        *,
+        within: tuple[str, RecordId] | None = None,
+    ) -> None:
+        """One row for a page of a list: `shown` is (record type, id) of every record on the page, in order,
+        those nested in an item too; `within` the record the list belongs to (an incident's actions)."""
+        listed = tuple((kind, str(record_id)) for kind, record_id in shown)
+        if within is None:
+            self.events.append(AuditEvent(operation, record_type, None, shown=listed))
+        else:
+            self.events.append(AuditEvent(operation, within[0], str(within[1]), shown=listed))
+
 
 async def append_events(session: AsyncSession, model: type[Any], trail: AuditTrail, clock: Clock) -> None:
     rows = pending_rows(trail, clock.now())
@@ -155,7 +204,7 @@ async def append_events(session: AsyncSession, model: type[Any], trail: AuditTra
     for row in rows:
         row["prev_hash"] = previous
         row["hash"] = previous = chain_hash(previous, _canonical(row))
-    # One multi-row INSERT: a list page appends a row per record it shows.
+    # One multi-row INSERT: a request may append several rows (a write and the reads it made).
     await session.execute(insert(model.__table__), rows)
     trail.events.clear()
 
@@ -175,6 +224,8 @@ def pending_rows(trail: AuditTrail, now: datetime) -> list[dict[str, Any]]:
             "record_id": event.record_id,
             "outcome": event.outcome.value,
             "problem_type": event.problem_type,
+            "record_ids": None if event.shown is None else [record_id for _, record_id in event.shown],
+            "record_types": None if event.shown is None else [kind for kind, _ in event.shown],
         }
         for event in trail.events
     ]
@@ -214,11 +265,18 @@ def _function_arguments(rows: list[dict[str, Any]]) -> tuple[Any, ...]:
         [row["record_id"] for row in rows],
         [row["outcome"] for row in rows],
         [row["problem_type"] for row in rows],
+        [_json_or_none(row["record_ids"]) for row in rows],
+        [_json_or_none(row["record_types"]) for row in rows],
         [_canonical(row) for row in rows],
     )
 
 
-_APPEND_ON_POSTGRESQL_SQL = "SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+def _json_or_none(values: list[str] | None) -> str | None:
+    # A list per row, as JSON text: the rows of one request may hold lists of any length, or none.
+    return None if values is None else json.dumps(values, separators=(",", ":"))
+
+
+_APPEND_ON_POSTGRESQL_SQL = "SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
 
 # The PostgreSQL side of `append_events`, created by each service's migration. Frozen: a migration that
 # ran must keep meaning what it meant, so a change is a new AUDIT_APPEND_FUNCTION_V2 and a new migration.
@@ -256,6 +314,46 @@ END
 $$
 """
 DROP_AUDIT_APPEND_FUNCTION_V1 = "DROP FUNCTION IF EXISTS audit_append(text, bigint, timestamptz, text, text, text, text[], text[], text[], text[], text[], text[])"
+
+# V2: the same chain over the same content, and a list page's ids and their types (JSON text per row, NULL
+# for a row that is not a list page) stored in `record_ids` and `record_types`.
+AUDIT_APPEND_FUNCTION_V2 = r"""
+CREATE FUNCTION audit_append(
+    p_tenant text, p_lock_key bigint, p_occurred_at timestamptz, p_request_id text, p_subject text, p_role text,
+    p_operations text[], p_record_types text[], p_record_ids text[], p_outcomes text[], p_problem_types text[],
+    p_listed_ids text[], p_listed_types text[], p_contents text[]
+) RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    previous text;
+    previous_hashes text[] := '{}';
+    hashes text[] := '{}';
+BEGIN
+    PERFORM pg_advisory_xact_lock(p_lock_key);
+    SELECT hash INTO previous FROM audit_entries WHERE tenant = p_tenant ORDER BY seq DESC LIMIT 1;
+    previous := coalesce(previous, repeat('0', 64));
+    FOR i IN 1 .. cardinality(p_contents) LOOP
+        previous_hashes := previous_hashes || previous;
+        previous := encode(sha256(convert_to(previous || E'\n' || p_contents[i], 'UTF8')), 'hex');
+        hashes := hashes || previous;
+    END LOOP;
+    INSERT INTO audit_entries (
+        occurred_at, request_id, subject, role, tenant, operation, record_type, record_id, outcome, problem_type,
+        record_ids, record_types, prev_hash, hash
+    )
+    SELECT p_occurred_at, p_request_id, p_subject, p_role, p_tenant, e.operation, e.record_type, e.record_id,
+           e.outcome, e.problem_type, e.listed_ids::jsonb, e.listed_types::jsonb, e.prev_hash, e.hash
+    FROM unnest(p_operations, p_record_types, p_record_ids, p_outcomes, p_problem_types, p_listed_ids, p_listed_types,
+                previous_hashes, hashes)
+         WITH ORDINALITY AS e(operation, record_type, record_id, outcome, problem_type, listed_ids, listed_types, prev_hash,
+                              hash, position)
+    ORDER BY e.position;
+END
+$$
+"""
+DROP_AUDIT_APPEND_FUNCTION_V2 = (
+    "DROP FUNCTION IF EXISTS audit_append(text, bigint, timestamptz, text, text, text, text[], text[], text[], text[], text[], "
+    "text[], text[], text[])"
+)
 
 
 @dataclass(frozen=True)
@@ -419,6 +517,17 @@ def read_checkpoint(signed: str, public_key_pem: str) -> dict[str, Any]:
     return verify_signed_document(signed, public_key_pem)
 
 
+def names_record(model: type[Any], record_id: str, dialect: str) -> ColumnElement[bool]:
+    """The rows about one record: it is their record, or a list page showed it."""
+    if dialect == "postgresql":
+        # `@>` on JSONB, served by the GIN index ix_audit_entries_record_ids.
+        shown = model.record_ids.op("@>")(cast(literal(json.dumps([record_id])), postgresql.JSONB))
+    else:
+        listed = func.json_each(model.record_ids).table_valued("value")
+        shown = exists(select(1).select_from(listed).where(listed.c.value == record_id))
+    return or_(model.record_id == record_id, shown)
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """What a reader of the audit trail narrows it to: one record, one operation, one outcome, a time window."""
@@ -437,7 +546,7 @@ async def audit_page(
     walks the trail as it was written; the cursor is the last seq shown."""
     query = select(model).where(model.tenant == tenant)
     if where.record_id is not None:
-        query = query.where(model.record_id == where.record_id)
+        query = query.where(names_record(model, where.record_id, session.bind.dialect.name))
     if where.operation is not None:
         query = query.where(model.operation == where.operation)
     if where.outcome is not None:

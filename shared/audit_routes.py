@@ -37,12 +37,16 @@ def audit_router(context: Any, audit_model: type[Any], tenant_name: str) -> APIR
             occurred_to=occurred_to,
         )
         rows, next_cursor = await audit_page(ctx.session, audit_model, ctx.actor.tenant, where, cursor, limit)
-        ctx.audit.record("audit.read", "audit_trail", record_id)
+        # The trail's rows have no ids of their own; a page of them is named by their seqs.
+        ctx.audit.list_page(
+            "audit.read", "audit_entry", [("audit_entry", str(row.seq)) for row in rows],
+            within=None if record_id is None else ("audit_trail", record_id),
+        )
         return AuditPage(items=[AuditEntryOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 
     list_audit_entries.__doc__ = (
         f"Who read, changed or was refused a record of this {tenant_name}, in the order the chain was written: "
-        "one record (`record_id`), one operation, one outcome, or a time window (`occurred_from` inclusive, "
-        "`occurred_to` exclusive)."
+        "one record (`record_id`: the rows about it and the list pages that showed it, whose `record_ids` name "
+        "it), one operation, one outcome, or a time window (`occurred_from` inclusive, `occurred_to` exclusive)."
     )
     return router

@@ -16,6 +16,9 @@ class AuditEntryOut(BaseModel):
     operation: str
     record_type: str | None
     record_id: str | None
+    # A list page: every record it showed, in order, and the type of each; null on any other row.
+    record_ids: list[str] | None
+    record_types: list[str] | None
     outcome: str
     problem_type: str | None
     hash: str

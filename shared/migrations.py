@@ -1,8 +1,10 @@
 """Alembic helpers shared by both services: run migrations from code, and tell whether a database is at head."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -13,6 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.settings import REPO_ROOT
 
 MIGRATIONS_ROOT = REPO_ROOT / "migrations"
+
+
+def built_on(dialect: str) -> Callable[..., bool]:
+    """Alembic's `include_object` when comparing a database of `dialect` with the models: it leaves out what
+    the models build on another dialect only (declared with `ddl_if(dialect=...)`, such as the audit's GIN
+    index, PostgreSQL's), which the database rightly lacks."""
+
+    def include(obj: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        return condition is None or condition.dialect is None or condition.dialect == dialect
+
+    return include
 
 
 def alembic_config(service: str, database_url: str, data_keys_file: Path | None = None) -> Config:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from services.police_api.models import Base
 from services.police_api.settings import PoliceSettings
 from shared.db import create_engine
+from shared.migrations import built_on
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,7 +27,10 @@ def run_migrations_offline() -> None:
 
 def _run(connection: Connection) -> None:
     # Batch mode lets the same migration alter tables on SQLite, which has no ALTER COLUMN.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True,
+        include_object=built_on(connection.dialect.name),
+    )
     with context.begin_transaction():
         context.run_migrations()
 

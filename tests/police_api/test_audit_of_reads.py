@@ -19,20 +19,28 @@ Audited = Callable[[httpx.Response], Awaitable[set[tuple[str, str, str]]]]
 
 @pytest.fixture
 def audited(police_app: object) -> Audited:
-    """(operation, record type, record id) of every row the request that gave this answer left."""
+    """(operation, record type, record id) of every row the request that gave this answer left; a list page's
+    one row gives one for each record it names."""
 
     async def _audited(answer: httpx.Response) -> set[tuple[str, str, str]]:
         runtime = police_app.state.runtime  # type: ignore[attr-defined]
         entry = runtime.audit_model
         async with runtime.session(ALL_TENANTS) as session:
             rows = (await session.scalars(select(entry).where(entry.request_id == answer.headers["x-request-id"]))).all()
-        return {(row.operation, row.record_type, row.record_id) for row in rows}
+        return {
+            triple
+            for row in rows
+            for triple in (
+                [(row.operation, row.record_type, row.record_id)] if row.record_ids is None
+                else [(row.operation, kind, record_id) for kind, record_id in zip(row.record_types, row.record_ids, strict=True)]
+            )
+        }
 
     return _audited
 
 
-def ids_of(rows: set[tuple[str, str, str]], operation: str) -> set[str]:
-    return {record_id for op, _type, record_id in rows if op == operation}
+def ids_of(rows: set[tuple[str, str, str]], operation: str, record_type: str | None = None) -> set[str]:
+    return {record_id for op, kind, record_id in rows if op == operation and record_type in (None, kind)}
 
 
 async def links_of(police: httpx.AsyncClient, headers: dict[str, str], incident_id: str) -> list[dict]:
@@ -65,8 +73,8 @@ async def test_listing_an_incidents_links_audits_every_person_shown_with_them(
     answer = await police.get(f"/incidents/{receipt['police_incident_id']}/links", headers=officer("scpo"))
     assert answer.status_code == 200
     rows = await audited(answer)
-    assert ids_of(rows, "person.read") == {link["person"]["id"] for link in answer.json()["items"]}
-    assert ids_of(rows, "person_link.read") == {link["id"] for link in answer.json()["items"]}
+    assert ids_of(rows, "person_link.list", "person") == {link["person"]["id"] for link in answer.json()["items"]}
+    assert ids_of(rows, "person_link.list", "person_link") == {link["id"] for link in answer.json()["items"]}
 
 
 async def test_ppu_updates_are_audited_wherever_a_notification_shows_them(
@@ -86,9 +94,9 @@ async def test_ppu_updates_are_audited_wherever_a_notification_shows_them(
     acknowledged = await police.post(
         f"/ppu/notifications/{notification['id']}/acknowledge", headers={**ppu, "If-Match": shown.headers["ETag"]}
     )
-    for answer in (shown, listed, acknowledged):
+    for answer, operation in ((shown, "ppu_update.read"), (listed, "ppu_notification.list"), (acknowledged, "ppu_update.read")):
         assert answer.status_code == 200, answer.text
-        assert ("ppu_update.read", "ppu_update", update.json()["id"]) in await audited(answer)
+        assert (operation, "ppu_update", update.json()["id"]) in await audited(answer)
 
 
 async def test_merging_audits_every_moved_link_crime_subject_notification_and_education_record(
@@ -244,15 +252,15 @@ async def test_a_crime_audits_its_subjects_corrections_and_victim_contacts_and_e
     created = ids_of(await audited(corrected), "crime_correction.create")
     assert len(created) == len(corrected.json()["corrections"]) == 2
 
-    for answer in (
-        await police.get(f"/crimes/{crime.json()['id']}", headers=registrar),
-        await police.get(f"/incidents/{receipt['police_incident_id']}/crimes", headers=registrar),
+    for answer, as_read in (
+        (await police.get(f"/crimes/{crime.json()['id']}", headers=registrar), lambda kind: f"{kind}.read"),
+        (await police.get(f"/incidents/{receipt['police_incident_id']}/crimes", headers=registrar), lambda kind: "crime.list"),
     ):
         assert answer.status_code == 200, answer.text
         rows = await audited(answer)
-        assert ids_of(rows, "crime_correction.read") == created
-        assert ids_of(rows, "victim_contact.read") == {contact.json()["id"]}
-        assert len(ids_of(rows, "crime_subject.read")) == 1
+        assert ids_of(rows, as_read("crime_correction"), "crime_correction") == created
+        assert ids_of(rows, as_read("victim_contact"), "victim_contact") == {contact.json()["id"]}
+        assert len(ids_of(rows, as_read("crime_subject"), "crime_subject")) == 1
 
 
 async def test_the_schools_status_view_audits_the_incident_and_every_crime_it_reports_on(
@@ -283,7 +291,7 @@ async def test_officers_views_of_reports_audit_the_incident_each_one_names(
     handler = officer("call_handler")
     listed = await police.get("/reports", params={"untriaged": "true", "limit": 200}, headers=handler)
     assert (receipt["id"], receipt["police_incident_id"]) in {(item["id"], item["police_incident_id"]) for item in listed.json()["items"]}
-    assert ids_of(await audited(listed), "police_incident.list") == {item["police_incident_id"] for item in listed.json()["items"]}
+    assert ids_of(await audited(listed), "school_report.list", "police_incident") == {item["police_incident_id"] for item in listed.json()["items"]}
 
     shown = await police.get(f"/reports/{receipt['id']}", headers=handler)
     triaged = await police.post(

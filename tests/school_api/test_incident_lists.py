@@ -57,9 +57,14 @@ async def test_staff_add_observations_that_the_safeguarding_team_read_back_page_
     assert first["items"][0]["recorded_by_role"] == "staff"
 
     async with school_app.state.runtime.session(ALL_TENANTS) as session:  # type: ignore[attr-defined]
-        reads = (await session.scalars(select(AuditEntry).where(AuditEntry.operation == "observation.read", AuditEntry.tenant == urn))).all()
-    assert {row.record_id for row in reads} == {first["items"][0]["id"], second["items"][0]["id"]}
-    assert {row.role for row in reads} == {"headteacher", "dsl"}
+        reads = (await session.scalars(
+            select(AuditEntry).where(AuditEntry.operation == "observation.list", AuditEntry.tenant == urn).order_by(AuditEntry.seq)
+        )).all()
+    # One row a page, naming the observation it showed and the incident it belongs to.
+    assert [(row.role, row.record_id, row.record_ids) for row in reads] == [
+        ("headteacher", incident["id"], [first["items"][0]["id"]]),
+        ("dsl", incident["id"], [second["items"][0]["id"]]),
+    ]
 
 
 async def test_another_schools_incident_has_no_observations_to_read(school: httpx.AsyncClient, tokens: Tokens, urn: str) -> None:

@@ -80,7 +80,8 @@ def check_success_audited(outcome: Outcome, subject_role_tenant: tuple[str, str,
             outcome.fail(f"audited as {(row.subject, row.role, row.tenant)}, expected {subject_role_tenant}")
         if not row.operation or not row.record_type:
             outcome.fail(f"audit row {row.seq} lacks operation or record type")
-    audited_ids = {row.record_id for row in allowed}
+    # A record is audited by a row of its own, or named in the `record_ids` of a list page's one row.
+    audited_ids = {row.record_id for row in allowed} | {record_id for row in allowed for record_id in row.record_ids or ()}
     if path_ids and not audited_ids & set(path_ids):
         outcome.fail(f"none of the records named in the path {path_ids} was audited (audited: {sorted(map(str, audited_ids))})")
     missing = [record_id for record_id in handed_out if record_id not in audited_ids]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -372,3 +373,77 @@ async def test_every_audit_row_written_by_the_suite_so_far_still_chains(world: W
         async with runtime.session(ALL_TENANTS) as session:
             report = await verify_chain(session, runtime.audit_model)
         assert report.intact, (report.first_broken_seq, report.problem)
+
+
+# --- A list page's one row (issue 15) --------------------------------------------------------
+
+
+async def _append_list_page(chain: Chain, shown: list[tuple[str, str]]) -> None:
+    async def work(session: Any) -> None:
+        trail = AuditTrail(request_id=uuid.uuid4().hex, actor=Actor("dsl-100001", "dsl", "100001"))
+        trail.list_page("incident.list", "incident", shown)
+        await append_events(session, chain.model, trail, Clock())
+
+    await chain._run(work)
+
+
+@pytest.mark.parametrize("tampered", ["the other two", "one dropped", "none"])
+def test_audit_verify_names_the_list_row_whose_ids_were_changed(
+    chain: Chain, capsys: pytest.CaptureFixture[str], tampered: str
+) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    asyncio.run(_append_list_page(chain, [("incident", record_id) for record_id in ids]))  # row 7
+    assert chain.cli(capsys, "audit-verify")[0] == 0
+    changed = {"the other two": json.dumps([str(uuid.uuid4()), str(uuid.uuid4()), ids[2]]), "one dropped": json.dumps(ids[1:]), "none": None}[tampered]
+    value = "NULL" if changed is None else f"'{changed}'"
+    chain.without_triggers(f"UPDATE audit_entries SET record_ids = {value} WHERE seq = 7")
+    code, out = chain.cli(capsys, "audit-verify")
+    assert code == 1 and _last_json(out)["first_broken_seq"] == 7, out
+
+
+def test_rows_written_before_list_pages_had_their_columns_still_verify_and_checkpoint(
+    workdir: Path, keys: Keys, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rows chained by the revision before the list columns keep their hashes: a row without ids hashes the
+    content it always had. Written here as that revision wrote them (its columns only), then migrated to head."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import insert
+
+    from shared.audit import GENESIS_HASH, chain_hash
+    from shared.migrations import alembic_config
+
+    service = "school_api"
+    main, model, session_class, prefix, key = SERVICES[service]
+    database = ThrowAwayDatabase(f"audit_old_{uuid.uuid4().hex[:6]}", workdir)
+    try:
+        scripts = ScriptDirectory.from_config(alembic_config(service, database.url))
+        before_lists = scripts.get_revision("a4c1e7d2b9f0").down_revision  # the revision that adds record_ids
+        upgrade(service, database.url, before_lists)
+        checkpoints = checkpoint_dir(workdir, database.url)
+        for name, value in (("DATABASE_URL", database.url), ("SIGNING_KEY_FILE", str(keys.path(key))), ("ENVIRONMENT", "test"),
+                            ("AUDIT_CHECKPOINT_DIR", str(checkpoints))):
+            monkeypatch.setenv(prefix + name, value)
+        old = Chain(service, main, model, session_class, database, checkpoints)
+        rows, previous = [], GENESIS_HASH
+        for minute in range(1, 4):
+            row = {
+                "occurred_at": datetime(2026, 11, 27, 9, minute, tzinfo=UTC), "request_id": f"old-{minute}", "subject": "dsl-100001",
+                "role": "dsl", "tenant": "100001", "operation": "incident.read", "record_type": "incident",
+                "record_id": str(uuid.uuid4()), "outcome": "allowed", "problem_type": None,
+            }
+            # The canonical content as that revision wrote it: these ten fields, nothing else.
+            content = json.dumps({**row, "occurred_at": row["occurred_at"].isoformat()}, sort_keys=True, separators=(",", ":"))
+            previous = row["hash"] = chain_hash(previous, content)
+            rows.append(row | {"prev_hash": rows[-1]["hash"] if rows else GENESIS_HASH})
+
+        async def write_old(session: Any) -> None:
+            await session.execute(insert(model.__table__), rows)
+
+        asyncio.run(old._run(write_old))
+        upgrade(service, database.url)
+        assert old.cli(capsys, "audit-checkpoint")[0] == 0
+        asyncio.run(_append_list_page(old, [("incident", str(uuid.uuid4()))]))
+        code, out = old.cli(capsys, "audit-verify")
+        assert code == 0 and _last_json(out)["rows"] == 4, out
+    finally:
+        database.drop()

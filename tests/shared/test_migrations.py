@@ -17,7 +17,7 @@ from sqlalchemy import text as sa_text
 
 from shared.db import create_engine
 from shared.encryption import KeyRing, new_key_ring, value_context, write_key_ring
-from shared.migrations import downgrade, upgrade
+from shared.migrations import built_on, downgrade, upgrade
 from tests.support import ThrowAwayDatabase
 
 
@@ -35,7 +35,8 @@ async def _differences(url: str, service: str) -> list:
         async with engine.connect() as connection:
             return await connection.run_sync(
                 lambda sync: compare_metadata(
-                    MigrationContext.configure(sync, opts={"compare_type": True}), _metadata(service)
+                    MigrationContext.configure(sync, opts={"compare_type": True, "include_object": built_on(sync.dialect.name)}),
+                    _metadata(service),
                 )
             )
     finally:

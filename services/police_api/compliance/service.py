@@ -93,9 +93,8 @@ async def late_crimes(
         if recorded_late(crime.recorded_at, crime.deadline_at)
     ]
     # A row shows more than its own record: a late crime names its incident. Each record shown is audited.
-    for item in late:
-        ctx.audit.record("compliance.late_crime", "crime", item.crime_id)
-        ctx.audit.record("compliance.late_crime", "police_incident", item.incident_id)
+    shown = [record for item in late for record in (("crime", item.crime_id), ("police_incident", item.incident_id))]
+    ctx.audit.list_page("compliance.late_crime", "crime", shown)
     return late, next_cursor
 
 
@@ -126,10 +125,12 @@ async def undecided(
         for incident, report_id in rows
     ]
     # An undecided incident names the school report it was opened for: both are audited as shown.
-    for item in items:
-        ctx.audit.record("compliance.undecided", "police_incident", item.incident_id)
-        if item.report_id is not None:
-            ctx.audit.record("compliance.undecided", "school_report", item.report_id)
+    shown = [
+        record
+        for item in items
+        for record in [("police_incident", item.incident_id), *([("school_report", item.report_id)] if item.report_id else [])]
+    ]
+    ctx.audit.list_page("compliance.undecided", "police_incident", shown)
     return items, next_cursor
 
 
@@ -158,7 +159,6 @@ async def finding_decisions(
         for decision, reference in rows
     ]
     # A decision names the incident it was made on: both are audited as shown.
-    for row in decisions:
-        ctx.audit.record("compliance.finding_decision", "finding_decision", row.decision_id)
-        ctx.audit.record("compliance.finding_decision", "police_incident", row.incident_id)
+    shown = [record for row in decisions for record in (("finding_decision", row.decision_id), ("police_incident", row.incident_id))]
+    ctx.audit.list_page("compliance.finding_decision", "finding_decision", shown)
     return decisions, next_cursor

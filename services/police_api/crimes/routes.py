@@ -34,11 +34,20 @@ router = APIRouter(tags=["crimes"])
 async def crime_out(ctx: Context, crime: Crime, response: Response | None = None) -> CrimeOut:
     if response is not None:
         response.headers["ETag"] = etag(crime.version)
+    parts = service.CrimeParts(
+        subject_person_ids=await service.subjects_of(ctx, crime.id),
+        corrections=await service.corrections_of(ctx, crime.id),
+        contacts=await service.contacts_of(ctx, crime.id),
+    )
+    return crime_with_parts(crime, parts)
+
+
+def crime_with_parts(crime: Crime, parts: service.CrimeParts) -> CrimeOut:
     return CrimeOut(
         id=crime.id,
         incident_id=crime.incident_id,
         victim_person_id=crime.victim_person_id,
-        subject_person_ids=await service.subjects_of(ctx, crime.id),
+        subject_person_ids=parts.subject_person_ids,
         offence_code=crime.offence_code,
         basis=crime.basis,
         third_party_report_id=crime.third_party_report_id,
@@ -54,8 +63,8 @@ async def crime_out(ctx: Context, crime: Crime, response: Response | None = None
         public_interest_rationale=crime.public_interest_rationale,
         finalised_at=crime.finalised_at,
         version=crime.version,
-        corrections=[CorrectionOut.model_validate(c, from_attributes=True) for c in await service.corrections_of(ctx, crime.id)],
-        contacts=[VictimContactOut.model_validate(c, from_attributes=True) for c in await service.contacts_of(ctx, crime.id)],
+        corrections=[CorrectionOut.model_validate(c, from_attributes=True) for c in parts.corrections],
+        contacts=[VictimContactOut.model_validate(c, from_attributes=True) for c in parts.contacts],
     )
 
 
@@ -80,9 +89,9 @@ async def list_crimes(
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> CrimePage:
     """The incident's crimes in the order recorded (P-CRIME); `status` narrows to open or finalised ones."""
-    incident = await incidents.get_incident(ctx, incident_id)
-    rows, next_cursor = await service.page_crimes(ctx, incident.id, status=status, cursor=cursor, limit=limit)
-    return CrimePage(items=[await crime_out(ctx, crime) for crime in rows], next_cursor=next_cursor)
+    incident = await incidents.find_incident(ctx, incident_id)
+    rows, parts, next_cursor = await service.page_crimes(ctx, incident.id, status=status, cursor=cursor, limit=limit)
+    return CrimePage(items=[crime_with_parts(crime, parts[crime.id]) for crime in rows], next_cursor=next_cursor)
 
 
 @router.get("/crimes/{crime_id}", response_model=CrimeOut, responses=problem_responses(404))
@@ -117,16 +126,15 @@ async def record_victim_contact(crime_id: uuid.UUID, body: VictimContactIn, ctx:
 @router.get("/offence-codes", response_model=OffenceCodePage, responses=problem_responses(400))
 async def list_offence_codes(ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> OffenceCodePage:
     """The offence reference table (P-OFFENCES): 86/2, 86/10 and any the deployment's operator has added."""
-    rows = await service.list_offence_codes(ctx)
-    page, next_cursor = page_in_order(rows, lambda row: row.code, cursor, limit)
+    page, next_cursor = await service.page_offence_codes(ctx, cursor=cursor, limit=limit)
     return OffenceCodePage(items=[OffenceCodeOut.model_validate(row, from_attributes=True) for row in page], next_cursor=next_cursor)
 
 
 @router.get("/outcome-codes", response_model=OutcomeCodePage, responses=problem_responses(400))
 async def list_outcome_codes(ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> OutcomeCodePage:
     """The Home Office outcome codes 0-22."""
-    ctx.audit.record("outcome_code.list", "outcome_code", None)
     page, next_cursor = page_in_order(list(OutcomeCode), lambda code: code.value, cursor, limit)
+    ctx.audit.list_page("outcome_code.list", "outcome_code", [("outcome_code", str(code.value)) for code in page])
     return OutcomeCodePage(
         items=[OutcomeCodeOut(code=code.value, name=code.name, label=OUTCOME_LABELS[code]) for code in page], next_cursor=next_cursor
     )

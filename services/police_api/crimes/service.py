@@ -3,6 +3,7 @@ a reasoned decision not to record, and the registrar's corrections."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -24,8 +25,9 @@ from services.police_api.rules.crime import (
 )
 from services.police_api.rules.offences import check_offence_code, is_home_office_code
 from shared.concurrency import check_version
+from shared.audit import shown_as
 from shared.context import Context
-from shared.pagination import Keyset, fetch_page
+from shared.pagination import Keyset, fetch_page, page_in_order
 from shared.problems import Conflict, InvalidTransition, NotFound, RuleRefused, ValidationFailed
 
 RECORD = "crime"
@@ -38,9 +40,11 @@ async def known_offence_codes(ctx: Context) -> set[str]:
     return set((await ctx.session.scalars(select(OffenceCodeRef.code))).all())
 
 
-async def list_offence_codes(ctx: Context) -> list[OffenceCodeRef]:
-    ctx.audit.record("offence_code.list", "offence_code", None)
-    return list((await ctx.session.scalars(select(OffenceCodeRef).order_by(OffenceCodeRef.code))).all())
+async def page_offence_codes(ctx: Context, *, cursor: str | None, limit: int) -> tuple[list[OffenceCodeRef], str | None]:
+    rows = list((await ctx.session.scalars(select(OffenceCodeRef).order_by(OffenceCodeRef.code))).all())
+    page, next_cursor = page_in_order(rows, lambda row: row.code, cursor, limit)
+    ctx.audit.list_page("offence_code.list", "offence_code", [("offence_code", row.code) for row in page])
+    return page, next_cursor
 
 
 async def add_offence_code(session: AsyncSession, *, code: str, title: str, statute: str, added_by: str, now: datetime) -> OffenceCodeRef:
@@ -154,14 +158,51 @@ async def record_no_crime(
 CRIMES_OLDEST_FIRST = Keyset(Crime.recorded_at, Crime.id, newest_first=False)
 
 
-async def page_crimes(ctx: Context, incident_id: uuid.UUID, *, status: CrimeStatus | None, cursor: str | None, limit: int) -> tuple[list[Crime], str | None]:
+@dataclass(frozen=True)
+class CrimeParts:
+    """What a crime shows beside its own columns: its subjects, its corrections, its victim contacts."""
+
+    subject_person_ids: list[uuid.UUID] = field(default_factory=list)
+    corrections: list[CrimeCorrection] = field(default_factory=list)
+    contacts: list[VictimContact] = field(default_factory=list)
+
+
+async def page_crimes(
+    ctx: Context, incident_id: uuid.UUID, *, status: CrimeStatus | None, cursor: str | None, limit: int
+) -> tuple[list[Crime], dict[uuid.UUID, CrimeParts], str | None]:
+    """A page of the incident's crimes with the parts each shows, in one query per part for the page; the
+    page's one audit row names each crime followed by its parts."""
     query = select(Crime).where(Crime.incident_id == incident_id)
     if status is not None:
         query = query.where(Crime.status == status)
     rows, next_cursor = await fetch_page(ctx.session, query, CRIMES_OLDEST_FIRST, cursor, limit)
-    for row in rows:
-        ctx.audit.record("crime.read", RECORD, row.id)
-    return rows, next_cursor
+    parts: dict[uuid.UUID, CrimeParts] = {row.id: CrimeParts() for row in rows}
+    subjects: dict[uuid.UUID, list[CrimeSubject]] = {row.id: [] for row in rows}
+    if rows:
+        ids = list(parts)
+        for subject in (await ctx.session.scalars(select(CrimeSubject).where(CrimeSubject.crime_id.in_(ids)))).all():
+            subjects[subject.crime_id].append(subject)
+            parts[subject.crime_id].subject_person_ids.append(subject.person_id)
+        for correction in (await ctx.session.scalars(
+            select(CrimeCorrection).where(CrimeCorrection.crime_id.in_(ids)).order_by(CrimeCorrection.corrected_at)
+        )).all():
+            parts[correction.crime_id].corrections.append(correction)
+        for contact in (await ctx.session.scalars(
+            select(VictimContact).where(VictimContact.crime_id.in_(ids)).order_by(VictimContact.contacted_at)
+        )).all():
+            parts[contact.crime_id].contacts.append(contact)
+    shown = [
+        record
+        for row in rows
+        for record in [
+            (RECORD, row.id),
+            *shown_as(SUBJECT, subjects[row.id]),
+            *shown_as(CORRECTION, parts[row.id].corrections),
+            *shown_as(CONTACT, parts[row.id].contacts),
+        ]
+    ]
+    ctx.audit.list_page("crime.list", RECORD, shown, within=(incidents.RECORD, incident_id))
+    return rows, parts, next_cursor
 
 
 async def crimes_of(ctx: Context, incident_id: uuid.UUID) -> list[Crime]:

@@ -174,7 +174,12 @@ async def changes_after(ctx: Context, *, after: int, limit: int) -> StatusFeedPa
     ).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    statuses = {report_id: await reports.report_status(ctx, report_id) for report_id in dict.fromkeys(row.report_id for row in rows)}
+    statuses = {}
+    shown: list[tuple[str, uuid.UUID]] = []
+    for report_id in dict.fromkeys(row.report_id for row in rows):
+        statuses[report_id], read_from = await reports.status_of(ctx, report_id)
+        shown += read_from
+    ctx.audit.list_page("status_change.list", reports.RECORD, shown)
     items = [
         StatusChangeOut(position=position, report_id=report_id, changed_at=changed_at, status=statuses[report_id])
         for position, report_id, changed_at in rows

@@ -14,6 +14,7 @@ from services.police_api.routing.vocabulary import Route
 from services.police_api.rules.classification import check_classification
 from services.police_api.rules.crime import crime_recording_deadline
 from shared.concurrency import check_version
+from shared.audit import shown_as
 from shared.context import Context
 from shared.counters import next_number
 from shared.pagination import newest_first, page_of
@@ -74,10 +75,17 @@ def visible(ctx: Context, query: Select) -> Select:  # type: ignore[type-arg]
 
 
 async def get_incident(ctx: Context, incident_id: uuid.UUID, *, operation: str = "police_incident.read") -> PoliceIncident:
+    incident = await find_incident(ctx, incident_id)
+    ctx.audit.record(operation, RECORD, incident.id)
+    return incident
+
+
+async def find_incident(ctx: Context, incident_id: uuid.UUID) -> PoliceIncident:
+    """The incident if the caller's role may see it, not audited: for a list of the incident's records, whose
+    one audit row names the incident it belongs to."""
     incident = await ctx.session.scalar(visible(ctx, select(PoliceIncident).where(PoliceIncident.id == incident_id)))
     if incident is None:
         raise NotFound("No such incident in your force.")
-    ctx.audit.record(operation, RECORD, incident.id)
     return incident
 
 
@@ -89,8 +97,7 @@ async def list_incidents(
         query = query.where(PoliceIncident.status == status)
     query = newest_first(query, PoliceIncident.created_at, PoliceIncident.id, cursor, limit)
     rows, next_cursor = page_of(list((await ctx.session.scalars(query)).all()), limit)
-    for row in rows:
-        ctx.audit.record("police_incident.list", RECORD, row.id)
+    ctx.audit.list_page("police_incident.list", RECORD, shown_as(RECORD, rows))
     return rows, next_cursor
 
 

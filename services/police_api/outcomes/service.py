@@ -164,10 +164,12 @@ class Notice:
 async def notices(ctx: Context, crime_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Notice], str | None]:
     """P-NOTICE: one notice per young person on a crime finalised with Outcome 21, a page at a time."""
     page, next_cursor = page_in_order(await _owed_notices(ctx, crime_id), lambda notice: str(notice.person_id), cursor, limit)
-    for notice in page:
-        ctx.audit.record("young_person_notice.read", "person", notice.person_id)
-        if notice.given is not None:
-            ctx.audit.record("young_person_notice_given.read", NOTICE_GIVEN, notice.given.id)
+    shown = [
+        record
+        for notice in page
+        for record in [("person", notice.person_id), *([(NOTICE_GIVEN, notice.given.id)] if notice.given is not None else [])]
+    ]
+    ctx.audit.list_page("young_person_notice.list", "person", shown, within=(crimes.RECORD, crime_id))
     return page, next_cursor
 
 

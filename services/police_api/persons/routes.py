@@ -73,7 +73,7 @@ async def list_links(
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> LinkPage:
     """Everyone linked to the incident, with their role (P-CRIME), oldest link first; `role` or `upn` narrows it."""
-    incident = await incidents.get_incident(ctx, incident_id)
+    incident = await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_links(ctx, incident.id, role=role, upn=upn, cursor=cursor, limit=limit)
     return LinkPage(items=[link_out(link, person) for link, person in rows], next_cursor=next_cursor)
 

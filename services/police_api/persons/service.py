@@ -254,9 +254,9 @@ async def page_links(
     if upn is not None:
         query = query.where(Person.upn_key == upn_key(upn.upper()))
     rows, next_cursor = await fetch_rows_page(ctx.session, query, LINKS_OLDEST_FIRST, cursor, limit)
-    for link, person in rows:
-        ctx.audit.record("person_link.read", LINK, link.id)
-        ctx.audit.record("person.read", PERSON, person.id)
+    # Each link shows its person; the UPN asked for is not kept (personal data), the links it found are.
+    shown = [record for link, person in rows for record in ((LINK, link.id), (PERSON, person.id))]
+    ctx.audit.list_page("person_link.list", LINK, shown, within=(incidents.RECORD, incident_id))
     return [(link, person) for link, person in rows], next_cursor
 
 

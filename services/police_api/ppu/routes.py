@@ -55,9 +55,14 @@ async def list_incident_ppu_notifications(
     incident_id: uuid.UUID, ctx: PoliceContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> PPUNotificationPage:
     """One notification for every child on the incident (P-PPU), oldest first."""
-    incident = await incidents.get_incident(ctx, incident_id)
-    rows, next_cursor = await service.page_for_incident(ctx, incident.id, cursor=cursor, limit=limit)
-    return PPUNotificationPage(items=[await notification_out(ctx, row) for row in rows], next_cursor=next_cursor)
+    incident = await incidents.find_incident(ctx, incident_id)
+    rows, updates, next_cursor = await service.page_for_incident(ctx, incident.id, cursor=cursor, limit=limit)
+    items = []
+    for row in rows:
+        out = PPUNotificationOut.model_validate(row, from_attributes=True)
+        out.updates = [PPUUpdateOut.model_validate(update, from_attributes=True) for update in updates if update.notification_id == row.id]
+        items.append(out)
+    return PPUNotificationPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/ppu/notifications/{notification_id}", response_model=PPUNotificationOut, responses=problem_responses(404))

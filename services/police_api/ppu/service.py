@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import PoliceIncident
 from services.police_api.persons.index_keys import upn_key
 from services.police_api.persons.models import Person
@@ -14,6 +15,7 @@ from services.police_api.persons.vocabulary import PersonAge
 from services.police_api.ppu.models import PPUNotification, PPUUpdate
 from services.police_api.rules.ppu import must_notify_ppu
 from shared.concurrency import check_version
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 from shared.problems import Conflict, NotFound
@@ -91,17 +93,29 @@ async def list_notifications(
     if where.notified_to is not None:
         query = query.where(PPUNotification.created_at < where.notified_to)
     rows, next_cursor = await fetch_page(ctx.session, query, NEWEST_FIRST, cursor, limit)
-    for row in rows:
-        ctx.audit.record("ppu_notification.list", RECORD, row.id)
+    ctx.audit.list_page("ppu_notification.list", RECORD, shown_as(RECORD, rows))
     return rows, next_cursor
 
 
-async def page_for_incident(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[PPUNotification], str | None]:
+async def page_for_incident(
+    ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> tuple[list[PPUNotification], list[PPUUpdate], str | None]:
+    """A page of the incident's notifications with the updates of each, in one query for the page; the page's
+    one audit row names each notification followed by its updates."""
     query = select(PPUNotification).where(PPUNotification.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, OLDEST_FIRST, cursor, limit)
-    for row in rows:
-        ctx.audit.record("ppu_notification.read", RECORD, row.id)
-    return rows, next_cursor
+    updates: list[PPUUpdate] = []
+    if rows:
+        updates = list((await ctx.session.scalars(
+            select(PPUUpdate).where(PPUUpdate.notification_id.in_([row.id for row in rows])).order_by(PPUUpdate.created_at, PPUUpdate.id)
+        )).all())
+    shown = [
+        record
+        for notification in rows
+        for record in [(RECORD, notification.id), *((UPDATE, update.id) for update in updates if update.notification_id == notification.id)]
+    ]
+    ctx.audit.list_page("ppu_notification.list", RECORD, shown, within=(incidents.RECORD, incident_id))
+    return rows, updates, next_cursor
 
 
 async def get_notification(ctx: Context, notification_id: uuid.UUID) -> PPUNotification:

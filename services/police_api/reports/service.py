@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, literal, select, tuple_
+from sqlalchemy.orm import defer
 
 from services.police_api.crimes import service as crimes
 from services.police_api.crimes.models import Crime
@@ -30,6 +33,7 @@ from services.police_api.rules.offences import age_in_years, age_status
 from services.police_api.rules.route import reported_indicators
 from services.police_api.rules.triage import PRIORITY_ORDER, proposed_priority
 from shared.concurrency import check_version
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, decode_position, encode_position, fetch_rows_page
 from shared.problems import MalformedRequest, NotFound
@@ -117,6 +121,12 @@ def receipt(report: SchoolReport, incident: PoliceIncident) -> SchoolReportRecei
 
 
 async def get_report(ctx: Context, report_id: uuid.UUID, *, operation: str = "school_report.read") -> SchoolReport:
+    report = await _find_report(ctx, report_id)
+    ctx.audit.record(operation, RECORD, report.id)
+    return report
+
+
+async def _find_report(ctx: Context, report_id: uuid.UUID) -> SchoolReport:
     query = select(SchoolReport).where(SchoolReport.id == report_id)
     if ctx.actor.school_urn is not None:
         # A school client sees its own school's reports only, never another school's in the same force.
@@ -124,7 +134,6 @@ async def get_report(ctx: Context, report_id: uuid.UUID, *, operation: str = "sc
     report = await ctx.session.scalar(query)
     if report is None:
         raise NotFound("No such report.")
-    ctx.audit.record(operation, RECORD, report.id)
     return report
 
 
@@ -144,12 +153,26 @@ class ReportFilter:
 
 KEYSET = Keyset(SchoolReport.received_at, SchoolReport.id, of=lambda row: row[0])
 
+# A list shows each report's summary: its sealed columns (the whole report, officers' texts) are neither
+# loaded nor opened, which was most of a 50-row page's cost. Raise, not load, if a summary ever reads one.
+SUMMARY_ONLY = (
+    defer(SchoolReport.content, raiseload=True),
+    defer(SchoolReport.triage_note, raiseload=True),
+    defer(PoliceIncident.no_crime_reason, raiseload=True),
+    defer(PoliceIncident.route_override_reason, raiseload=True),
+    defer(PoliceIncident.no_prosecution_reason, raiseload=True),
+)
+
 
 async def list_reports(
     ctx: Context, where: ReportFilter, *, cursor: str | None, limit: int
 ) -> tuple[list[tuple[SchoolReport, PoliceIncident]], str | None]:
     """Incoming reports, newest first."""
-    query = select(SchoolReport, PoliceIncident).join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+    query = (
+        select(SchoolReport, PoliceIncident)
+        .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+        .options(*SUMMARY_ONLY)
+    )
     if where.school_urn is not None:
         query = query.where(SchoolReport.school_urn == where.school_urn)
     if where.school_reference is not None:
@@ -167,10 +190,13 @@ async def list_reports(
     if where.received_to is not None:
         query = query.where(SchoolReport.received_at < where.received_to)
     rows, next_cursor = await fetch_rows_page(ctx.session, query, KEYSET, cursor, limit)
-    for report, incident in rows:
-        ctx.audit.record("school_report.list", RECORD, report.id)
-        ctx.audit.record("police_incident.list", incidents.RECORD, incident.id)
+    ctx.audit.list_page("school_report.list", RECORD, _reports_shown(rows))
     return [(report, incident) for report, incident in rows], next_cursor
+
+
+def _reports_shown(rows: Sequence[Any]) -> list[tuple[str, uuid.UUID]]:
+    """Each report of a page beside its incident, as the summary shows them."""
+    return [record for report, incident in rows for record in ((RECORD, report.id), (incidents.RECORD, incident.id))]
 
 
 async def intake_queue(ctx: Context, *, cursor: str | None, limit: int) -> tuple[list[tuple[SchoolReport, PoliceIncident]], str | None]:
@@ -188,6 +214,7 @@ async def intake_queue(ctx: Context, *, cursor: str | None, limit: int) -> tuple
         select(SchoolReport, PoliceIncident)
         .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
         .where(SchoolReport.triaged_at.is_(None))
+        .options(*SUMMARY_ONLY)
         .order_by(rank, SchoolReport.received_at, SchoolReport.id)
         .limit(limit + 1)
     )
@@ -204,9 +231,7 @@ async def intake_queue(ctx: Context, *, cursor: str | None, limit: int) -> tuple
         last = rows[-1][0]
         place = PRIORITY_ORDER.get(last.proposed_priority, len(PRIORITY_ORDER))
         next_cursor = encode_position(f"{place}|{last.received_at.isoformat()}", last.id)
-    for report, incident in rows:
-        ctx.audit.record("school_report.list", RECORD, report.id)
-        ctx.audit.record("police_incident.list", incidents.RECORD, incident.id)
+    ctx.audit.list_page("school_report.intake_queue", RECORD, _reports_shown(rows))
     return rows, next_cursor
 
 
@@ -256,13 +281,20 @@ def outcome_summary(codes: list[int]) -> str | None:
 
 async def report_status(ctx: Context, report_id: uuid.UUID) -> ReportStatus:
     """What the reporting school may know: facts of progress, never officers' notes, names or reasons."""
-    report = await get_report(ctx, report_id, operation="school_report.status")
+    status, shown = await status_of(ctx, report_id)
+    # Named as the status view: the school sees progress, not the records.
+    for record_type, record_id in shown:
+        ctx.audit.record(f"{record_type}.status", record_type, record_id)
+    return status
+
+
+async def status_of(ctx: Context, report_id: uuid.UUID) -> tuple[ReportStatus, list[tuple[str, uuid.UUID]]]:
+    """The report's status and the records it was read from (the report, its incident, its crimes), for the
+    caller to audit: one read of one report, or one row for a page of the status feed."""
+    report = await _find_report(ctx, report_id)
     incident = await ctx.session.get_one(PoliceIncident, report.police_incident_id)
     crime_rows = list((await ctx.session.scalars(select(Crime).where(Crime.incident_id == incident.id))).all())
-    # Named as the status view, as the report's own row is: the school sees progress, not the records.
-    ctx.audit.record("police_incident.status", incidents.RECORD, incident.id)
-    for crime in crime_rows:
-        ctx.audit.record("crime.status", crimes.RECORD, crime.id)
+    shown = [(RECORD, report.id), (incidents.RECORD, incident.id), *shown_as(crimes.RECORD, crime_rows)]
     notified, last_notified_at = (
         await ctx.session.execute(
             select(func.count(), func.max(PPUNotification.created_at)).where(PPUNotification.incident_id == incident.id)
@@ -291,4 +323,4 @@ async def report_status(ctx: Context, report_id: uuid.UUID) -> ReportStatus:
         ppu_notified_at=last_notified_at if ppu_notified else None,
         routed_at=incident.routed_at,
         finalised_at=incident.finalised_at,
-    )
+    ), shown

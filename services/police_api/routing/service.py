@@ -32,6 +32,7 @@ from services.police_api.rules.route import (
     unresolved_findings,
 )
 from shared.concurrency import check_version
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused, RuleViolation
@@ -377,20 +378,22 @@ EDUCATION = Keyset(EducationRecord.created_at, EducationRecord.id, newest_first=
 async def meetings_of(
     ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int
 ) -> tuple[list[RestorativeMeeting], str | None]:
-    incident = await incidents.get_incident(ctx, incident_id)
+    incident = await incidents.find_incident(ctx, incident_id)
     query = select(RestorativeMeeting).where(RestorativeMeeting.incident_id == incident.id)
     rows, next_cursor = await fetch_page(ctx.session, query, MEETINGS, cursor, limit)
-    for row in rows:
-        ctx.audit.record("restorative_meeting.read", "restorative_meeting", row.id)
+    ctx.audit.list_page(
+        "restorative_meeting.list", "restorative_meeting", shown_as("restorative_meeting", rows), within=(incidents.RECORD, incident.id)
+    )
     return rows, next_cursor
 
 
 async def education_of(
     ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int
 ) -> tuple[list[EducationRecord], str | None]:
-    incident = await incidents.get_incident(ctx, incident_id)
+    incident = await incidents.find_incident(ctx, incident_id)
     query = select(EducationRecord).where(EducationRecord.incident_id == incident.id)
     rows, next_cursor = await fetch_page(ctx.session, query, EDUCATION, cursor, limit)
-    for row in rows:
-        ctx.audit.record("education_record.read", "education_record", row.id)
+    ctx.audit.list_page(
+        "education_record.list", "education_record", shown_as("education_record", rows), within=(incidents.RECORD, incident.id)
+    )
     return rows, next_cursor

@@ -24,6 +24,6 @@ async def record_action(incident_id: uuid.UUID, body: ActionCreate, ctx: SchoolC
 async def list_actions(
     incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> ActionPage:
-    await incidents.get_incident(ctx, incident_id)
+    await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_actions(ctx, incident_id, cursor=cursor, limit=limit)
     return ActionPage(items=[ActionOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

@@ -16,6 +16,7 @@ from services.school_api.incidents import service as incidents
 from services.school_api.incidents.models import Incident
 from services.school_api.rules.record import s_record
 from services.school_api.rules.steps import s_cse, s_delete, s_removal
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused, RuleViolation
@@ -127,6 +128,5 @@ KEYSET = Keyset(ActionEntry.recorded_at, ActionEntry.id, newest_first=False)
 async def page_actions(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[ActionEntry], str | None]:
     query = select(ActionEntry).where(ActionEntry.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("action.read", RECORD, row.id)
+    ctx.audit.list_page("action.list", RECORD, shown_as(RECORD, rows), within=(incidents.RECORD, incident_id))
     return rows, next_cursor

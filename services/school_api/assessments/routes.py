@@ -29,6 +29,6 @@ async def assess_risk(incident_id: uuid.UUID, body: AssessmentCreate, ctx: Schoo
 async def list_assessments(
     incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> AssessmentPage:
-    await incidents.get_incident(ctx, incident_id)
+    await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_assessments(ctx, incident_id, cursor=cursor, limit=limit)
     return AssessmentPage(items=[AssessmentOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

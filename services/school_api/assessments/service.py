@@ -15,6 +15,7 @@ from services.school_api.people.models import Person
 from services.school_api.people.vocabulary import PersonKind, PersonRole, Vulnerability
 from services.school_api.rules.assessment import FactorAnswers, ImmediateAnswers, recommend, s_factors, s_immediate, s_typology
 from services.school_api.rules.facts import PersonFacts, RecordFacts, derive_facts
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused
@@ -96,6 +97,5 @@ KEYSET = Keyset(RiskAssessment.assessed_at, RiskAssessment.id, newest_first=Fals
 async def page_assessments(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[RiskAssessment], str | None]:
     query = select(RiskAssessment).where(RiskAssessment.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("risk_assessment.read", RECORD, row.id)
+    ctx.audit.list_page("risk_assessment.list", RECORD, shown_as(RECORD, rows), within=(incidents.RECORD, incident_id))
     return rows, next_cursor

@@ -24,6 +24,6 @@ async def authorise(incident_id: uuid.UUID, body: AuthorisationCreate, ctx: Scho
 async def list_authorisations(
     incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> AuthorisationPage:
-    await incidents.get_incident(ctx, incident_id)
+    await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_authorisations(ctx, incident_id, cursor=cursor, limit=limit)
     return AuthorisationPage(items=[AuthorisationOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

@@ -10,6 +10,7 @@ from services.school_api.authorisations.schemas import AuthorisationCreate
 from services.school_api.authorisations.vocabulary import AuthorisationKind
 from services.school_api.devices import service as devices
 from services.school_api.incidents import service as incidents
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 
@@ -68,6 +69,5 @@ KEYSET = Keyset(Authorisation.authorised_at, Authorisation.id, newest_first=Fals
 async def page_authorisations(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Authorisation], str | None]:
     query = select(Authorisation).where(Authorisation.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("authorisation.read", RECORD, row.id)
+    ctx.audit.list_page("authorisation.list", RECORD, shown_as(RECORD, rows), within=(incidents.RECORD, incident_id))
     return rows, next_cursor

@@ -24,6 +24,6 @@ async def record_child_account(incident_id: uuid.UUID, body: ChildAccountCreate,
 async def list_child_accounts(
     incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> ChildAccountPage:
-    await incidents.get_incident(ctx, incident_id)
+    await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_child_accounts(ctx, incident_id, cursor=cursor, limit=limit)
     return ChildAccountPage(items=[ChildAccountOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

@@ -13,6 +13,7 @@ from services.school_api.incidents import service as incidents
 from services.school_api.people import service as people
 from services.school_api.people.vocabulary import PersonKind
 from services.school_api.rules.steps import s_child_voice
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused
@@ -64,6 +65,5 @@ KEYSET = Keyset(ChildAccount.recorded_at, ChildAccount.id, newest_first=False)
 async def page_child_accounts(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[ChildAccount], str | None]:
     query = select(ChildAccount).where(ChildAccount.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("child_account.read", RECORD, row.id)
+    ctx.audit.list_page("child_account.list", RECORD, shown_as(RECORD, rows), within=(incidents.RECORD, incident_id))
     return rows, next_cursor

@@ -33,9 +33,8 @@ async def add_device(incident_id: uuid.UUID, body: DeviceCreate, ctx: SchoolCont
 
 @router.get("", response_model=DevicePage, responses=problem_responses(400, 404))
 async def list_devices(incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> DevicePage:
-    await incidents.get_incident(ctx, incident_id)
-    rows, next_cursor = await service.page_devices(ctx, incident_id, cursor=cursor, limit=limit)
-    events = await service.custody_of_devices(ctx, incident_id, [device.id for device in rows])
+    await incidents.find_incident(ctx, incident_id)
+    rows, events, next_cursor = await service.page_devices(ctx, incident_id, cursor=cursor, limit=limit)
     return DevicePage(items=[_out(device, events) for device in rows], next_cursor=next_cursor)
 
 

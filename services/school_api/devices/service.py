@@ -120,19 +120,20 @@ async def record_custody(
 KEYSET = Keyset(Device.created_at, Device.id, newest_first=False)
 
 
-async def page_devices(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Device], str | None]:
+async def page_devices(
+    ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> tuple[list[Device], list[CustodyEvent], str | None]:
+    """A page of the incident's devices with the chain of custody of each: every step loaded is shown, so the
+    page's one audit row names each device followed by its steps."""
     rows, next_cursor = await fetch_page(ctx.session, select(Device).where(Device.incident_id == incident_id), KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("device.read", RECORD, row.id)
-    return rows, next_cursor
-
-
-async def custody_of_devices(ctx: Context, incident_id: uuid.UUID, device_ids: list[uuid.UUID]) -> list[CustodyEvent]:
-    """The chain of custody of the devices on one page: every step loaded is shown, so audited as read."""
-    if not device_ids:
-        return []
-    query = select(CustodyEvent).where(CustodyEvent.incident_id == incident_id, CustodyEvent.device_id.in_(device_ids))
-    rows = list((await ctx.session.scalars(query.order_by(CustodyEvent.recorded_at, CustodyEvent.id))).all())
-    for row in rows:
-        ctx.audit.record("custody_event.read", CUSTODY_RECORD, row.id)
-    return rows
+    events: list[CustodyEvent] = []
+    if rows:
+        query = select(CustodyEvent).where(CustodyEvent.incident_id == incident_id, CustodyEvent.device_id.in_([row.id for row in rows]))
+        events = list((await ctx.session.scalars(query.order_by(CustodyEvent.recorded_at, CustodyEvent.id))).all())
+    shown = [
+        record
+        for device in rows
+        for record in [(RECORD, device.id), *((CUSTODY_RECORD, event.id) for event in events if event.device_id == device.id)]
+    ]
+    ctx.audit.list_page("device.list", RECORD, shown, within=(incidents.RECORD, incident_id))
+    return rows, events, next_cursor

@@ -109,7 +109,7 @@ async def list_observations(
     incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> ObservationPage:
     """What staff saw or heard, for the safeguarding team (staff add observations, never read them back)."""
-    await service.get_incident(ctx, incident_id)
+    await service.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_observations(ctx, incident_id, cursor=cursor, limit=limit)
     return ObservationPage(items=[ObservationOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 

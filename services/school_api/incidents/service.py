@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import defer
 
 from services.school_api.actions.models import ActionEntry
 from services.school_api.actions.vocabulary import ActionKind
@@ -20,6 +21,7 @@ from services.school_api.rules.lifecycle import can_transition
 from services.school_api.rules.next_steps import closing_violations
 from services.school_api.rules.review import s_review
 from shared.concurrency import check_version
+from shared.audit import shown_as
 from shared.context import Context
 from shared.counters import Reference, insert_numbered
 from shared.pagination import Keyset, fetch_page, newest_first, page_of
@@ -68,6 +70,14 @@ async def open_incident(ctx: Context, data: IncidentCreate) -> Incident:
 
 
 async def get_incident(ctx: Context, incident_id: uuid.UUID, *, operation: str = "incident.read") -> Incident:
+    incident = await find_incident(ctx, incident_id)
+    ctx.audit.record(operation, RECORD, incident.id)
+    return incident
+
+
+async def find_incident(ctx: Context, incident_id: uuid.UUID) -> Incident:
+    """The incident if the caller may reach it, not audited: for a list of the incident's records, whose one
+    audit row names the incident it belongs to."""
     # The session's tenant guard adds `school_urn = caller's URN`: another school's id is simply not found.
     query = select(Incident).where(Incident.id == incident_id)
     if ctx.actor.role == STAFF:
@@ -76,7 +86,6 @@ async def get_incident(ctx: Context, incident_id: uuid.UUID, *, operation: str =
     incident = await ctx.session.scalar(query)
     if incident is None:
         raise NotFound("No such incident in your school.")
-    ctx.audit.record(operation, RECORD, incident.id)
     return incident
 
 
@@ -137,8 +146,7 @@ OBSERVATIONS = Keyset(Observation.recorded_at, Observation.id, newest_first=Fals
 async def page_observations(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Observation], str | None]:
     query = select(Observation).where(Observation.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, OBSERVATIONS, cursor, limit)
-    for row in rows:
-        ctx.audit.record("observation.read", OBSERVATION, row.id)
+    ctx.audit.list_page("observation.list", OBSERVATION, shown_as(OBSERVATION, rows), within=(RECORD, incident_id))
     return rows, next_cursor
 
 
@@ -185,7 +193,10 @@ async def list_incidents(
     limit: int,
     reference: str | None = None,
 ) -> tuple[list[Incident], str | None]:
-    query = select(Incident)
+    # The list shows summaries: the sealed texts are neither loaded nor opened (raise, not load, if read).
+    query = select(Incident).options(
+        *(defer(column, raiseload=True) for column in (Incident.narrative, Incident.where_image_ended_up, Incident.resolution))
+    )
     if reference is not None:
         # Exact: a reference is the school's own number for the incident (`URN-YEAR-NNNN`), not personal data.
         query = query.where(Incident.reference == reference)
@@ -197,6 +208,5 @@ async def list_incidents(
         query = query.where(Incident.disclosed_at < disclosed_to)
     query = newest_first(query, Incident.created_at, Incident.id, cursor, limit)
     rows, next_cursor = page_of(list((await ctx.session.scalars(query)).all()), limit)
-    for row in rows:
-        ctx.audit.record("incident.list", RECORD, row.id)
+    ctx.audit.list_page("incident.list", RECORD, shown_as(RECORD, rows))
     return rows, next_cursor

@@ -24,6 +24,6 @@ async def record_initial_review(incident_id: uuid.UUID, body: InitialReviewCreat
 async def list_initial_reviews(
     incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> InitialReviewPage:
-    await incidents.get_incident(ctx, incident_id)
+    await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_initial_reviews(ctx, incident_id, cursor=cursor, limit=limit)
     return InitialReviewPage(items=[InitialReviewOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

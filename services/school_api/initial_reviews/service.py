@@ -11,6 +11,7 @@ from services.school_api.incidents import service as incidents
 from services.school_api.initial_reviews.models import InitialReview
 from services.school_api.initial_reviews.schemas import InitialReviewCreate
 from services.school_api.rules.steps import s_initial_review
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused
@@ -58,6 +59,5 @@ KEYSET = Keyset(InitialReview.recorded_at, InitialReview.id, newest_first=False)
 async def page_initial_reviews(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[InitialReview], str | None]:
     query = select(InitialReview).where(InitialReview.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("initial_review.read", RECORD, row.id)
+    ctx.audit.list_page("initial_review.list", RECORD, shown_as(RECORD, rows), within=(incidents.RECORD, incident_id))
     return rows, next_cursor

@@ -40,7 +40,7 @@ async def list_people(
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> PersonPage:
     """The people recorded on the incident, oldest first; `kind` or `upn` narrows to one kind or one pupil."""
-    await incidents.get_incident(ctx, incident_id)
+    await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_people(ctx, incident_id, kind=kind, upn=upn, cursor=cursor, limit=limit)
     return PersonPage(items=[PersonOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 

@@ -10,6 +10,7 @@ from services.school_api.people.models import Person
 from services.school_api.people.schemas import PersonCreate, PersonUpdate
 from services.school_api.people.vocabulary import PersonKind, Sex
 from shared.concurrency import check_version
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 from shared.problems import Conflict, NotFound, ValidationFailed
@@ -117,6 +118,6 @@ async def page_people(
         everyone = (await ctx.session.scalars(select(Person).where(Person.incident_id == incident_id))).all()
         query = query.where(Person.id.in_([person.id for person in everyone if person.upn == upn.upper()]))
     rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("person.read", RECORD, row.id)
+    # The UPN asked for is not kept in the audit row (it is personal data); the people it found are.
+    ctx.audit.list_page("person.list", RECORD, shown_as(RECORD, rows), within=(incidents.RECORD, incident_id))
     return rows, next_cursor

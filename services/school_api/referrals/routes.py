@@ -19,7 +19,7 @@ async def list_referrals(
     incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> ReferralPage:
     """Police referrals of an incident with their delivery state and the police's latest status."""
-    await incidents.get_incident(ctx, incident_id)
+    await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_referrals(ctx, incident_id, cursor=cursor, limit=limit)
     return ReferralPage(items=[ReferralOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 

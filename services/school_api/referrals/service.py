@@ -6,11 +6,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from services.school_api.incidents import service as incidents
 from services.school_api.incidents.models import Incident
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from services.school_api.referrals.vocabulary import DeliveryState, OutboxState, PoliceChannel
 from services.school_api.referrals.wakeup import announce_queued
 from shared import tracing
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 from shared.db import on_commit
@@ -96,6 +98,5 @@ KEYSET = Keyset(PoliceReferral.created_at, PoliceReferral.id, newest_first=False
 async def page_referrals(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[PoliceReferral], str | None]:
     query = select(PoliceReferral).where(PoliceReferral.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("police_referral.read", RECORD, row.id)
+    ctx.audit.list_page("police_referral.list", RECORD, shown_as(RECORD, rows), within=(incidents.RECORD, incident_id))
     return rows, next_cursor

@@ -33,6 +33,6 @@ async def review_incident(
 async def list_reviews(
     incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> ReviewPage:
-    await incidents.get_incident(ctx, incident_id)
+    await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_reviews(ctx, incident_id, cursor=cursor, limit=limit)
     return ReviewPage(items=[ReviewOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

@@ -13,6 +13,7 @@ from services.school_api.incidents.vocabulary import IncidentStatus
 from services.school_api.reviews.models import Review
 from services.school_api.reviews.schemas import ReviewCreate
 from shared.concurrency import check_version
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 
@@ -55,6 +56,5 @@ KEYSET = Keyset(Review.reviewed_at, Review.id, newest_first=False)
 async def page_reviews(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Review], str | None]:
     query = select(Review).where(Review.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("review.read", RECORD, row.id)
+    ctx.audit.list_page("review.list", RECORD, shown_as(RECORD, rows), within=(incidents.RECORD, incident_id))
     return rows, next_cursor

@@ -24,6 +24,6 @@ async def record_search(incident_id: uuid.UUID, body: SearchCreate, ctx: SchoolC
 async def list_searches(
     incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> SearchPage:
-    await incidents.get_incident(ctx, incident_id)
+    await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_searches(ctx, incident_id, cursor=cursor, limit=limit)
     return SearchPage(items=[SearchOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

@@ -16,6 +16,7 @@ from services.school_api.rules.child_first import s_child_first
 from services.school_api.rules.search import SearchConditions, s_search
 from services.school_api.searches.models import DeviceSearch
 from services.school_api.searches.schemas import SearchCreate
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 from shared.problems import NotFound, RuleRefused
@@ -87,6 +88,5 @@ KEYSET = Keyset(DeviceSearch.recorded_at, DeviceSearch.id, newest_first=False)
 async def page_searches(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[DeviceSearch], str | None]:
     query = select(DeviceSearch).where(DeviceSearch.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("device_search.read", RECORD, row.id)
+    ctx.audit.list_page("device_search.list", RECORD, shown_as(RECORD, rows), within=(incidents.RECORD, incident_id))
     return rows, next_cursor

@@ -24,6 +24,6 @@ async def record_image_viewing(incident_id: uuid.UUID, body: ViewingCreate, ctx:
 async def list_image_viewings(
     incident_id: uuid.UUID, ctx: SchoolContext, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
 ) -> ViewingPage:
-    await incidents.get_incident(ctx, incident_id)
+    await incidents.find_incident(ctx, incident_id)
     rows, next_cursor = await service.page_viewings(ctx, incident_id, cursor=cursor, limit=limit)
     return ViewingPage(items=[ViewingOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)

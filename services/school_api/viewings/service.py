@@ -17,6 +17,7 @@ from services.school_api.rules.image import ImageViewing as ViewingRequest
 from services.school_api.rules.image import s_image
 from services.school_api.viewings.models import ImageViewing
 from services.school_api.viewings.schemas import ViewingCreate
+from shared.audit import shown_as
 from shared.context import Context
 from shared.pagination import Keyset, fetch_page
 from shared.problems import RuleRefused
@@ -76,6 +77,5 @@ KEYSET = Keyset(ImageViewing.recorded_at, ImageViewing.id, newest_first=False)
 async def page_viewings(ctx: Context, incident_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[ImageViewing], str | None]:
     query = select(ImageViewing).where(ImageViewing.incident_id == incident_id)
     rows, next_cursor = await fetch_page(ctx.session, query, KEYSET, cursor, limit)
-    for row in rows:
-        ctx.audit.record("image_viewing.read", RECORD, row.id)
+    ctx.audit.list_page("image_viewing.list", RECORD, shown_as(RECORD, rows), within=(incidents.RECORD, incident_id))
     return rows, next_cursor

@@ -1,0 +1,44 @@
+"""audit: a list page is one row naming every record it showed
+
+Revision ID: b5d2f8e3c0a1
+Revises: e726ecb56204
+Create Date: 2026-12-04 01:30:00.000000
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from shared.audit import (
+    AUDIT_APPEND_FUNCTION_V1, AUDIT_APPEND_FUNCTION_V2, DROP_AUDIT_APPEND_FUNCTION_V1, DROP_AUDIT_APPEND_FUNCTION_V2, RECORD_LIST,
+)
+
+revision: str = 'b5d2f8e3c0a1'
+down_revision: str | None = 'e726ecb56204'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Nullable and empty on every row written so far: those rows keep their canonical content and their hashes.
+    op.add_column("audit_entries", sa.Column("record_ids", RECORD_LIST, nullable=True))
+    op.add_column("audit_entries", sa.Column("record_types", RECORD_LIST, nullable=True))
+    if op.get_bind().dialect.name == "postgresql":
+        op.create_index(
+            "ix_audit_entries_record_ids", "audit_entries", ["record_ids"],
+            postgresql_using="gin", postgresql_ops={"record_ids": "jsonb_path_ops"},
+        )
+        op.execute(DROP_AUDIT_APPEND_FUNCTION_V1)
+        op.execute(AUDIT_APPEND_FUNCTION_V2)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(DROP_AUDIT_APPEND_FUNCTION_V2)
+        op.execute(AUDIT_APPEND_FUNCTION_V1)
+        op.drop_index("ix_audit_entries_record_ids", table_name="audit_entries")
+    # SQLite drops a column in place (3.35+); the append-only triggers do not fire on a schema change.
+    op.drop_column("audit_entries", "record_types")
+    op.drop_column("audit_entries", "record_ids")
