@@ -245,15 +245,18 @@ def _chaos(
 ) -> None:
     """Stop a process `restarts` times at random moments of the sending phase: each outage starts
     when a random share (5-95 %) of the referrals has been recorded; it lasts 1-8 s and the process
-    (one of `victims`, at random) is stopped with SIGTERM or SIGKILL at random."""
+    (the `victims` in turn) is stopped with SIGTERM or SIGKILL at random."""
     police_started = time.monotonic()
     moments = sorted(int(total * rng.uniform(0.05, 0.95)) for _ in range(restarts))
-    for moment in moments:
+    # Each process in turn, in a random order, so that `--restarts` at least as many as the processes stops
+    # every one of them, police and school alike.
+    order = rng.sample(victims, len(victims))
+    for number, moment in enumerate(moments):
         while len(run.sent) < moment and not sending_done.is_set() and time.monotonic() < deadline:
             time.sleep(0.05)
         if time.monotonic() > deadline:
             return
-        _restart(rng.choice(victims), rng, run, at=len(run.sent), since=police_started)
+        _restart(order[number % len(order)], rng, run, at=len(run.sent), since=police_started)
 
 
 def _restart(process: Any, rng: random.Random, run: Run, *, at: int, since: float) -> None:

@@ -71,7 +71,7 @@ def register_school(env: dict[str, str], urn: str, force_code: str, clients_file
 GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
-@dataclass
+@dataclass(eq=False)  # a handle on one running process: equal only to itself, so usable as a key
 class ServiceProcess:
     """One service under uvicorn; `start`/`stop` may be called repeatedly (the port stays the same)."""
 
