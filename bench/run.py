@@ -55,6 +55,33 @@ TARGETS = {
 LIST_PAGE_SIZES = (1, 50)
 
 
+def risk_body(document: dict[str, Any], operation: openapi.Operation) -> dict[str, Any]:
+    """An adult involved (S-IMMEDIATE 1): the assessment that makes a police referral the rule (S-POLICE)."""
+    return openapi.fit(document, operation.body_schema, {
+        "immediate": {"adult_involved": True}, "factors": {}, "typology": "aggravated_adult_involved",
+        "adult_involved": True, "recommendation": "refer_police_immediately",
+    })
+
+
+def intake_template(document: dict[str, Any], operation: openapi.Operation | None) -> dict[str, Any]:
+    """A school's report of one pupil pictured, aged 14 (no name, no date of birth)."""
+    return openapi.fit(document, operation.body_schema if operation else None, {
+        "school_incident_id": str(uuid.uuid4()), "school_incident_reference": f"{URN}-2026-0001",
+        "channel": "scpo", "disclosed_at": NOW_ISO, "referred_at": NOW_ISO, "image": {"nature": "unknown"},
+        "people": [{"school_person_id": str(uuid.uuid4()), "kind": "pupil", "roles": ["pictured"],
+                    "age_years": 14, "sex": "female"}],
+        "referral_reasons": "Benchmark report.",
+    })
+
+
+def fresh_report(template: dict[str, Any]) -> dict[str, Any]:
+    """The template as another incident's report: new school ids for the incident and its people."""
+    body = dict(template, school_incident_id=str(uuid.uuid4()))
+    if body.get("people"):
+        body["people"] = [dict(person, school_person_id=str(uuid.uuid4())) for person in body["people"]]
+    return body
+
+
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -387,11 +414,7 @@ class Bench:
                 ratio_to_floor=round(ratio, 3) if ratio else None)
 
     def risk_body(self, operation: openapi.Operation) -> dict[str, Any]:
-        """An adult involved (S-IMMEDIATE 1): the assessment that makes a police referral the rule (S-POLICE)."""
-        return openapi.fit(self.school_api, operation.body_schema, {
-            "immediate": {"adult_involved": True}, "factors": {}, "typology": "aggravated_adult_involved",
-            "adult_involved": True, "recommendation": "refer_police_immediately",
-        })
+        return risk_body(self.school_api, operation)
 
     def handoff_preparation(self, incident_id: str, tag: str) -> list[tuple[str, Request]]:
         """What the workflow asks before a decision, as far as this service has it (discovered, in order):
@@ -496,22 +519,13 @@ class Bench:
             return {"Authorization": f"Bearer {json.loads(answer.read())['access_token']}"}
 
     def intake_factory(self) -> Callable[[int], Request]:
-        submit = openapi.find(self.police_api, "POST", "/reports")
-        template = openapi.fit(self.police_api, submit.body_schema if submit else None, {
-            "school_incident_id": str(uuid.uuid4()), "school_incident_reference": f"{URN}-2026-0001",
-            "channel": "scpo", "disclosed_at": NOW_ISO, "referred_at": NOW_ISO, "image": {"nature": "unknown"},
-            "people": [{"school_person_id": str(uuid.uuid4()), "kind": "pupil", "roles": ["pictured"],
-                        "age_years": 14, "sex": "female"}],
-            "referral_reasons": "Benchmark report.",
-        })
+        template = intake_template(self.police_api, openapi.find(self.police_api, "POST", "/reports"))
         token = self.client_token()
         run = uuid.uuid4().hex[:8]
 
         def make(i: int) -> Request:
-            body = dict(template, school_incident_id=str(uuid.uuid4()))
-            if body.get("people"):
-                body["people"] = [dict(person, school_person_id=str(uuid.uuid4())) for person in body["people"]]
-            return Request.json("POST", "/reports", body, {**token, "Idempotency-Key": f"bench-{run}-{i}-{uuid.uuid4().hex[:6]}"})
+            return Request.json("POST", "/reports", fresh_report(template),
+                                {**token, "Idempotency-Key": f"bench-{run}-{i}-{uuid.uuid4().hex[:6]}"})
 
         return make
 

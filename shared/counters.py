@@ -32,7 +32,8 @@ async def next_number(session: AsyncSession, counter: type[Any], **key: Any) -> 
     One upsert that returns the new value: concurrent takers queue on the counter row, and a
     rolled-back transaction gives its number back, so the numbers have no gaps.
     """
-    return (await session.execute(_take(session, counter, key))).scalar_one()
+    connection = await session.connection()
+    return (await connection.execute(_take(session, counter, tuple(key)), key)).scalar_one()
 
 
 async def insert_numbered(
@@ -114,11 +115,22 @@ def _numbered_insert(mapper: Any, counter: type[Any], key_columns: tuple[str, ..
     return statement
 
 
-def _take(session: AsyncSession, counter: type[Any], key: dict[str, Any]) -> Any:
-    insert_for_dialect = postgresql_insert if _dialect(session) == "postgresql" else sqlite_insert
-    # On the table, not the mapped class: a Core statement skips the ORM's bulk-insert machinery,
-    # which cost more than the round trip itself on every incident and report created.
-    return _counter_upsert(insert_for_dialect, counter.__table__, key)
+_TAKES: dict[tuple[Any, ...], Any] = {}
+
+
+def _take(session: AsyncSession, counter: type[Any], key_columns: tuple[str, ...]) -> Any:
+    """The counter's upsert, built once per counter and dialect with the key as bound parameters: building
+    it per call cost as much as running it (intake takes two numbers). On the table, not the mapped
+    class, and run on the session's connection: a Core statement skips the ORM's bulk-insert machinery
+    and its execution path, which cost more than the round trip itself on every incident and report."""
+    dialect = _dialect(session)
+    cache_key = (counter, key_columns, dialect)
+    if (statement := _TAKES.get(cache_key)) is None:
+        table = counter.__table__
+        insert_for_dialect = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        key = {column: bindparam(column, type_=table.c[column].type) for column in key_columns}
+        statement = _TAKES[cache_key] = _counter_upsert(insert_for_dialect, table, key)
+    return statement
 
 
 def _counter_upsert(insert_for_dialect: Any, table: Any, key: dict[str, Any]) -> Any:

@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 log = logging.getLogger("notify")
@@ -23,7 +22,10 @@ NotificationHandler = Callable[[str], None]
 async def notify(session: AsyncSession, channel: str, payload: str = "") -> None:
     """Notify `channel`'s listeners in the caller's transaction (sent at its commit, dropped at its rollback)."""
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(select(func.pg_notify(channel, payload)))
+        # Driver SQL on the session's connection: no statement to build and compile, and no walk of the
+        # tenant guard over a statement that reads no table (every intake and status change sends one).
+        connection = await session.connection()
+        await connection.exec_driver_sql("SELECT pg_notify($1, $2)", (channel, payload))
 
 
 async def listen(engine: AsyncEngine, channel: str, on_notification: NotificationHandler, *, on_listening: Callable[[], None]) -> None:

@@ -29,7 +29,7 @@ from services.police_api.reports.models import SchoolReport
 from shared.clock import Clock
 from shared.context import Context, Runtime
 from shared.counters import next_number
-from shared.db import before_commit, on_commit
+from shared.db import before_commit, insert_as_built, on_commit
 from shared.notify import notify
 from shared.problems import MalformedRequest
 
@@ -106,8 +106,13 @@ async def mark_status_changes(session: AsyncSession) -> None:
     clients = sorted({client_id for _, client_id, _ in reports_touched})
     for report_id, client_id, force_code in reports_touched:
         position = await next_number(session, StatusFeedCounter, client_id=client_id)
-        session.add(
-            StatusChange(force_code=force_code, client_id=client_id, position=position, report_id=report_id, changed_at=now)
+        # One Core INSERT (the tenant guard's write check included), not a unit of work of its own at the
+        # request's last flush: every intake and status change writes one.
+        await insert_as_built(
+            session,
+            StatusChange(
+                id=uuid.uuid4(), force_code=force_code, client_id=client_id, position=position, report_id=report_id, changed_at=now
+            ),
         )
     for client_id in clients:
         await notify(session, CHANGED_CHANNEL, client_id)

@@ -121,8 +121,8 @@ async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
         created_at=ctx.now,
         updated_at=ctx.now,
     )
+    # Written with the request's next flush (the next query autoflushes, the request's end flushes).
     ctx.session.add(person)
-    await ctx.session.flush()
     ctx.audit.record("person.create", PERSON, person.id)
     return person
 
@@ -145,14 +145,19 @@ def _index(person: Person) -> None:
 async def link_person(
     ctx: Context, incident: PoliceIncident, person: Person, *, role: LinkRole, reported_roles: list[str],
     age: PersonAge, school_person_id: uuid.UUID | None, age_years: int | None = None, set_by_officer: bool = False,
+    opened_here: bool = False,
 ) -> PersonLink:
-    """Link a person to an incident, and notify the PPU if they are a child (P-PPU)."""
+    """Link a person to an incident, and notify the PPU if they are a child (P-PPU).
+
+    `opened_here`: the incident was opened by this request, which links each person once (intake), so
+    it has no earlier link or notification to look up; two round trips fewer per person reported."""
     check_role(role, age_years)
-    existing = await ctx.session.scalar(
-        select(PersonLink).where(PersonLink.incident_id == incident.id, PersonLink.person_id == person.id)
-    )
-    if existing is not None:
-        raise Conflict("That person is already linked to this incident; change the existing link instead.")
+    if not opened_here:
+        existing = await ctx.session.scalar(
+            select(PersonLink).where(PersonLink.incident_id == incident.id, PersonLink.person_id == person.id)
+        )
+        if existing is not None:
+            raise Conflict("That person is already linked to this incident; change the existing link instead.")
     link = PersonLink(
         id=uuid.uuid4(),
         force_code=ctx.actor.tenant,
@@ -168,9 +173,8 @@ async def link_person(
         updated_at=ctx.now,
     )
     ctx.session.add(link)
-    await ctx.session.flush()
     ctx.audit.record("person_link.create", LINK, link.id)
-    await ppu.notify_if_child(ctx, incident, person.id, age)
+    await ppu.notify_if_child(ctx, incident, person.id, age, opened_here=opened_here)
     return link
 
 

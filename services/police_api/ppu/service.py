@@ -24,15 +24,19 @@ RECORD = "ppu_notification"
 UPDATE = "ppu_update"
 
 
-async def notify_if_child(ctx: Context, incident: PoliceIncident, person_id: uuid.UUID, age: PersonAge) -> PPUNotification | None:
-    """P-PPU: the PPU must be notified of ALL children and young people involved."""
+async def notify_if_child(
+    ctx: Context, incident: PoliceIncident, person_id: uuid.UUID, age: PersonAge, *, opened_here: bool = False
+) -> PPUNotification | None:
+    """P-PPU: the PPU must be notified of ALL children and young people involved. `opened_here`: the
+    incident is this request's own, so it has no earlier notification to look up (persons.link_person)."""
     if not must_notify_ppu(age):
         return None
-    existing = await ctx.session.scalar(
-        select(PPUNotification).where(PPUNotification.incident_id == incident.id, PPUNotification.person_id == person_id)
-    )
-    if existing is not None:
-        return existing
+    if not opened_here:
+        existing = await ctx.session.scalar(
+            select(PPUNotification).where(PPUNotification.incident_id == incident.id, PPUNotification.person_id == person_id)
+        )
+        if existing is not None:
+            return existing
     notification = PPUNotification(
         id=uuid.uuid4(),
         force_code=ctx.actor.tenant,
@@ -42,7 +46,6 @@ async def notify_if_child(ctx: Context, incident: PoliceIncident, person_id: uui
         updated_at=ctx.now,
     )
     ctx.session.add(notification)
-    await ctx.session.flush()
     ctx.audit.record("ppu_notification.create", RECORD, notification.id)
     return notification
 

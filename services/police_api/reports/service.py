@@ -60,8 +60,8 @@ async def receive_report(ctx: Context, data: SchoolReportIn) -> tuple[SchoolRepo
         proposed_priority=proposed_priority(data.risk_assessment.immediate_criteria if data.risk_assessment else []),
         updated_at=ctx.now,
     )
+    # One flush for the report and everything linked to it, at the end of `_link_reported_people`.
     ctx.session.add(report)
-    await ctx.session.flush()
     ctx.audit.record("school_report.create", RECORD, report.id)
     await _link_reported_people(ctx, incident, data)
     return report, incident
@@ -93,6 +93,8 @@ async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: Sc
         )
         roles = {role.value for role in reported.roles}
         if person.id in linked:
+            # Written first, so that a change of its roles is an update of the stored link, as it always was.
+            await ctx.session.flush()
             link, known = linked[person.id]
             known |= roles
             link.reported_roles = sorted(known)
@@ -109,6 +111,7 @@ async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: Sc
             age=age,
             age_years=age_years,
             school_person_id=reported.school_person_id,
+            opened_here=True,
         )
         linked[person.id] = (link, set(roles))
     await ctx.session.flush()

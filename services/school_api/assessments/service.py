@@ -38,7 +38,8 @@ async def facts_of(ctx: Context, incident: Incident) -> RecordFacts:
     return derive_facts((person_facts(row) for row in rows), incident.sharing_extent, incident.disclosed_at.date())
 
 
-async def assess(ctx: Context, incident_id: uuid.UUID, data: AssessmentCreate) -> RiskAssessment:
+async def assess(ctx: Context, incident_id: uuid.UUID, data: AssessmentCreate) -> tuple[RiskAssessment, Incident]:
+    """The assessment recorded, and its incident as this request left it."""
     incident = await incidents.get_writable_incident(ctx, incident_id, operation="incident.assessment.append")
     facts = await facts_of(ctx, incident)
     immediate_answers = ImmediateAnswers(**data.immediate.model_dump())
@@ -71,7 +72,7 @@ async def assess(ctx: Context, incident_id: uuid.UUID, data: AssessmentCreate) -
         incidents.transition(ctx, incident, IncidentStatus.assessed)
     await ctx.session.flush()
     ctx.audit.record("risk_assessment.create", RECORD, assessment.id)
-    return assessment
+    return assessment, incident
 
 
 async def list_assessments(ctx: Context, incident_id: uuid.UUID, *, audit: bool = True) -> list[RiskAssessment]:
