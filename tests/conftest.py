@@ -8,6 +8,7 @@ from shared.tenancy import ALL_TENANTS
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import httpx
@@ -21,12 +22,43 @@ from services.school_api.settings import SchoolSettings
 from shared.clock import Clock
 from shared.migrations import upgrade
 from tests.support import (
-    BACKEND, POLICE_IDP, SCHOOL_IDP, Keys, ThrowAwayDatabase, Tokens, bearer, checkpoint_dir, fresh_urn,
+    BACKEND, POLICE_IDP, SCHOOL_IDP, Keys, ThrowAwayDatabase, Tokens, bearer, checkpoint_dir, database_refused,
+    fresh_urn,
 )
 
 
 def pytest_report_header() -> str:
     return f"database backend: {BACKEND}"
+
+
+# The fixtures every database-bound fixture stands on (the apps, the clients, the worlds all need one of them).
+DATABASE_FIXTURES = frozenset({"school_db", "police_db"})
+BACKEND_INDEPENDENT = "backend_independent"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the rules' unit tests backend-independent (the rules packages are pure by the house rules), and
+    refuse, before anything runs, a backend-independent test that asks for a database fixture: the
+    PostgreSQL pass of `make test` deselects these tests, so a wrong mark would lose a database check."""
+    wrong = []
+    for item in items:
+        if "rules" in item.path.relative_to(config.rootpath).parts[:-1]:
+            item.add_marker(BACKEND_INDEPENDENT)
+        if item.get_closest_marker(BACKEND_INDEPENDENT) and DATABASE_FIXTURES & set(item.fixturenames):  # type: ignore[attr-defined]
+            wrong.append(item.nodeid)
+    if wrong:
+        raise pytest.UsageError(
+            "marked backend_independent but uses a database fixture (docs/testing.md): " + ", ".join(wrong)
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
+    """A backend-independent test that makes a throw-away database anyway (in its fixtures of any scope, or in
+    its body) fails: see ThrowAwayDatabase."""
+    refuse = item.get_closest_marker(BACKEND_INDEPENDENT) is not None
+    with database_refused(item.nodeid) if refuse else nullcontext():
+        return (yield)
 
 
 @pytest.fixture(scope="session")

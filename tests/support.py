@@ -1,10 +1,14 @@
 """Test support: throw-away databases on either backend, key pairs, tokens, in-process apps."""
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import os
 import random
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +26,20 @@ SCHOOL_IDP = "test-school-idp"
 POLICE_IDP = "test-police-idp"
 
 
+# The test now running when it is marked backend_independent: it runs on the SQLite pass only, so it must
+# not make a database (it would be checked on one backend and not the other).
+_refusing_databases_for: list[str] = []
+
+
+@contextmanager
+def database_refused(nodeid: str) -> Iterator[None]:
+    _refusing_databases_for.append(nodeid)
+    try:
+        yield
+    finally:
+        _refusing_databases_for.remove(nodeid)
+
+
 @dataclass
 class ThrowAwayDatabase:
     """One database for one test session, dropped afterwards (PostgreSQL) or a file in a temp dir (SQLite)."""
@@ -31,6 +49,10 @@ class ThrowAwayDatabase:
     url: str = field(init=False)
 
     def __post_init__(self) -> None:
+        if _refusing_databases_for:
+            raise RuntimeError(
+                f"{_refusing_databases_for[-1]} is marked backend_independent but makes a database; remove the mark"
+            )
         if BACKEND == "postgresql":
             import psycopg
 
@@ -98,6 +120,19 @@ class Tokens:
             subject=sub or f"{role}-{force_code}", audience="police-api", now=self.clock.now(),
             lifetime=timedelta(hours=1), claims=claims,
         )
+
+
+@functools.cache
+def _app_documents() -> dict[str, dict[str, Any]]:
+    from scripts.export_openapi import documents
+
+    return documents()
+
+
+def app_documents() -> dict[str, dict[str, Any]]:
+    """Both apps' OpenAPI documents exactly as `make openapi` builds them, built once per run (each build
+    of both apps costs seconds and half a dozen modules read them); every caller gets its own copy to change."""
+    return copy.deepcopy(_app_documents())
 
 
 def checkpoint_dir(folder: Path, database_url: str) -> Path:

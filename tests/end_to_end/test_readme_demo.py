@@ -6,7 +6,13 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+
+# `make demo` makes SQLite files of its own whatever TEST_DATABASE says: the same run on either pass, so
+# it runs on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
 
 
 def readme_demo() -> tuple[str, list[str]]:

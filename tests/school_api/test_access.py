@@ -7,15 +7,14 @@ import httpx
 import pytest
 
 from services.school_api.access import POLICY, SchoolRole
-from services.school_api.app import create_app
 from tests.school_api.workflow import AT, School
-from tests.support import Tokens, bearer
+from tests.support import Tokens, app_documents, bearer
 
 PUBLIC = {"problem_catalogue", "problem_type", "healthz", "readyz"}
 
 
 def operations() -> list[tuple[str, str, str]]:
-    document = create_app().openapi()
+    document = app_documents()["school_api"]
     found = []
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
@@ -23,6 +22,7 @@ def operations() -> list[tuple[str, str, str]]:
     return found
 
 
+@pytest.mark.backend_independent
 def test_every_school_route_has_a_policy_entry_and_every_entry_a_route() -> None:
     routed = {operation_id for _, _, operation_id in operations()} - PUBLIC
     assert routed == set(POLICY)

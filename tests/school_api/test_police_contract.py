@@ -4,6 +4,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
+import pytest
+
 from services.police_api.reports.schemas import SchoolReportIn
 from services.school_api.assessments.models import RiskAssessment
 from services.school_api.assessments.vocabulary import Recommendation, Typology
@@ -17,6 +19,9 @@ from services.school_api.referrals.payload import build_report_payload
 from services.school_api.referrals.vocabulary import PoliceChannel
 from services.school_api.rules.assessment import FactorAnswers, ImmediateAnswers, recommend, s_factors, s_immediate
 from services.school_api.rules.facts import RecordFacts
+
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 URN = "100001"

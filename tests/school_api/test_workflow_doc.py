@@ -4,7 +4,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from services.school_api.access import POLICY, SchoolRole
+
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "school-workflow.md"
 ROW = re.compile(r"^\| (GET|POST|PATCH|PUT|DELETE) \| `([^`]+)` \| `([a-z_]+)` \| ([a-z_, ]+) \|$")

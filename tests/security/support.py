@@ -120,9 +120,9 @@ def operations(service: str, document: dict[str, Any]) -> list[Operation]:
 
 
 def openapi_documents() -> dict[str, dict[str, Any]]:
-    from scripts.export_openapi import documents
+    from tests.support import app_documents
 
-    return documents()
+    return app_documents()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ async def _rows_outside_the_audit(world: World, service: str) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.backend_independent
 def test_the_corpus_headers_are_what_signature_libraries_call_them() -> None:
     """An independent oracle: the headers the corpus builds are images and videos to `filetype` or `puremagic`."""
     for name, (build, extensions) in corpus.HEADERS.items():
@@ -92,6 +93,7 @@ def test_the_corpus_headers_are_what_signature_libraries_call_them() -> None:
         assert (by_filetype | by_puremagic) & extensions, f"{name}: {by_filetype} {sorted(by_puremagic)[:8]}"
 
 
+@pytest.mark.backend_independent
 def test_every_header_under_every_encoding_and_every_wrapper_is_refused() -> None:
     payloads = corpus.full_hostile_product()
     missed = [payload.label for payload in payloads if inspect_text(payload.text).media is None]

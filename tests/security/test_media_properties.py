@@ -5,11 +5,15 @@ The examples are bounded and derandomised (no example database), so a run is qui
 """
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.media import inspect_text
 from tests.security import media_corpus as corpus
+
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
 
 PROPERTY_SETTINGS = settings(
     max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]

@@ -50,6 +50,7 @@ def _request_schemas(operation: Operation) -> list[dict[str, Any]]:
 JSON_BODY_OPERATIONS = [op for op in OPERATIONS if _request_schemas(op)]
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("operation", JSON_BODY_OPERATIONS, ids=lambda op: op.label)
 def test_request_schemas_forbid_unknown_fields_and_name_no_server_owned_field(operation: Operation) -> None:
     for schema in _request_schemas(operation):
@@ -123,6 +124,7 @@ async def test_the_narrative_of_a_school_incident_reaches_the_dsl_but_never_the_
     assert "Seeded by the security tests." not in mis.text
 
 
+@pytest.mark.backend_independent
 def test_minimal_instance_builds_required_fields_only() -> None:
     schema = {"type": "object", "required": ["a"], "properties": {"a": {"type": "string", "format": "uuid"}, "b": {"type": "string"}}}
     assert set(minimal_instance(schema, {})) == {"a"}

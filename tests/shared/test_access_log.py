@@ -9,6 +9,9 @@ import pytest
 
 from shared.http import CANCELLED_LOG_STATUS, RequestGuard
 
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
+
 SCOPE = {"type": "http", "method": "GET", "path": "/reports/1/status", "headers": []}
 
 

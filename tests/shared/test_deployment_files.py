@@ -14,6 +14,9 @@ from services.school_api.cli import build_parser as school_parser
 from services.school_api.settings import SchoolSettings
 from shared.settings import REPO_ROOT
 
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
+
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SCRIPTS = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
 PARSERS = {"school-api": school_parser(), "police-api": police_parser()}

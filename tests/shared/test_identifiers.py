@@ -4,6 +4,9 @@ import pytest
 
 from shared.identifiers import FORCES, is_valid_upn, upn_check_letter
 
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
+
 
 @pytest.mark.parametrize("upn", ["B801200005001", "P207000016049"])
 def test_published_valid_upns_pass_their_check_letter(upn: str) -> None:

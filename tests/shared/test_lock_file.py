@@ -10,6 +10,9 @@ from packaging.utils import canonicalize_name
 
 from shared.settings import REPO_ROOT
 
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
+
 PROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
 DECLARED = [Requirement(line) for line in PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"]]
 PINS = {

@@ -5,7 +5,12 @@ import io
 import json
 import logging
 
+import pytest
+
 from shared.logging import configure_logging, request_id_var
+
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
 
 
 def _log_one(readable: bool) -> str:

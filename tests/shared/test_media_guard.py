@@ -19,6 +19,7 @@ MP4 = corpus.mp4()
 WEBP = corpus.webp_lossless()
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("name, raw", [("jpeg", JPEG), ("png", PNG), ("gif", GIF), ("heic", HEIC), ("mp4", MP4), ("webp", WEBP)])
 def test_base64_media_in_any_text_field_is_found(name: str, raw: bytes) -> None:
     encoded = base64.b64encode(raw).decode()
@@ -26,6 +27,7 @@ def test_base64_media_in_any_text_field_is_found(name: str, raw: bytes) -> None:
     assert inspect_json({"nested": [{"deep": "see: " + encoded}]}).media is MediaFinding.encoded_media, name
 
 
+@pytest.mark.backend_independent
 def test_url_safe_and_line_wrapped_base64_is_found_too() -> None:
     encoded = base64.urlsafe_b64encode(JPEG).decode()
     wrapped = "\n".join(encoded[i : i + 20] for i in range(0, len(encoded), 20))
@@ -33,14 +35,17 @@ def test_url_safe_and_line_wrapped_base64_is_found_too() -> None:
     assert inspect_json({"a": wrapped}).media is MediaFinding.encoded_media
 
 
+@pytest.mark.backend_independent
 def test_data_uri_is_found() -> None:
     assert inspect_json({"note": "data:image/png;base64,AAAA"}).media is MediaFinding.data_uri
 
 
+@pytest.mark.backend_independent
 def test_a_field_longer_than_any_legitimate_text_is_treated_as_media() -> None:
     assert inspect_json({"a": "x" * (LONGEST_LEGITIMATE_TEXT + 1)}).media is MediaFinding.oversized_text
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize(
     "text",
     [
@@ -55,11 +60,13 @@ def test_ordinary_text_passes(text: str) -> None:
     assert inspect_json({"narrative": text}) == inspect_json({})
 
 
+@pytest.mark.backend_independent
 def test_nul_and_unpaired_surrogates_cannot_be_stored() -> None:
     assert inspect_json({"a": "x\x00y"}).unstorable is UnstorableText.nul_character
     assert inspect_json({"a": "x\ud800y"}).unstorable is UnstorableText.unpaired_surrogate
 
 
+@pytest.mark.backend_independent
 def test_deep_nesting_is_refused_without_recursion() -> None:
     document: object = "leaf"
     for _ in range(10_000):
@@ -124,16 +131,19 @@ async def test_the_guard_refuses_images_before_authentication(school: httpx.Asyn
     assert response.json()["type"] == "/problems/image-refused"
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("prefix", ["A", "AB", "ABC", "x=", "photo:"])
 def test_a_prefix_in_front_of_encoded_media_does_not_hide_it(prefix: str) -> None:
     assert inspect_json({"narrative": prefix + base64.b64encode(JPEG).decode()}).media is MediaFinding.encoded_media
 
 
+@pytest.mark.backend_independent
 def test_a_long_run_of_encoded_data_is_refused_whatever_it_decodes_to() -> None:
     assert inspect_json({"narrative": JPEG.hex() * 4}).media is MediaFinding.encoded_media
     assert inspect_json({"narrative": base64.b64encode(bytes(range(256))).decode()}).media is MediaFinding.encoded_media
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("header", sorted(corpus.HEADERS))
 def test_every_header_built_by_the_corpus_is_found_at_any_offset(header: str) -> None:
     raw = corpus.HEADERS[header][0]()
@@ -143,6 +153,7 @@ def test_every_header_built_by_the_corpus_is_found_at_any_offset(header: str) ->
         assert find_container(bytes(range(offset % 256)) * (offset // 256 + 1) + raw) is found, (header, offset)
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("header", sorted(corpus.HEADERS))
 def test_a_header_cut_shorter_than_its_minimum_is_not_a_finding(header: str) -> None:
     raw = corpus.HEADERS[header][0]()
@@ -151,10 +162,12 @@ def test_a_header_cut_shorter_than_its_minimum_is_not_a_finding(header: str) -> 
     assert find_container(raw[: MIN_HEADER_BYTES[container] - 1]) is None
 
 
+@pytest.mark.backend_independent
 def test_binary_image_bytes_sent_as_json_text_are_an_image_not_just_a_nul() -> None:
     assert inspect_json({"narrative": PNG.decode("latin-1")}).media is MediaFinding.encoded_media
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize(
     "text",
     [
@@ -179,10 +192,12 @@ async def test_an_image_refusal_does_not_echo_what_was_sent(school: httpx.AsyncC
     assert marker not in response.text and base64.b64encode(PNG).decode()[:12] not in response.text
 
 
+@pytest.mark.backend_independent
 def test_each_container_kind_has_a_minimum_length() -> None:
     assert set(MIN_HEADER_BYTES) == set(Container)
 
 
+@pytest.mark.backend_independent
 def test_an_image_split_over_several_strings_of_one_request_is_found() -> None:
     encoded = base64.b64encode(PNG).decode()
     assert inspect_json({"parts": [encoded[i : i + 6] for i in range(0, len(encoded), 6)]}).media is MediaFinding.encoded_media
@@ -190,6 +205,7 @@ def test_an_image_split_over_several_strings_of_one_request_is_found() -> None:
     assert inspect_json(halves).media is MediaFinding.encoded_media
 
 
+@pytest.mark.backend_independent
 def test_text_that_needs_more_nested_decoding_than_the_budget_is_refused_not_waved_through(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -201,6 +217,7 @@ def test_text_that_needs_more_nested_decoding_than_the_budget_is_refused_not_wav
     assert inspect_text(note).media is MediaFinding.encoded_media
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize(
     "text",
     [

@@ -5,6 +5,9 @@ import pytest
 
 from shared.report_contract import ADULT_PARTICIPATING_ROLES, incident_involves_adult, involves_adult
 
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
+
 
 @pytest.mark.parametrize("role", sorted(ADULT_PARTICIPATING_ROLES))
 def test_an_adult_who_does_anything_with_the_image_is_adult_involvement(role: str) -> None:

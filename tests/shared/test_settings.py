@@ -11,6 +11,9 @@ from services.school_api.app import create_app as create_school_app
 from services.school_api.settings import SchoolSettings
 from shared.settings import DevelopmentDefaultInProduction
 
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
+
 
 def test_school_service_refuses_production_with_development_keys_and_sqlite() -> None:
     with pytest.raises(DevelopmentDefaultInProduction) as refused:

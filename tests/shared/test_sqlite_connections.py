@@ -8,6 +8,9 @@ import pytest
 
 from shared.db import RollbackOnCloseConnection, create_engine
 
+# Touches no database: run on the SQLite pass only (docs/testing.md).
+pytestmark = pytest.mark.backend_independent
+
 
 def _database(tmp_path: Path) -> Path:
     path = tmp_path / "locks.db"
