@@ -19,7 +19,8 @@ from services.school_api.incidents.vocabulary import IncidentStatus
 from services.school_api.people import service as people
 from services.school_api.referrals.models import PoliceReferral
 from services.school_api.referrals.payload import build_report_payload
-from services.school_api.referrals.service import queue_police_referral, referral_id_of
+# A module, not its names: referrals -> incidents -> next steps -> decisions comes back here half made.
+from services.school_api.referrals import service as referrals
 from services.school_api.referrals.vocabulary import PoliceChannel
 from services.school_api.rules.decision import DecisionFacts, decision_violations
 from services.school_api.rules.dsl import s_dsl
@@ -102,7 +103,7 @@ async def decide(
             referred_at=ctx.now,
             reasons=data.reasons,
         )
-        referral = await queue_police_referral(ctx, incident, channel, payload)
+        referral = await referrals.queue_police_referral(ctx, incident, channel, payload)
         actions.append(ctx, incident, ActionKind.police_referral, taken=True, justification=data.reasons, **log)
     elif data.outcome is DecisionOutcome.refer_social_care:
         actions.append(ctx, incident, ActionKind.social_care_referral, taken=True, justification=data.reasons, **log)
@@ -129,4 +130,4 @@ async def get_decision(ctx: Context, incident_id: uuid.UUID) -> tuple[Decision, 
     if decision is None:
         raise NotFound("No decision recorded for this incident yet.")
     ctx.audit.record("decision.read", RECORD, decision.id)
-    return decision, await referral_id_of(ctx, incident_id)
+    return decision, await referrals.referral_id_of(ctx, incident_id)
