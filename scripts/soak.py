@@ -76,8 +76,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ["TEST_DATABASE"] = args.backend  # read by tests.support at import
     from tests.processes import VENV_BIN, ServiceProcess, police_env, register_school, school_env
-    # Imported here, before the DSL threads start: twenty threads importing it at once saw its modules half made.
-    import tests.handoff.support  # noqa: F401
     from tests.support import Keys, ThrowAwayDatabase, Tokens, fresh_urn
     from shared.clock import Clock
     from shared.migrations import upgrade
