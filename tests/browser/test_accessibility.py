@@ -65,7 +65,7 @@ def test_both_consoles_work_at_320_pixels_wide(consoles, browser, shots, axe_log
         page.get_by_role("button", name="Open the incident").click()
         page.get_by_text("The incident is open.").wait_for()
         incident = page.url.split("?")[0].removeprefix(consoles.school.removesuffix("/console"))
-        for part in ("", "/people", "/devices", "/assessment", "/decision", "/chronology"):
+        for part in ("", "/observations", "/people", "/devices", "/meetings", "/assessment", "/decision", "/chronology", "/audit"):
             page.goto(consoles.school.removesuffix("/console") + incident + part)
             assert fits(page), part
             axe_log.check(page, f"school at 320 px: incident{part or ' summary'}")
@@ -73,9 +73,10 @@ def test_both_consoles_work_at_320_pixels_wide(consoles, browser, shots, axe_log
         sign_in(page, consoles.police, "Supervisor", consoles.force)
         assert fits(page)
         axe_log.check(page, "police at 320 px: incident list")
-        page.goto(consoles.police + "/compliance")
-        assert fits(page)
-        axe_log.check(page, "police at 320 px: compliance")
+        for path, name in (("/compliance", "compliance"), ("/audit", "audit log")):
+            page.goto(consoles.police + path)
+            assert fits(page), path
+            axe_log.check(page, f"police at 320 px: {name}")
     finally:
         narrow.close()
     serious = {name: found for name, found in axe_log.violations.items() if "320 px" in name}
