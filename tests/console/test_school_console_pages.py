@@ -18,7 +18,7 @@ from services.school_api.console import routes
 from shared.clock import Clock
 from shared.console.web import CSP
 from tests.conftest import school_settings
-from tests.console.test_console_security import csrf_of, open_incident, sign_in
+from tests.console.support import csrf_of, open_incident, sign_in
 from tests.support import Keys, ThrowAwayDatabase, Tokens, bearer
 
 

@@ -23,7 +23,7 @@ from services.school_api.console.models import PendingSignInRecord
 from shared.clock import Clock
 from shared.console.sessions import cookie_hash
 from tests.conftest import FORCE, police_settings, school_settings
-from tests.console.test_console_security import CLIENT_ID, REDIRECT_URI, FakeIssuer, issuer  # noqa: F401 - the fixture
+from tests.console.support import CLIENT_ID, REDIRECT_URI, FakeIssuer
 from tests.support import Keys, ThrowAwayDatabase
 
 COOKIE = "police_api_console_session"
