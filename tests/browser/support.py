@@ -17,6 +17,9 @@ class AccessibilityLog:
         self.pages: dict[str, list[str]] = {}
 
     def check(self, page: Any, name: str) -> None:
+        # A click that navigates returns once the new page has committed, not once it is parsed:
+        # checked any earlier, axe would see half a page.
+        page.wait_for_load_state("load")
         results = AXE.run(page)
         found = [f"{v['id']} ({v['impact']}): {v['help']}" for v in results.response["violations"] if v.get("impact") in SERIOUS]
         self.pages.setdefault(name, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.support import AccessibilityLog, choose, sign_in, sign_out
 
@@ -35,7 +36,7 @@ def test_every_other_page_of_both_consoles_has_no_serious_accessibility_violatio
     page.get_by_role("table").get_by_role("link").first.click()
     axe_log.check(page, "school: incident summary (headteacher)")
     page.get_by_role("navigation", name="Parts of this incident").get_by_role("link", name="Searches and viewings").click()
-    assert page.locator("#form-authorise").is_visible()
+    expect(page.locator("#form-authorise")).to_be_visible()
     axe_log.check(page, "school: searches and viewings (headteacher)")
     page.goto(f"{consoles.school}/incidents/{uuid.uuid4()}")
     page.get_by_role("heading", name="Not found").wait_for()

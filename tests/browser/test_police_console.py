@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.support import AccessibilityLog, choose, sign_in, sign_out
 
@@ -78,7 +79,7 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
     sign_in(page, consoles.police, "Call handler (101)", consoles.force)
     page.get_by_role("link", name="Intake queue").click()
     row = page.get_by_role("row").filter(has_text=police_reference)
-    assert "Not triaged" in row.inner_text()
+    expect(row).to_contain_text("Not triaged")
     axe_log.check(page, "police: intake queue")
     row.get_by_role("link", name=police_reference).click()
     choose(page, "Triage priority", "Standard")
@@ -86,7 +87,7 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
     page.get_by_role("button", name="Save the triage").click()
     page.get_by_text("The triage has been saved.").wait_for()
     page.get_by_role("link", name="Open the police incident").click()
-    assert page.locator("[data-deadline]").first.inner_text().endswith("left")  # the NCRS clock counts down
+    expect(page.locator("[data-deadline]").first).to_have_text(re.compile("left$"))  # the NCRS clock counts down
     axe_log.check(page, "police: incident and persons")
     sign_out(page)
 
@@ -102,7 +103,7 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
     axe_log.check(page, "police: crimes")
     form.get_by_role("button", name="Record the crime").click()
     page.get_by_text("The crime has been recorded.").wait_for()
-    assert "on time" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("on time")
 
     page.get_by_role("link", name="Assessment and route").click()
     axe_log.check(page, "police: assessment and route")
@@ -158,7 +159,7 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
     for _ in range(2):
         page.get_by_role("row").filter(has_text=police_reference).get_by_role("button", name="Acknowledge").first.click()
         page.get_by_text("The notification has been acknowledged.").wait_for()
-    assert page.get_by_role("row").filter(has_text=police_reference).get_by_role("button", name="Acknowledge").count() == 0
+    expect(page.get_by_role("row").filter(has_text=police_reference).get_by_role("button", name="Acknowledge")).to_have_count(0)
     # The PPU's note from children's social care, on the notification's own page (never shown to the school).
     page.get_by_role("row").filter(has_text=police_reference).first.get_by_role("link", name=re.compile("updates$")).click()
     form = page.locator("#form-ppu-update")
@@ -187,10 +188,10 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
     form.get_by_label("Outcome").select_option(value="21")
     form.get_by_role("button", name="Finalise the outcome").click()
     page.get_by_text("The outcome has been finalised.").wait_for()
-    assert "Formal action not in public interest" in page.locator("main").inner_text() or "21" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text(re.compile("Formal action not in public interest|21"))
     page.get_by_role("link", name="The young person notices (printable)").click()
-    assert page.get_by_role("heading", name=re.compile("^For ")).count() == 2
-    assert "enhanced DBS" in page.locator("main").inner_text()
+    expect(page.get_by_role("heading", name=re.compile("^For "))).to_have_count(2)
+    expect(page.locator("main")).to_contain_text("enhanced DBS")
     shots.take(page, "young-person-notices")
     axe_log.check(page, "police: young person notices")
     page.goto(incident_url)
@@ -203,7 +204,7 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
     # The registrar's compliance view, with its chart.
     sign_in(page, consoles.police, "Force Crime Registrar", consoles.force)
     page.get_by_role("link", name="Crime recording compliance").click()
-    assert page.get_by_role("img", name="Crimes recorded on time and late, by week").is_visible()
+    expect(page.get_by_role("img", name="Crimes recorded on time and late, by week")).to_be_visible()
     shots.take(page, "compliance")
     axe_log.check(page, "police: crime recording compliance")
     # The registrar's correction of a crime's recording sits under each crime; a person's record and the
@@ -214,11 +215,11 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
     axe_log.check(page, "police: crimes with the registrar's correction")
     page.goto(incident_url)
     page.get_by_role("table").get_by_role("link", name="Robin Sender").click()
-    assert page.get_by_role("heading", name="Person record").is_visible()
+    expect(page.get_by_role("heading", name="Person record")).to_be_visible()
     shots.take(page, "person-record")
     axe_log.check(page, "police: person record")
     page.get_by_role("link", name="Audit log").click()
-    assert page.get_by_role("row").count() > 1
+    expect(page.get_by_role("row").nth(1)).to_be_attached()
     shots.take(page, "audit-log")
     axe_log.check(page, "police: audit log")
     sign_out(page)
@@ -230,10 +231,10 @@ def test_an_experimental_case_referred_anyway_goes_from_the_intake_queue_to_outc
         if "Outcome 21" in school.locator("main").inner_text():
             break
         school.wait_for_timeout(500)
-    assert "Outcome 21" in school.locator("main").inner_text()
+    expect(school.locator("main")).to_contain_text("Outcome 21")
     # The status feed carries when each step happened; the school sees a time, not a dash.
     for label in ("Crime decision made at", "PPU notified at", "Routed at", "Police finalised at"):
-        assert re.search(r"\d{2} \w{3} \d{4}, \d{2}:\d{2}", school.locator(".summary-row", has_text=label).locator("dd").inner_text()), label
+        expect(school.locator(".summary-row", has_text=label).locator("dd"), label).to_have_text(re.compile(r"\d{2} \w{3} \d{4}, \d{2}:\d{2}"))
     serious = {name: found for name, found in axe_log.violations.items() if name.startswith(("police", "sign-in"))}
     assert serious == {}, serious
 

@@ -6,6 +6,7 @@ import re
 from urllib.parse import urljoin
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.support import AccessibilityLog, choose, sign_in, sign_out
 
@@ -48,10 +49,10 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
     page.get_by_text("The incident is open. The DSL has been told.").wait_for()
     reference = page.locator(".caption").first.inner_text()
     assert re.search(rf"{consoles.urn}-\d{{4}}-\d{{4}}", reference)
-    assert "Widely" in page.locator(".summary-list").inner_text()
+    expect(page.locator(".summary-list")).to_contain_text("Widely")
     # What the guidance still expects, each step with its rule id and the page where it is done.
-    assert page.locator(".next-steps").get_by_text("S-INITIAL-REVIEW").is_visible()
-    assert page.locator(".next-steps").get_by_role("link", name="Initial review and child's account").first.is_visible()
+    expect(page.locator(".next-steps").get_by_text("S-INITIAL-REVIEW")).to_be_visible()
+    expect(page.locator(".next-steps").get_by_role("link", name="Initial review and child's account").first).to_be_visible()
     # The answers not known at the disclosure, completed by the DSL (PATCH with the page's ETag).
     page.get_by_text("Complete or correct the disclosure answers").click()
     form = page.locator("#form-complete-disclosure")
@@ -60,7 +61,7 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
     axe_log.check(page, "school: incident summary, next steps and the disclosure answers")
     form.get_by_role("button", name="Save the disclosure answers").click()
     page.get_by_text("The disclosure answers have been saved.").wait_for()
-    assert "A group chat of older pupils" in page.locator(".summary-list").inner_text()
+    expect(page.locator(".summary-list")).to_contain_text("A group chat of older pupils")
     shots.take(page, "summary-and-next-steps")
 
     # People, with the UPN checked as it is typed.
@@ -92,7 +93,7 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
     form.get_by_role("group", name="Their part in the incident").get_by_label("Sharer").check()
     form.get_by_role("button", name="Add the person").click()
     page.get_by_text("The person has been added.").wait_for()
-    assert page.get_by_role("cell", name="Alex Pictured").is_visible()
+    expect(page.get_by_role("cell", name="Alex Pictured")).to_be_visible()
 
     # The device and its chain of custody; deleting the image is refused beside the step (S-IMAGE).
     open_part(page, "Devices and custody")
@@ -112,19 +113,19 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
         custody.get_by_role("button", name="Record the step").click()
         if step == "Image deleted":
             page.get_by_text("There is a problem").wait_for()
-            assert "S-IMAGE" in page.locator("form[id^=form-custody] .form-group-error").inner_text()
+            expect(page.locator("form[id^=form-custody] .form-group-error")).to_contain_text("S-IMAGE")
             shots.take(page, "image-deletion-refused")
             axe_log.check(page, "school: devices with a refusal")
             open_part(page, "Devices and custody")
         else:
             page.get_by_text("The custody step has been recorded.").wait_for()
-    assert "Secured" in page.locator(".summary-list").first.inner_text()
+    expect(page.locator(".summary-list").first).to_contain_text("Secured")
     axe_log.check(page, "school: devices")
 
     # Searches and viewings: the conditions are shown before anything is submitted.
     open_part(page, "Searches and viewings")
-    assert page.get_by_role("heading", name="Before you search (S-SEARCH, S-CHILD-FIRST)").is_visible()
-    assert page.get_by_role("heading", name="Before anyone views an image (S-IMAGE)").is_visible()
+    expect(page.get_by_role("heading", name="Before you search (S-SEARCH, S-CHILD-FIRST)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Before anyone views an image (S-IMAGE)")).to_be_visible()
     axe_log.check(page, "school: searches and viewings")
 
     # The action log, taken and not taken (S-RECORD, S-DSL).
@@ -143,7 +144,7 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
         if kind == "Device searched":
             # A search is its own record (S-SEARCH): the log refuses it and says so beside the field.
             page.get_by_text("There is a problem").wait_for()
-            assert "S-SEARCH" in page.locator("#form-record-action .form-group-error").inner_text()
+            expect(page.locator("#form-record-action .form-group-error")).to_contain_text("S-SEARCH")
             open_part(page, "Action log")
             form = page.locator("#form-record-action")
             form.get_by_label("Action").select_option(label="Reported to the hosting site")
@@ -152,7 +153,7 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
             form.get_by_label("Why (required when not taken)").fill("The police will contact the platform.")
             form.get_by_role("button", name="Record the action").click()
         page.get_by_text("The action has been recorded.").wait_for()
-    assert page.get_by_role("heading", name="Actions not taken").is_visible()
+    expect(page.get_by_role("heading", name="Actions not taken")).to_be_visible()
     shots.take(page, "action-log")
     axe_log.check(page, "school: action log")
 
@@ -161,18 +162,18 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
     preview = page.locator("#assessment-preview")
     page.get_by_label(re.compile("coerced, blackmailed or groomed")).check()
     preview.get_by_text("Refer to the police immediately").wait_for()
-    assert "S-IMMEDIATE" in preview.inner_text()
-    assert "widely_distributed" in preview.inner_text()  # the record says widely shared: the factor cannot be no
+    expect(preview).to_contain_text("S-IMMEDIATE")
+    expect(preview).to_contain_text("widely_distributed")  # the record says widely shared: the factor cannot be no
     choose(page, "typology", "Aggravated: youth only, intent to harm")
     page.get_by_role("button", name="Save the assessment").click()
     page.get_by_text("There is a problem").wait_for()
-    assert "S-FACTORS" in page.locator("#f-assess-factors").inner_text()
+    expect(page.locator("#f-assess-factors")).to_contain_text("S-FACTORS")
     axe_log.check(page, "school: risk assessment with a refusal")
     page.get_by_label("Not isolated: the image has been more widely distributed").check()
     shots.take(page, "risk-assessment")
     page.get_by_role("button", name="Save the assessment").click()
     page.get_by_text("The risk assessment has been saved.").wait_for()
-    assert page.get_by_role("heading", name=re.compile("Latest assessment: Refer to the police immediately")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Latest assessment: Refer to the police immediately"))).to_be_visible()
     axe_log.check(page, "school: risk assessment")
 
     # The decision: managing it in school is refused beside the decision; referring is accepted.
@@ -182,7 +183,7 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
     page.get_by_label("Reasons for the decision").fill("We think the school can handle it.")
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_text("There is a problem").wait_for()
-    assert "S-IMMEDIATE" in page.locator("#f-decide-outcome").inner_text()
+    expect(page.locator("#f-decide-outcome")).to_contain_text("S-IMMEDIATE")
     shots.take(page, "decision-refused")
     axe_log.check(page, "school: decision with a refusal")
     choose(page, "Decision", "Refer to the police")
@@ -197,7 +198,7 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
     form.get_by_label("What you saw or heard").fill("A member of staff saw the phone passed round at lunch.")
     form.get_by_role("button", name="Add the observation").click()
     page.get_by_text("The observation has been added.").wait_for()
-    assert page.get_by_role("cell", name="A member of staff saw the phone passed round at lunch.").is_visible()
+    expect(page.get_by_role("cell", name="A member of staff saw the phone passed round at lunch.")).to_be_visible()
     shots.take(page, "observations")
     axe_log.check(page, "school: observations")
     open_part(page, "Initial review and child's account")
@@ -207,7 +208,7 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
     page.get_by_role("heading", name="Change this person's details").wait_for()
     axe_log.check(page, "school: a person's details")
     open_part(page, "Audit log")
-    assert page.get_by_role("cell", name="incident.update").first.is_visible()
+    expect(page.get_by_role("cell", name="incident.update").first).to_be_visible()
     axe_log.check(page, "school: audit log")
     open_part(page, "Decision and referral")
 
@@ -217,16 +218,16 @@ def test_a_dsl_takes_an_aggravated_case_from_disclosure_to_a_delivered_police_re
             break
         page.wait_for_timeout(500)
         page.reload()
-    assert page.get_by_text("Delivered to the police").is_visible()
-    assert re.search(rf"{consoles.force}-\d{{4}}-\d+", page.locator("main").inner_text())
-    assert page.get_by_role("button", name="Record the decision").count() == 0  # decided: no second decision offered
+    expect(page.get_by_text("Delivered to the police")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(re.compile(rf"{consoles.force}-\d{{4}}-\d+"))
+    expect(page.get_by_role("button", name="Record the decision")).to_have_count(0)  # decided: no second decision offered
     shots.for_readme(page, "school-console")
     axe_log.check(page, "school: decision and referral")
 
     open_part(page, "Chronology")
     # In the order things happened and in words; the PDF comes through the console with the session cookie.
-    assert page.get_by_role("cell", name=re.compile("Disclosure: incident ")).is_visible()
-    assert page.get_by_text("Disclosed by:").first.is_visible()
+    expect(page.get_by_role("cell", name=re.compile("Disclosure: incident "))).to_be_visible()
+    expect(page.get_by_text("Disclosed by:").first).to_be_visible()
     axe_log.check(page, "school: chronology")
     pdf = page.request.get(urljoin(page.url, page.get_by_role("link", name="Download the chronology as a PDF").get_attribute("href") or ""))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
