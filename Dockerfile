@@ -8,7 +8,9 @@ COPY shared ./shared
 COPY services ./services
 COPY migrations ./migrations
 COPY scripts ./scripts
-RUN pip install --no-cache-dir -c requirements.lock -e .
+# The same installer and pin as the Makefile's (tests/shared/test_lock_file.py).
+ARG UV=uv==0.13.9
+RUN pip install --no-cache-dir $UV && uv pip install --system --no-cache -c requirements.lock -e .
 USER app
 EXPOSE 8001 8002
 CMD ["school-api", "serve", "--host", "0.0.0.0", "--port", "8001"]

@@ -28,6 +28,8 @@ def test_every_declared_dependency_is_pinned_at_a_version_it_allows(requirement:
     assert requirement.specifier.contains(PINS[name], prereleases=True), f"{name}=={PINS[name]} is outside {requirement.specifier}"
 
 
-def test_every_install_uses_the_lock() -> None:
-    assert "-c requirements.lock" in (REPO_ROOT / "Makefile").read_text()
-    assert "-c requirements.lock" in (REPO_ROOT / "Dockerfile").read_text()
+def test_every_install_uses_the_lock_with_the_same_pinned_installer() -> None:
+    makefile, dockerfile = (REPO_ROOT / "Makefile").read_text(), (REPO_ROOT / "Dockerfile").read_text()
+    assert "-c requirements.lock" in makefile and "-c requirements.lock" in dockerfile
+    installer_pins = [re.findall(r"\buv==[0-9][0-9.]*", text) for text in (makefile, dockerfile)]
+    assert installer_pins[0] and set(installer_pins[0]) == set(installer_pins[1]), installer_pins
