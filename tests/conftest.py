@@ -20,15 +20,19 @@ from services.school_api.app import create_app as create_school_app
 from services.school_api.referrals.police_client import ClientCredentials
 from services.school_api.settings import SchoolSettings
 from shared.clock import Clock
-from shared.migrations import upgrade
 from tests.support import (
     BACKEND, POLICE_IDP, SCHOOL_IDP, Keys, ThrowAwayDatabase, Tokens, bearer, checkpoint_dir, database_refused,
+    drop_migrated_templates,
     fresh_urn,
 )
 
 
 def pytest_report_header() -> str:
     return f"database backend: {BACKEND}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    drop_migrated_templates()
 
 
 # The fixtures every database-bound fixture stands on (the apps, the clients, the worlds all need one of them).
@@ -73,16 +77,14 @@ def keys(workdir: Path) -> Keys:
 
 @pytest.fixture(scope="session")
 def school_db(workdir: Path) -> Iterator[ThrowAwayDatabase]:
-    database = ThrowAwayDatabase("school", workdir)
-    upgrade("school_api", database.url)
+    database = ThrowAwayDatabase.at_head("school", "school_api", workdir)
     yield database
     database.drop()
 
 
 @pytest.fixture(scope="session")
 def police_db(workdir: Path) -> Iterator[ThrowAwayDatabase]:
-    database = ThrowAwayDatabase("police", workdir)
-    upgrade("police_api", database.url)
+    database = ThrowAwayDatabase.at_head("police", "police_api", workdir)
     yield database
     database.drop()
 

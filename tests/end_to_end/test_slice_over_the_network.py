@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from shared.migrations import upgrade
 from tests.processes import ServiceProcess, police_env, register_school, school_env
 from tests.school_api.workflow import READY_TO_REFER
 from tests.support import Keys, ThrowAwayDatabase, Tokens, bearer, fresh_urn
@@ -18,9 +17,8 @@ FORCE = "52"
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Iterator[tuple[ServiceProcess, ServiceProcess, str]]:
     folder = tmp_path_factory.mktemp("e2e")
-    school_db, police_db = ThrowAwayDatabase("e2e_school", folder), ThrowAwayDatabase("e2e_police", folder)
-    upgrade("school_api", school_db.url)
-    upgrade("police_api", police_db.url)
+    school_db = ThrowAwayDatabase.at_head("e2e_school", "school_api", folder)
+    police_db = ThrowAwayDatabase.at_head("e2e_police", "police_api", folder)
     urn = fresh_urn()
     clients_file = folder / "police-clients.json"
     police = ServiceProcess("services.police_api.app", police_env(keys, police_db.url), folder / "police.log")

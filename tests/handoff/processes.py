@@ -21,7 +21,6 @@ from sqlalchemy import select
 
 from services.school_api.referrals.models import OutboxMessage, PoliceReferral
 from shared.db import create_engine
-from shared.migrations import upgrade
 from tests.handoff.support import police_reports_for
 from tests.processes import VENV_BIN, ServiceProcess, police_env, register_school, school_env
 from tests.support import Keys, ThrowAwayDatabase, fresh_urn
@@ -41,15 +40,13 @@ class Services:
 
     def __post_init__(self) -> None:
         self.relays: list[subprocess.Popen] = []
-        self.school_db = ThrowAwayDatabase(f"handoff_school_{uuid.uuid4().hex[:6]}", self.folder)
+        self.school_db = ThrowAwayDatabase.at_head(f"handoff_school_{uuid.uuid4().hex[:6]}", "school_api", self.folder)
         try:
-            self.police_db = ThrowAwayDatabase(f"handoff_police_{uuid.uuid4().hex[:6]}", self.folder)
+            self.police_db = ThrowAwayDatabase.at_head(f"handoff_police_{uuid.uuid4().hex[:6]}", "police_api", self.folder)
         except BaseException:
             self.school_db.drop()
             raise
         try:
-            upgrade("school_api", self.school_db.url)
-            upgrade("police_api", self.police_db.url)
             self.clients_file = self.folder / "police-clients.json"
             self.police = ServiceProcess("services.police_api.app", police_env(self.keys, self.police_db.url), self.folder / "police.log")
             register_school(self.police.env, self.urn, FORCE, self.clients_file)

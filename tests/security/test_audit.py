@@ -49,8 +49,7 @@ def chain(request: pytest.FixtureRequest, workdir: Path, keys: Keys, monkeypatch
     """A fresh database of one service at head, with 6 audit rows, and its CLI pointed at it."""
     service = request.param
     main, model, session_class, prefix, key = SERVICES[service]
-    database = ThrowAwayDatabase(f"audit_{service}_{uuid.uuid4().hex[:6]}", workdir)
-    upgrade(service, database.url)
+    database = ThrowAwayDatabase.at_head(f"audit_{service}_{uuid.uuid4().hex[:6]}", service, workdir)
     monkeypatch.setenv(prefix + "DATABASE_URL", database.url)
     monkeypatch.setenv(prefix + "SIGNING_KEY_FILE", str(keys.path(key)))
     monkeypatch.setenv(prefix + "ENVIRONMENT", "test")
