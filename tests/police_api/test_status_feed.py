@@ -5,8 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
+from sqlalchemy import func, select
+
+from services.police_api.database import AuditEntry
+from shared.tenancy import ALL_TENANTS
 
 from tests.police_api.conftest import Submit, report_payload, reported_person
 
@@ -115,3 +120,46 @@ async def test_a_cursor_the_service_never_issued_is_refused(police: httpx.AsyncC
 
 async def test_an_officer_token_cannot_follow_a_schools_feed(police: httpx.AsyncClient, officer: Callable[..., dict[str, str]]) -> None:
     assert (await police.get("/status-changes", headers=officer("supervisor"))).status_code == 403
+
+
+async def test_a_follower_that_hangs_up_mid_wait_frees_its_wait_at_once_and_nothing_is_read_for_it(
+    police_app: Any, police: httpx.AsyncClient, school_client_headers: dict[str, str]
+) -> None:
+    """A stopped or restarted relay must not leave its long poll waiting out the 55 s (nor hold the server's
+    graceful stop): the request ends when the connection closes, and no feed read is audited for nobody."""
+    cursor = await _end(police, school_client_headers)
+    feed_reads = select(func.count()).select_from(AuditEntry).where(AuditEntry.operation == "status_change.list")
+    async with police_app.state.runtime.session(ALL_TENANTS) as session:
+        reads_before = (await session.execute(feed_reads)).scalar_one()
+    hang_up = asyncio.Event()
+    sent: list[dict[str, Any]] = []
+    requested = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await hang_up.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": "/status-changes", "raw_path": b"/status-changes", "root_path": "", "state": {},
+        "query_string": f"wait=20{'&cursor=' + cursor if cursor else ''}".encode(),
+        "headers": [(name.lower().encode(), value.encode()) for name, value in school_client_headers.items()],
+        "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 80),
+    }
+    waiting = asyncio.create_task(police_app(scope, receive, send))
+    await asyncio.sleep(0.3)
+    assert not waiting.done() and police_app.state.feed_waiters._waiting  # held, and waiting on the feed
+    started = time.perf_counter()
+    hang_up.set()
+    await asyncio.wait_for(waiting, timeout=5)
+    assert time.perf_counter() - started < 1
+    assert not police_app.state.feed_waiters._waiting
+    async with police_app.state.runtime.session(ALL_TENANTS) as session:
+        assert (await session.execute(feed_reads)).scalar_one() == reads_before

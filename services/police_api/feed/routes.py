@@ -29,8 +29,18 @@ async def follow_status_changes(
     `wait`, answers as soon as a change comes, or with an empty page when the wait ends."""
     position = service.parse_cursor(cursor)
     if wait > 0:
-        await service.wait_for_changes(
+        still_there = await service.wait_for_changes(
             runtime_of(request), request.app.state.feed_waiters,
             tenant=ctx.actor.tenant, client_id=ctx.actor.subject, after=position, wait_seconds=wait,
+            client_gone=_hung_up(request),
         )
+        if not still_there:
+            return StatusFeedPage(items=[], next_cursor=None)  # sent to nobody: nothing read, nothing audited
     return await service.changes_after(ctx, after=position, limit=limit)
+
+
+async def _hung_up(request: Request) -> None:
+    """Completes when the caller disconnects. A GET has no body, so the first message is the empty request
+    and the next one comes only when the connection closes."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from itertools import chain
 from typing import Any
 
@@ -138,32 +138,47 @@ async def _has_changes_after(runtime: Runtime, tenant: str, client_id: str, afte
     return found is not None
 
 
-async def wait_for_changes(runtime: Runtime, waiters: FeedWaiters, *, tenant: str, client_id: str, after: int, wait_seconds: float) -> None:
-    """Return as soon as the client's feed has a change after `after`, or after `wait_seconds`.
+async def wait_for_changes(
+    runtime: Runtime, waiters: FeedWaiters, *, tenant: str, client_id: str, after: int, wait_seconds: float,
+    client_gone: Awaitable[None],
+) -> bool:
+    """Return as soon as the client's feed has a change after `after`, or after `wait_seconds`; False,
+    at once, if the client hangs up first (`client_gone` completes), so that nothing is read for nobody.
 
     Looks at the database when it starts and each time it is woken, never on a timer: a commit in this
     process wakes it directly, one in another process through NOTIFY, and a listener that (re)starts wakes
     every waiter, so a notification lost while it was down is looked for then. Holds no database
     connection while it waits (each look is its own short session), so thousands of followers can wait
     on a pool of twenty. (SQLite has no NOTIFY: a write by another process is found by the next long poll.)
+    A follower that stopped or restarted frees its wait at once rather than after up to MAX_WAIT_SECONDS,
+    and the server's graceful stop does not wait on it.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait_seconds, MAX_WAIT_SECONDS)
-    while True:
-        # Registered before the look, so a change committed between the look and the wait still wakes it.
-        waiter = waiters.register(client_id)
-        try:
-            if await _has_changes_after(runtime, tenant, client_id, after):
-                return
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
+    gone = asyncio.ensure_future(client_gone)
+    try:
+        while True:
+            # Registered before the look, so a change committed between the look and the wait still wakes it.
+            waiter = waiters.register(client_id)
             try:
-                await asyncio.wait_for(waiter.wait(), timeout=remaining)
-            except TimeoutError:
-                return
-        finally:
-            waiters.unregister(client_id, waiter)
+                if await _has_changes_after(runtime, tenant, client_id, after):
+                    return True
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return True
+                woken = asyncio.ensure_future(waiter.wait())
+                try:
+                    ended, _ = await asyncio.wait({woken, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    woken.cancel()
+                if gone in ended:
+                    return False
+                if woken not in ended:
+                    return True  # the wait ran out with no change
+            finally:
+                waiters.unregister(client_id, waiter)
+    finally:
+        gone.cancel()
 
 
 async def changes_after(ctx: Context, *, after: int, limit: int) -> StatusFeedPage:
