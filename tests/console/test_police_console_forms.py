@@ -236,6 +236,10 @@ async def test_a_finding_is_cleared_or_overridden_only_by_an_officer_of_the_forc
     assert unknown.status_code == 422 and "Choose a rank from the list, or none." in unknown.text
     await sign_in(browser, "scpo", rank="constable")
     page = await browser.get(f"/console/incidents/{incident_id}/route")
+    # Why the route: the finding that calls for a full investigation is also the computed route's reason;
+    # it is listed once.
+    why = re.findall(r"<li><strong>(P-[A-Z0-9-]+)</strong>", page.text.split("Why this route", 1)[1].split("</ul>", 1)[0])
+    assert why.count("P-FULL-INVESTIGATION") == 1, why
     action = f"/console/forms/finding-decision/incident_id/{incident_id}"
     decision = {"indicator": "persistent_behaviour", "action": "overridden",
                 "reason": "Two messages a day apart: not persistent in the guidance's sense."}

@@ -265,8 +265,11 @@ def console_router(console: Console) -> APIRouter:
                 return None
             choices = {"indicator": [(i, WORDING.option(i)) for i in assessment.get("indicators", [])]} if key == "finding-decision" else None
             return states.get(_state_key(key, ids)) or blank(FORMS[key], ids, if_match=if_match, values=values, choices=choices)
+        # The computed route's reasons may already name a full-investigation finding: each reason once.
+        reasons = {(r["rule"], r["reason"]): r for r in assessment.get("computed_reasons", []) + assessment.get("full_investigation_reasons", [])}
         return {
             "assessment": assessment, "labels": {link["person_id"]: person_label(link) for link in links},
+            "why_route": list(reasons.values()),
             "indicators": form("indicators", etag, {"indicators": assessment.get("indicators")}),
             "route_form": form("route", answer.etag, {"route": assessment.get("computed_route")}) if not assessment.get("route") else None,
             "override": form("override", answer.etag),
