@@ -2,17 +2,20 @@
 
 The app is called straight through ASGI (no sockets, no uvicorn, no load generator) by 16 concurrent
 callers on one event loop, against throw-away PostgreSQL databases; the figure is the CPU time of this one
-process per request, which is the service's own cost. It is for checking one change at a time (run it
-before and after, on the same machine, minutes apart): the claims against the issue's targets come from
-`make bench` only.
+process per request, which is the service's own cost (and beside it, where /proc can tell, the CPU of the
+PostgreSQL backends serving that database). It is for checking one change at a time (run it before and
+after, on the same machine, minutes apart): the claims against the issue's targets come from `make bench` only.
 
     .venv/bin/python -m bench.inprocess school --schools 50 --requests 3000     (create incident)
     .venv/bin/python -m bench.inprocess floor
     .venv/bin/python -m bench.inprocess risk                                     (POST /incidents/{id}/assessments)
     .venv/bin/python -m bench.inprocess intake                                   (police POST /reports)
     .venv/bin/python -m bench.inprocess intake --profile intake.html             (pyinstrument, if installed)
+    .venv/bin/python -m bench.inprocess list --requests 1000                     (police GET /reports, 1 and 50 rows)
 
-The risk and intake bodies are the benchmark's own (`bench.run`), fitted to the app's OpenAPI document.
+The risk and intake bodies are the benchmark's own (`bench.run`), fitted to the app's OpenAPI document. The
+list mode seeds a force's reports through intake, then alternates pages of each of `bench.run`'s list sizes
+round by round (1, 50, 1, 50 ...) and gives each size's figure and their ratio, as the list_page phase does.
 """
 from __future__ import annotations
 
@@ -30,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import openapi
-from bench.run import fresh_report, intake_template, risk_body
+from bench.run import LIST_PAGE_SIZES, fresh_report, intake_template, risk_body
+from bench.probes import CpuMeter, backends_of
 from bench.stack import POSTGRES_ADMIN_URL, Database, Keys, police_env, register_school, school_env
 from shared.migrations import upgrade
 
@@ -89,12 +93,18 @@ def _json_headers(token: str | None = None, **extra: str) -> Headers:
 
 
 class Target:
-    """An app, and the requests of one round (built before the round starts, outside the measured time)."""
+    """An app, and the requests of one round (built before the round starts, outside the measured time).
+
+    A target with several variants (the list's page sizes) measures each in turn within every round."""
 
     expected = 201
+    variants: tuple[str, ...] = ("",)
     app: Any
 
-    async def prepare(self, count: int) -> list[Call]:
+    async def setup(self) -> None:
+        """What the rounds need stored first (outside the measured time)."""
+
+    async def prepare(self, count: int, variant: str = "") -> list[Call]:
         raise NotImplementedError
 
 
@@ -106,7 +116,7 @@ class Floor(Target):
 
         self.app = create_app()
 
-    async def prepare(self, count: int) -> list[Call]:
+    async def prepare(self, count: int, variant: str = "") -> list[Call]:
         return [("POST", "/incidents", json.dumps(CREATE_BODY).encode(), _json_headers())] * count
 
 
@@ -121,7 +131,7 @@ class SchoolCreate(Target):
         self.app = create_app(SchoolSettings(relay_enabled=False))
         self.tokens = [keys.school_token("dsl", f"{700000 + n:06d}") for n in range(schools)]
 
-    async def prepare(self, count: int) -> list[Call]:
+    async def prepare(self, count: int, variant: str = "") -> list[Call]:
         body = json.dumps(CREATE_BODY).encode()
         return [("POST", "/incidents", body, _json_headers(self.tokens[n % len(self.tokens)])) for n in range(count)]
 
@@ -132,7 +142,7 @@ class RiskAssessment(SchoolCreate):
     def __init__(self, database: Database, folder: Path) -> None:
         super().__init__(database, folder, schools=1)
 
-    async def prepare(self, count: int) -> list[Call]:
+    async def prepare(self, count: int, variant: str = "") -> list[Call]:
         document = self.app.openapi()
         operation = openapi.find(document, "POST", "assessment", path_prefix="/incidents/{")
         assert operation is not None
@@ -161,9 +171,10 @@ class PoliceIntake(Target):
         self.client = register_school(env, URN, FORCE, folder / "police-clients.json")
         os.environ.update(env)
         self.app = create_app(PoliceSettings())
+        self.keys = keys
         self.token: str | None = None
 
-    async def prepare(self, count: int) -> list[Call]:
+    async def prepare(self, count: int, variant: str = "") -> list[Call]:
         if self.token is None:
             form = urllib.parse.urlencode({"grant_type": "client_credentials", **self.client}).encode()
             status, _, answer = await call(self.app, "POST", "/oauth/token", form, [(b"content-type", b"application/x-www-form-urlencoded")])
@@ -180,7 +191,28 @@ class PoliceIntake(Target):
         return calls
 
 
-def _target(name: str, database: Database, folder: Path, schools: int) -> Target:
+class PoliceList(PoliceIntake):
+    """An officer's pages of the force's incoming reports (`GET /reports?limit=N`), newest first, over reports
+    the school sent through intake; the officer is `bench.run`'s (a supervisor of the force)."""
+
+    expected = 200
+    variants = tuple(str(size) for size in LIST_PAGE_SIZES)
+
+    def __init__(self, database: Database, folder: Path, reports: int) -> None:
+        super().__init__(database, folder)
+        self.reports = reports
+        self.officer = _json_headers(self.keys.police_token("supervisor", FORCE))
+
+    async def setup(self) -> None:
+        await _drive(self.app, await super().prepare(self.reports), 201, 16)
+
+    async def prepare(self, count: int, variant: str = "") -> list[Call]:
+        return [("GET", f"/reports?limit={variant}", b"", self.officer)] * count
+
+
+def _target(name: str, database: Database, folder: Path, schools: int, reports: int) -> Target:
+    if name == "list":
+        return PoliceList(database, folder, reports)
     if name == "floor":
         return Floor(database)
     if name == "school":
@@ -190,25 +222,36 @@ def _target(name: str, database: Database, folder: Path, schools: int) -> Target
     return PoliceIntake(database, folder)
 
 
-async def measure(name: str, schools: int, requests: int, rounds: int, callers: int, profile: Path | None) -> list[float]:
+async def measure(
+    name: str, schools: int, reports: int, requests: int, rounds: int, callers: int, profile: Path | None
+) -> dict[str, dict[str, list[float]]]:
+    """CPU ms per request of every round, by variant: of this process ("service") and of the PostgreSQL
+    backends serving its database ("postgresql", where /proc can tell)."""
     folder = Path(tempfile.mkdtemp(prefix="bench-inprocess-"))
     database = Database("postgresql", name, folder)
     try:
-        target = await asyncio.to_thread(_target, name, database, folder, schools)
+        target = await asyncio.to_thread(_target, name, database, folder, schools, reports)
         lifespan: Callable[[Any], AbstractAsyncContextManager[None]] = target.app.router.lifespan_context
         async with lifespan(target.app):
-            await _drive(target.app, await target.prepare(min(300, requests)), target.expected, callers)  # warm caches and the pool
-            cpu_ms: list[float] = []
+            await target.setup()
+            for variant in target.variants:  # warm caches and the pool
+                await _drive(target.app, await target.prepare(min(300, requests), variant), target.expected, callers)
+            cpu_ms: dict[str, dict[str, list[float]]] = {variant: {"service": [], "postgresql": []} for variant in target.variants}
+            meter = CpuMeter(os.getpid(), own_backends=lambda: backends_of(POSTGRES_ADMIN_URL, database.db_name))
             profiler = _profiler() if profile else None
             for _ in range(rounds):
-                calls = await target.prepare(requests)
-                if profiler is not None:
-                    profiler.start()
-                started = time.process_time()
-                await _drive(target.app, calls, target.expected, callers)
-                cpu_ms.append((time.process_time() - started) / requests * 1000)
-                if profiler is not None:
-                    profiler.stop()
+                for variant in target.variants:
+                    calls = await target.prepare(requests, variant)
+                    meter.start()
+                    if profiler is not None:
+                        profiler.start()
+                    started = time.process_time()
+                    await _drive(target.app, calls, target.expected, callers)
+                    cpu_ms[variant]["service"].append((time.process_time() - started) / requests * 1000)
+                    if profiler is not None:
+                        profiler.stop()
+                    if (figures := meter.stop(requests)) is not None:
+                        cpu_ms[variant]["postgresql"].append(figures["postgresql_own_ms_per_request"])
             if profiler is not None and profile is not None:
                 profile.write_text(profiler.output_html() if profile.suffix == ".html" else profiler.output_text(unicode=True, show_all=False))
         return cpu_ms
@@ -224,20 +267,34 @@ def _profiler() -> Any:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("target", choices=("school", "floor", "risk", "intake"))
+    parser.add_argument("target", choices=("school", "floor", "risk", "intake", "list"))
     parser.add_argument("--schools", type=int, default=50, help="school: the URNs the creates are spread over (1: one school)")
+    parser.add_argument("--reports", type=int, default=120, help="list: the reports stored before the rounds")
     parser.add_argument("--requests", type=int, default=3000, help="requests per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--callers", type=int, default=16)
     parser.add_argument("--profile", type=Path, help="write a pyinstrument profile of the measured rounds (.html or text)")
     args = parser.parse_args()
-    cpu_ms = asyncio.run(measure(args.target, args.schools, args.requests, args.rounds, args.callers, args.profile))
-    spread = f", {args.schools} school(s)" if args.target == "school" else ""
-    print(
-        f"{args.target} ({POSTGRES_ADMIN_URL.rsplit('@', 1)[-1]}{spread}, {args.callers} callers): "
-        f"CPU per request, min of {args.rounds} rounds: {min(cpu_ms):.3f} ms (rounds: {', '.join(f'{v:.3f}' for v in cpu_ms)})"
-    )
+    cpu_ms = asyncio.run(measure(args.target, args.schools, args.reports, args.requests, args.rounds, args.callers, args.profile))
+    spread = {"school": f", {args.schools} school(s)", "list": f", {args.reports} reports"}.get(args.target, "")
+    for variant, measured in cpu_ms.items():
+        service, postgresql = measured["service"], measured["postgresql"]
+        print(
+            f"{args.target}{f' limit={variant}' if variant else ''} ({POSTGRES_ADMIN_URL.rsplit('@', 1)[-1]}{spread}, {args.callers} callers): "
+            f"CPU per request, min of {args.rounds} rounds: {min(service):.3f} ms (rounds: {_listed(service)})"
+            + (f"; its database's backends: {min(postgresql):.3f} ms (rounds: {_listed(postgresql)})" if postgresql else "")
+        )
+    if len(cpu_ms) == 2:
+        (small, first), (large, second) = cpu_ms.items()
+        for party in ("service", "postgresql"):
+            if first[party]:
+                ratios = _listed([b / a for a, b in zip(first[party], second[party], strict=True)])
+                print(f"{party}: a {large}-row page costs {min(second[party]) / min(first[party]):.2f} x a {small}-row page "
+                      f"(of the mins; round by round: {ratios})")
 
+
+def _listed(values: list[float]) -> str:
+    return ", ".join(f"{value:.3f}" for value in values)
 
 if __name__ == "__main__":
     main()

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, tuple_
-from sqlalchemy.orm import defer
+from sqlalchemy import Row, Select, case, func, literal, select, tuple_
 
 from services.police_api.crimes import service as crimes
 from services.police_api.crimes.models import Crime
@@ -154,28 +153,32 @@ class ReportFilter:
     received_to: datetime | None = None
 
 
-KEYSET = Keyset(SchoolReport.received_at, SchoolReport.id, of=lambda row: row[0])
-
-# A list shows each report's summary: its sealed columns (the whole report, officers' texts) are neither
-# loaded nor opened, which was most of a 50-row page's cost. Raise, not load, if a summary ever reads one.
-SUMMARY_ONLY = (
-    defer(SchoolReport.content, raiseload=True),
-    defer(SchoolReport.triage_note, raiseload=True),
-    defer(PoliceIncident.no_crime_reason, raiseload=True),
-    defer(PoliceIncident.route_override_reason, raiseload=True),
-    defer(PoliceIncident.no_prosecution_reason, raiseload=True),
+# A list reads only the columns its summary shows, named as `SchoolReportSummary` names them: no sealed column
+# (the whole report, officers' texts) is loaded or opened and no ORM object is built for a row, which were
+# nearly all of a 50-row page's cost beyond a 1-row page's.
+SUMMARY_COLUMNS = (
+    SchoolReport.id,
+    PoliceIncident.id.label("police_incident_id"),
+    PoliceIncident.reference.label("police_reference"),
+    SchoolReport.school_urn,
+    SchoolReport.school_incident_reference,
+    SchoolReport.channel,
+    SchoolReport.received_at,
+    SchoolReport.proposed_priority,
+    SchoolReport.triage_priority,
+    SchoolReport.triaged_at,
 )
 
+KEYSET = Keyset(SchoolReport.received_at, SchoolReport.id)
 
-async def list_reports(
-    ctx: Context, where: ReportFilter, *, cursor: str | None, limit: int
-) -> tuple[list[tuple[SchoolReport, PoliceIncident]], str | None]:
-    """Incoming reports, newest first."""
-    query = (
-        select(SchoolReport, PoliceIncident)
-        .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
-        .options(*SUMMARY_ONLY)
-    )
+
+def _summaries() -> Select[Any]:
+    return select(*SUMMARY_COLUMNS).join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+
+
+async def list_reports(ctx: Context, where: ReportFilter, *, cursor: str | None, limit: int) -> tuple[list[Row[Any]], str | None]:
+    """Incoming reports, newest first: each a row of `SUMMARY_COLUMNS`."""
+    query = _summaries()
     if where.school_urn is not None:
         query = query.where(SchoolReport.school_urn == where.school_urn)
     if where.school_reference is not None:
@@ -194,15 +197,15 @@ async def list_reports(
         query = query.where(SchoolReport.received_at < where.received_to)
     rows, next_cursor = await fetch_rows_page(ctx.session, query, KEYSET, cursor, limit)
     ctx.audit.list_page("school_report.list", RECORD, _reports_shown(rows))
-    return [(report, incident) for report, incident in rows], next_cursor
+    return rows, next_cursor
 
 
-def _reports_shown(rows: Sequence[Any]) -> list[tuple[str, uuid.UUID]]:
+def _reports_shown(rows: Sequence[Row[Any]]) -> list[tuple[str, uuid.UUID]]:
     """Each report of a page beside its incident, as the summary shows them."""
-    return [record for report, incident in rows for record in ((RECORD, report.id), (incidents.RECORD, incident.id))]
+    return [record for row in rows for record in ((RECORD, row.id), (incidents.RECORD, row.police_incident_id))]
 
 
-async def intake_queue(ctx: Context, *, cursor: str | None, limit: int) -> tuple[list[tuple[SchoolReport, PoliceIncident]], str | None]:
+async def intake_queue(ctx: Context, *, cursor: str | None, limit: int) -> tuple[list[Row[Any]], str | None]:
     """P-TRIAGE: the reports not yet triaged, the priority their S-IMMEDIATE criteria propose first (a child at
     immediate risk of harm at the top), then the longest waiting.
 
@@ -214,10 +217,8 @@ async def intake_queue(ctx: Context, *, cursor: str | None, limit: int) -> tuple
         else_=len(PRIORITY_ORDER),
     )
     query = (
-        select(SchoolReport, PoliceIncident)
-        .join(PoliceIncident, PoliceIncident.id == SchoolReport.police_incident_id)
+        _summaries()
         .where(SchoolReport.triaged_at.is_(None))
-        .options(*SUMMARY_ONLY)
         .order_by(rank, SchoolReport.received_at, SchoolReport.id)
         .limit(limit + 1)
     )
@@ -227,11 +228,11 @@ async def intake_queue(ctx: Context, *, cursor: str | None, limit: int) -> tuple
         query = query.where(
             here > tuple_(literal(after_rank), literal(after_at, SchoolReport.received_at.type), literal(after_id, SchoolReport.id.type))
         )
-    rows = [(report, incident) for report, incident in (await ctx.session.execute(query)).all()]
+    rows = list((await ctx.session.execute(query)).all())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1][0]
+        last = rows[-1]
         place = PRIORITY_ORDER.get(last.proposed_priority, len(PRIORITY_ORDER))
         next_cursor = encode_position(f"{place}|{last.received_at.isoformat()}", last.id)
     ctx.audit.list_page("school_report.intake_queue", RECORD, _reports_shown(rows))
