@@ -19,11 +19,8 @@ router = APIRouter(prefix="/incidents/{incident_id}/assessments", tags=["assessm
 async def assess_risk(incident_id: uuid.UUID, body: AssessmentCreate, ctx: SchoolContext, response: Response) -> AssessmentOut:
     """Record a risk assessment (S-IMMEDIATE, S-FACTORS, S-TYPOLOGY) and get the recommendation with its rule
     ids and reasons. Answers that contradict the record (an adult, a pictured pupil under 13, wide sharing) are refused."""
-    assessment, incident = await service.assess(ctx, incident_id, body)
-    # The incident's new version, as the flush left it: read from the record in hand, audited as the read
-    # it is, without a second SELECT (and a second decryption of its sealed columns).
-    ctx.audit.record("incident.read", incidents.RECORD, incident.id)
-    response.headers["ETag"] = etag(incident.version)
+    assessment, incident_version = await service.assess(ctx, incident_id, body)
+    response.headers["ETag"] = etag(incident_version)
     return AssessmentOut.model_validate(assessment, from_attributes=True)
 
 
