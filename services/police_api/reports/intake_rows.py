@@ -16,6 +16,7 @@ of the request as usual.
 from __future__ import annotations
 
 import functools
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,9 @@ from services.police_api.incidents import service as incidents
 from services.police_api.incidents.models import ForceCounter, PoliceIncident
 from services.police_api.persons.models import Person, PersonLink
 from services.police_api.ppu.models import PPUNotification
+from services.police_api.reports import idempotency
 from services.police_api.reports.models import SchoolReport
+from services.police_api.reports.schemas import SchoolReportReceipt
 from shared.audit import AUDIT_APPEND_CALL, audit_append_parameters, pending_rows
 from shared.context import Context
 from shared.counters import next_number, numbered_insert, numbered_insert_parameters
@@ -54,11 +57,28 @@ class IntakeRows:
 _ALONGSIDE = (SchoolReport, Person, PersonLink, PPUNotification)
 
 
-async def write(ctx: Context, rows: IntakeRows) -> None:
-    """Write the intake's records and the report's first change in its client's feed: the request's last write."""
+def receipt(report: SchoolReport, incident: PoliceIncident) -> SchoolReportReceipt:
+    """The answer to the intake, stored for its Idempotency-Key's repeats."""
+    return _receipt(report, incident, incident.reference)
+
+
+def _receipt(report: SchoolReport, incident: PoliceIncident, reference: str) -> SchoolReportReceipt:
+    return SchoolReportReceipt(id=report.id, police_reference=reference, police_incident_id=incident.id, received_at=report.received_at)
+
+
+# Where the receipt stored by the statement holds the reference the statement takes (see `write`).
+_REFERENCE_TAKEN = "\x00the police reference\x00"
+
+
+async def write(ctx: Context, rows: IntakeRows, *, answering: uuid.UUID) -> None:
+    """Write the intake's records, the report's first change in its client's feed and the receipt as the
+    answer of the Idempotency-Key claim `answering`: the request's last write."""
     session = ctx.session
     change = feed.change_of_new_report(session, rows.report)
     beside = rows.beside_the_incident()
+    # Nothing read or written before it (no person looked for): the statement is the whole transaction,
+    # sent without BEGIN and COMMIT, as `shared.counters.insert_numbered` does.
+    alone = not session.in_transaction() and not (session.new or session.dirty or session.deleted)
     await session.flush()  # the persons found again: the request's earlier writes before its audit rows
     if session.bind is None or session.bind.dialect.name != "postgresql":
         number = await next_number(session, ForceCounter, **incidents.reference_counter(ctx))
@@ -67,6 +87,7 @@ async def write(ctx: Context, rows: IntakeRows) -> None:
             await insert_as_built(session, record)
         change.position = await next_number(session, StatusFeedCounter, client_id=change.client_id)
         await insert_as_built(session, change)
+        await idempotency.complete(session, answering, 201, receipt(rows.report, rows.incident).model_dump(mode="json"))
         return
     for record in (rows.incident, *(record for records in beside for record in records), change):
         refuse_foreign_write(session.sync_session, record)
@@ -78,11 +99,18 @@ async def write(ctx: Context, rows: IntakeRows) -> None:
         for index, record in enumerate(records):
             parameters |= {f"{prefix}_{index}_{key}": value for key, value in built_values(record).items()}
     parameters |= {f"change_{key}": value for key, value in built_values(change, left_to_the_database="position").items()}
+    parameters |= idempotency.completion_parameters(
+        answering, 201, _receipt(rows.report, rows.incident, _REFERENCE_TAKEN).model_dump(mode="json"),
+        made_by_the_statement=_REFERENCE_TAKEN,
+    )
     parameters |= audit_append_parameters(pending_rows(ctx.audit, ctx.clock.now()))
-    connection = await session.connection()
+    connection = await session.connection(execution_options=_ITS_OWN_TRANSACTION if alone else None)
     statement = _statement(tuple(len(records) for records in beside))
     rows.incident.reference = (await connection.execute(statement, parameters)).scalar_one()
     ctx.audit.events.clear()
+
+
+_ITS_OWN_TRANSACTION = {"isolation_level": "AUTOCOMMIT"}
 
 
 @functools.lru_cache(maxsize=64)
@@ -92,10 +120,12 @@ def _statement(counts: tuple[int, ...]) -> Any:
 
     The incident's insert numbers it; the feed's position is taken after it (`feed.numbered_change`), and the
     audit rows and the NOTIFY are evaluated once both have run: the counter, feed and chain locks in the
-    order every writer takes them. The other inserts reference nothing and run at the statement's end; their
-    foreign keys are checked then, with every row of the statement in place."""
+    order every writer takes them. The other inserts and the claim's completion (whose row this request
+    claimed) reference nothing and run at the statement's end; the foreign keys are checked then, with every
+    row of the statement in place."""
     incident = numbered_insert(inspect(PoliceIncident), ForceCounter, ("force_code", "year"), "reference").cte("incident")
     change = feed.numbered_change(incident).cte("change")
+    completion = idempotency.completion_around(select(incident.c.reference).scalar_subquery()).cte("completion")
     # One insert per record: SQLAlchemy does not cache a statement with a multi-row VALUES.
     alongside = [
         insert(table)
@@ -108,5 +138,5 @@ def _statement(counts: tuple[int, ...]) -> Any:
     return (
         select(incident.c.reference, AUDIT_APPEND_CALL, notify)
         .select_from(incident.join(change, true()))
-        .add_cte(*alongside)
+        .add_cte(*alongside, completion)
     )

@@ -43,9 +43,10 @@ from shared.problems import MalformedRequest, NotFound
 RECORD = "school_report"
 
 
-async def receive_report(ctx: Context, data: SchoolReportIn) -> tuple[SchoolReport, PoliceIncident]:
-    """Store the report, open its police incident, index and link its people, notify the PPU: every new row
-    written at the end in one statement, which numbers the incident (reports.intake_rows)."""
+async def receive_report(ctx: Context, data: SchoolReportIn, *, answering: uuid.UUID) -> SchoolReportReceipt:
+    """Store the report, open its police incident, index and link its people, notify the PPU, and store the
+    receipt as the answer of the Idempotency-Key claim `answering`: every new row written at the end in one
+    statement, which numbers the incident (reports.intake_rows)."""
     typology = data.risk_assessment.typology if data.risk_assessment else None
     incident = incidents.new_incident(
         ctx,
@@ -76,8 +77,8 @@ async def receive_report(ctx: Context, data: SchoolReportIn) -> tuple[SchoolRepo
     ctx.audit.record("school_report.create", RECORD, report.id)
     rows = intake_rows.IntakeRows(incident, report)
     await _link_reported_people(ctx, rows, data)
-    await intake_rows.write(ctx, rows)
-    return report, incident
+    await intake_rows.write(ctx, rows, answering=answering)
+    return intake_rows.receipt(report, incident)
 
 
 async def _link_reported_people(ctx: Context, rows: intake_rows.IntakeRows, data: SchoolReportIn) -> None:
@@ -132,12 +133,6 @@ async def _link_reported_people(ctx: Context, rows: intake_rows.IntakeRows, data
             rows.notifications.append(notification)
             ctx.audit.record("ppu_notification.create", ppu.RECORD, notification.id)
         linked[person.id] = (link, set(roles))
-
-
-def receipt(report: SchoolReport, incident: PoliceIncident) -> SchoolReportReceipt:
-    return SchoolReportReceipt(
-        id=report.id, police_reference=incident.reference, police_incident_id=incident.id, received_at=report.received_at
-    )
 
 
 async def get_report(ctx: Context, report_id: uuid.UUID, *, operation: str = "school_report.read") -> SchoolReport:
