@@ -5,9 +5,10 @@ links to the incident, the PPU's notifications of the children and the report's 
 status feed. The incident's reference comes from the force's counter, whose row every intake of the force
 queues on until its transaction ends; taken first, it was held across every other statement of the request.
 So the statement that writes the rows takes the number (as opening a school incident does, see
-`shared.counters.insert_numbered`), then the feed's position, appends the request's audit rows and sends the
-feed's NOTIFY: the counter row is held for one statement and the commit, and the rows cost one round trip
-and no unit of work. The statement fails or succeeds whole, so no "allowed" audit row exists without them.
+`shared.counters.insert_numbered`), then the feed's position, appends the request's audit rows, sends the
+feed's NOTIFY and stores the receipt as the answer of the intake's Idempotency-Key: the counter row is held
+for one statement and the commit, and the rows cost one round trip and no unit of work. The statement fails
+or succeeds whole, so no "allowed" audit row exists without them.
 
 Changes to persons the index already held (found again, their gaps filled) are the ORM's, flushed first.
 SQLite (one writer) takes the numbers and inserts the rows one by one, and the audit rows follow at the end
