@@ -72,9 +72,7 @@ async def insert_numbered(
     refuse_foreign_write(session.sync_session, record)
     alone = not session.in_transaction() and not (session.new or session.dirty or session.deleted)
     await session.flush()  # the request's earlier writes before its audit rows, as in append_events
-    parameters = {f"value_{name}": value for name, value in built_values(record, left_to_the_database=attribute).items()}
-    parameters |= {f"counter_{column}": value for column, value in key.items()}
-    parameters |= {"reference_prefix": reference.prefix, "reference_digits": reference.digits}
+    parameters = numbered_insert_parameters(record, key, attribute, reference)
     audit_rows = pending_rows(audit, clock.now())
     if audit_rows:
         parameters |= audit_append_parameters(audit_rows)
@@ -88,12 +86,31 @@ _ITS_OWN_TRANSACTION = {"isolation_level": "AUTOCOMMIT"}
 _NUMBERED_INSERTS: dict[tuple[Any, ...], Any] = {}
 
 
+def numbered_insert_parameters(record: Any, key: dict[str, Any], attribute: str, reference: Reference) -> dict[str, Any]:
+    """The parameters of `numbered_insert` for `record`, its encrypted columns sealed."""
+    parameters = {f"value_{name}": value for name, value in built_values(record, left_to_the_database=attribute).items()}
+    parameters |= {f"counter_{column}": value for column, value in key.items()}
+    return parameters | {"reference_prefix": reference.prefix, "reference_digits": reference.digits}
+
+
 def _numbered_insert(mapper: Any, counter: type[Any], key_columns: tuple[str, ...], attribute: str, *, audited: bool) -> Any:
     """Built once per kind of record and kept: every value is a bound parameter, so SQLAlchemy compiles
     it once and the request pays neither the building nor the cache-key walk of a 25-column statement."""
     cache_key = (mapper.class_, counter, key_columns, attribute, audited)
     if (statement := _NUMBERED_INSERTS.get(cache_key)) is not None:
         return statement
+    statement = numbered_insert(mapper, counter, key_columns, attribute)
+    if audited:
+        inserted = statement.cte("inserted")
+        statement = select(inserted.c[attribute], AUDIT_APPEND_CALL).select_from(inserted)
+    _NUMBERED_INSERTS[cache_key] = statement
+    return statement
+
+
+def numbered_insert(mapper: Any, counter: type[Any], key_columns: tuple[str, ...], attribute: str) -> Any:
+    """PostgreSQL: the counter's upsert in a WITH clause and the insert of the record numbered from it, which
+    returns the record's `attribute` (its reference); for a caller that writes more in the same statement,
+    as a CTE of its own. Parameters from `numbered_insert_parameters`."""
     counters = counter.__table__
     key = {column: bindparam(f"counter_{column}", type_=counters.c[column].type) for column in key_columns}
     taken = _counter_upsert(postgresql_insert, counters, key).cte("taken")
@@ -107,12 +124,7 @@ def _numbered_insert(mapper: Any, counter: type[Any], key_columns: tuple[str, ..
         column = mapped.columns[0]
         columns.append(column.key)
         values.append(reference_sql if mapped.key == attribute else bindparam(f"value_{column.key}", type_=column.type))
-    statement = insert(table).from_select(columns, select(*values).select_from(taken)).returning(table.c[attribute])
-    if audited:
-        inserted = statement.cte("inserted")
-        statement = select(inserted.c[attribute], AUDIT_APPEND_CALL).select_from(inserted)
-    _NUMBERED_INSERTS[cache_key] = statement
-    return statement
+    return insert(table).from_select(columns, select(*values).select_from(taken)).returning(table.c[attribute])
 
 
 _TAKES: dict[tuple[Any, ...], Any] = {}

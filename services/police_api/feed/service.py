@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Iterable
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.police_api.crimes.models import Crime
@@ -119,6 +120,48 @@ async def mark_status_changes(session: AsyncSession) -> None:
     waiters: FeedWaiters | None = session.info.get(FEED_WAITERS)
     if waiters is not None:
         on_commit(session, lambda: waiters.wake(clients))
+
+
+def change_of_new_report(session: AsyncSession, report: SchoolReport) -> StatusChange:
+    """The first change in the feed of a report that this transaction creates (intake), for the caller to
+    write with the report's rows (no flush sees them to mark it): every column set but its position, the next
+    of the client's feed counter, taken as the row is written (`numbered_change`). The client's followers in
+    this process are woken once the transaction commits; those of other processes by the NOTIFY on
+    CHANGED_CHANNEL that the caller sends with the row (PostgreSQL)."""
+    change = StatusChange(
+        id=uuid.uuid4(),
+        force_code=report.force_code,
+        client_id=report.client_id,
+        report_id=report.id,
+        changed_at=(session.info.get(FEED_CLOCK) or Clock()).now(),
+    )
+    waiters: FeedWaiters | None = session.info.get(FEED_WAITERS)
+    if waiters is not None:
+        on_commit(session, lambda: waiters.wake([report.client_id]))
+    return change
+
+
+def numbered_change(after: Any) -> Any:
+    """PostgreSQL, for a WITH clause: the insert of a `change_of_new_report` row numbered from its client's
+    feed counter (parameters `change_<column>`), run once the statement `after` (a CTE of the same statement)
+    has, so that the counter's row lock is taken after the locks `after` takes, in the order every writer
+    takes them in (the force's incident counter, the feed counters, the audit chain). Returns the position."""
+    counters, changes = StatusFeedCounter.__table__, StatusChange.__table__
+    client_id = bindparam("change_client_id", type_=changes.c.client_id.type)
+    taken = (
+        postgresql_insert(counters)
+        .from_select(["client_id", "last_number"], select(client_id, literal(1)).select_from(after))
+        .on_conflict_do_update(index_elements=[counters.c.client_id], set_={"last_number": counters.c.last_number + 1})
+        .returning(counters.c.last_number)
+        .cte("feed_position")
+    )
+    columns = [column for column in changes.columns if column.key != "position"]
+    values = [bindparam(f"change_{column.key}", type_=column.type) for column in columns]
+    return (
+        insert(changes)
+        .from_select([*(column.key for column in columns), "position"], select(*values, taken.c.last_number).select_from(taken))
+        .returning(changes.c.position)
+    )
 
 
 def parse_cursor(cursor: str | None) -> int:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, select
 
@@ -16,7 +18,7 @@ from services.police_api.rules.crime import crime_recording_deadline
 from shared.concurrency import check_version
 from shared.audit import shown_as
 from shared.context import Context
-from shared.counters import next_number
+from shared.counters import Reference, next_number
 from shared.pagination import newest_first, page_of
 from shared.problems import InvalidTransition, NotFound, RuleRefused
 
@@ -29,34 +31,60 @@ def refuse_classification(classification: IncidentClassification) -> None:
         raise RuleRefused("That classification is not allowed for this incident.", violations=violations)
 
 
-async def open_incident(
-    ctx: Context, classification: IncidentClassification, *, reported_at: datetime | None = None
-) -> PoliceIncident:
-    """P-INCIDENT: an incident with a force reference; P-CRIME: its NCRS deadline from the report's receipt."""
-    refuse_classification(classification)
-    reported_at = reported_at or ctx.now
-    incident = PoliceIncident(
-        id=uuid.uuid4(),
-        force_code=ctx.actor.tenant,
-        reference=await _next_reference(ctx),
-        classification=classification,
-        status=PoliceIncidentStatus.open,
-        created_at=ctx.now,
-        updated_at=ctx.now,
-        reported_at=reported_at,
-        crime_deadline_at=crime_recording_deadline(reported_at),
-        indicators=[],
-    )
+async def open_incident(ctx: Context, classification: IncidentClassification) -> PoliceIncident:
+    """P-INCIDENT: an incident an officer opens, with a force reference."""
+    incident = new_incident(ctx, classification, reported_at=ctx.now)
+    number = await next_number(ctx.session, ForceCounter, **reference_counter(ctx))
+    incident.reference = reference_format(ctx).format(number)
     ctx.session.add(incident)
     await ctx.session.flush()
     ctx.audit.record("police_incident.create", RECORD, incident.id)
     return incident
 
 
-async def _next_reference(ctx: Context) -> str:
-    year = ctx.now.year
-    number = await next_number(ctx.session, ForceCounter, force_code=ctx.actor.tenant, year=year)
-    return f"{ctx.actor.tenant}-{year}-{number:06d}"
+def new_incident(
+    ctx: Context, classification: IncidentClassification, *, reported_at: datetime, indicators: Sequence[str] = ()
+) -> PoliceIncident:
+    """P-INCIDENT: a new incident, every column set but its force reference, which is numbered as it is
+    written (`reference_counter`, `reference_format`); P-CRIME: its NCRS deadline from the report's receipt.
+    `indicators`: the findings the school's report already shows (P-FULL-INVESTIGATION)."""
+    refuse_classification(classification)
+    return PoliceIncident(
+        id=uuid.uuid4(),
+        force_code=ctx.actor.tenant,
+        classification=classification,
+        status=PoliceIncidentStatus.open,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        # The version intake's incidents have always had: opened, then given the report's findings by an
+        # update when it showed any.
+        version=2 if indicators else 1,
+        reported_at=reported_at,
+        crime_deadline_at=crime_recording_deadline(reported_at),
+        no_crime_reason=None,
+        no_crime_basis=None,
+        no_crime_decided_at=None,
+        no_crime_decided_by=None,
+        indicators=list(indicators),
+        computed_route=None,
+        route=None,
+        route_override_reason=None,
+        no_prosecution_reason=None,
+        routed_at=None,
+        routed_by=None,
+        finalised_at=None,
+        finalised_by=None,
+    )
+
+
+def reference_counter(ctx: Context) -> dict[str, Any]:
+    """The key of the force counter that numbers the caller's incidents this year."""
+    return {"force_code": ctx.actor.tenant, "year": ctx.now.year}
+
+
+def reference_format(ctx: Context) -> Reference:
+    """`52-2026-000123`: the force, the year, the counter's number."""
+    return Reference(f"{ctx.actor.tenant}-{ctx.now.year}-", digits=6)
 
 
 def visibility(ctx: Context) -> ColumnElement[bool] | None:

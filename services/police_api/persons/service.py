@@ -78,20 +78,28 @@ async def _resolve(ctx: Context, person: Person) -> Person:
     return person
 
 
-async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
-    """Find the person again in this force's index (UPN first, then normalised name and date of birth)."""
+async def find_or_create(ctx: Context, details: PersonDetails, *, unwritten: list[Person] | None = None) -> Person:
+    """Find the person again in this force's index (UPN first, then normalised name and date of birth), or add them.
+
+    `unwritten`: the persons this request added and writes at its end (intake writes its rows in one
+    statement); they are looked among after the index, as the index finds them once they are written, and a
+    person added joins them. Without it, a person added joins the session."""
     by_upn = upn_key(details.upn)
     by_name = name_dob_key(details.given_name, details.family_name, details.date_of_birth)
+    among = unwritten or []
     found: Person | None = None
     if by_upn is not None:
         found = await ctx.session.scalar(select(Person).where(Person.upn_key == by_upn).order_by(Person.created_at).limit(1))
+        found = found or next((person for person in among if person.upn_key == by_upn), None)
     if found is None and by_name is not None:
         found = await ctx.session.scalar(
             select(Person).where(Person.name_dob_key == by_name).order_by(Person.created_at).limit(1)
         )
+        found = found or next((person for person in among if person.name_dob_key == by_name), None)
     age = age_status(kind=details.kind, date_of_birth=details.date_of_birth, age_years=details.age_years, on=ctx.now.date())
     if found is not None:
         person = await _resolve(ctx, found)
+        before = _what_the_index_holds(person)
         # Fill what was missing; never overwrite what the index already holds.
         if person.upn is None and details.upn:
             person.upn = details.upn
@@ -103,8 +111,11 @@ async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
             person.given_name, person.family_name = details.given_name, details.family_name
         _index(person)
         ctx.audit.record("person.match", PERSON, person.id)
-        if ctx.session.is_modified(person):
+        if _what_the_index_holds(person) != before:
             person.updated_at = ctx.now
+            if person in among:
+                # Counted as the change it was when each reported person was written before the next was read.
+                person.version += 1
             ctx.audit.record("person.update", PERSON, person.id)
         return person
     person = Person(
@@ -118,13 +129,24 @@ async def find_or_create(ctx: Context, details: PersonDetails) -> Person:
         upn_key=by_upn,
         sex=details.sex,
         age_status=age,
+        merged_into_id=None,
         created_at=ctx.now,
         updated_at=ctx.now,
+        version=1,
     )
-    # Written with the request's next flush (the next query autoflushes, the request's end flushes).
-    ctx.session.add(person)
+    if unwritten is None:
+        ctx.session.add(person)  # written with the request's next flush
+    else:
+        unwritten.append(person)
     ctx.audit.record("person.create", PERSON, person.id)
     return person
+
+
+def _what_the_index_holds(person: Person) -> tuple[Any, ...]:
+    """What finding a person again may fill in (and the lookup hashes kept in step with it)."""
+    return (
+        person.upn, person.date_of_birth, person.age_status, person.given_name, person.family_name, person.upn_key, person.name_dob_key,
+    )
 
 
 def check_role(role: LinkRole, age_years: int | None) -> None:
@@ -145,20 +167,32 @@ def _index(person: Person) -> None:
 async def link_person(
     ctx: Context, incident: PoliceIncident, person: Person, *, role: LinkRole, reported_roles: list[str],
     age: PersonAge, school_person_id: uuid.UUID | None, age_years: int | None = None, set_by_officer: bool = False,
-    opened_here: bool = False,
 ) -> PersonLink:
-    """Link a person to an incident, and notify the PPU if they are a child (P-PPU).
+    """An officer links a person to an incident, and the PPU is notified if they are a child (P-PPU)."""
+    link = new_link(
+        ctx, incident, person, role=role, reported_roles=reported_roles, age=age, school_person_id=school_person_id,
+        age_years=age_years, set_by_officer=set_by_officer,
+    )
+    existing = await ctx.session.scalar(
+        select(PersonLink).where(PersonLink.incident_id == incident.id, PersonLink.person_id == person.id)
+    )
+    if existing is not None:
+        raise Conflict("That person is already linked to this incident; change the existing link instead.")
+    ctx.session.add(link)
+    ctx.audit.record("person_link.create", LINK, link.id)
+    await ppu.notify_if_child(ctx, incident, person.id, age)
+    return link
 
-    `opened_here`: the incident was opened by this request, which links each person once (intake), so
-    it has no earlier link or notification to look up; two round trips fewer per person reported."""
+
+def new_link(
+    ctx: Context, incident: PoliceIncident, person: Person, *, role: LinkRole, reported_roles: list[str],
+    age: PersonAge, school_person_id: uuid.UUID | None, age_years: int | None = None, set_by_officer: bool = False,
+) -> PersonLink:
+    """A new link of a person to an incident, every column set, for the caller to write and audit; refused if
+    the rules do not allow the role. The caller looks for an existing link (intake need not: the incident is
+    its own, and it links each person once)."""
     check_role(role, age_years)
-    if not opened_here:
-        existing = await ctx.session.scalar(
-            select(PersonLink).where(PersonLink.incident_id == incident.id, PersonLink.person_id == person.id)
-        )
-        if existing is not None:
-            raise Conflict("That person is already linked to this incident; change the existing link instead.")
-    link = PersonLink(
+    return PersonLink(
         id=uuid.uuid4(),
         force_code=ctx.actor.tenant,
         incident_id=incident.id,
@@ -171,11 +205,8 @@ async def link_person(
         school_person_id=school_person_id,
         created_at=ctx.now,
         updated_at=ctx.now,
+        version=1,
     )
-    ctx.session.add(link)
-    ctx.audit.record("person_link.create", LINK, link.id)
-    await ppu.notify_if_child(ctx, incident, person.id, age, opened_here=opened_here)
-    return link
 
 
 async def link_by_officer(

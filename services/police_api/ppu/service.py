@@ -24,30 +24,39 @@ RECORD = "ppu_notification"
 UPDATE = "ppu_update"
 
 
-async def notify_if_child(
-    ctx: Context, incident: PoliceIncident, person_id: uuid.UUID, age: PersonAge, *, opened_here: bool = False
-) -> PPUNotification | None:
-    """P-PPU: the PPU must be notified of ALL children and young people involved. `opened_here`: the
-    incident is this request's own, so it has no earlier notification to look up (persons.link_person)."""
+async def notify_if_child(ctx: Context, incident: PoliceIncident, person_id: uuid.UUID, age: PersonAge) -> PPUNotification | None:
+    """P-PPU: the PPU must be notified of ALL children and young people involved, once per incident."""
     if not must_notify_ppu(age):
         return None
-    if not opened_here:
-        existing = await ctx.session.scalar(
-            select(PPUNotification).where(PPUNotification.incident_id == incident.id, PPUNotification.person_id == person_id)
-        )
-        if existing is not None:
-            return existing
-    notification = PPUNotification(
+    existing = await ctx.session.scalar(
+        select(PPUNotification).where(PPUNotification.incident_id == incident.id, PPUNotification.person_id == person_id)
+    )
+    if existing is not None:
+        return existing
+    notification = _new_notification(ctx, incident, person_id)
+    ctx.session.add(notification)
+    ctx.audit.record("ppu_notification.create", RECORD, notification.id)
+    return notification
+
+
+def notification_of_new_incident(ctx: Context, incident: PoliceIncident, person_id: uuid.UUID, age: PersonAge) -> PPUNotification | None:
+    """P-PPU for an incident this request opens (intake): a child's notification, for the caller to write with
+    the incident and audit; there is no earlier one to look for."""
+    return _new_notification(ctx, incident, person_id) if must_notify_ppu(age) else None
+
+
+def _new_notification(ctx: Context, incident: PoliceIncident, person_id: uuid.UUID) -> PPUNotification:
+    return PPUNotification(
         id=uuid.uuid4(),
         force_code=ctx.actor.tenant,
         incident_id=incident.id,
         person_id=person_id,
         created_at=ctx.now,
+        acknowledged_at=None,
+        acknowledged_by=None,
         updated_at=ctx.now,
+        version=1,
     )
-    ctx.session.add(notification)
-    ctx.audit.record("ppu_notification.create", RECORD, notification.id)
-    return notification
 
 
 async def for_incident(ctx: Context, incident_id: uuid.UUID) -> list[PPUNotification]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import JSON, ColumnElement, Text, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -141,6 +141,29 @@ async def _existing(
     if taken.rowcount != 1:
         raise IdempotencyKeyInProgress(headers={"Retry-After": "1"})
     return Claim(record.id)
+
+
+def completion_around(made: ColumnElement[str]) -> Any:
+    """PostgreSQL, for a WITH clause of the statement that makes `made`: the completion of an answer that
+    holds that one string (intake's police reference, numbered by the statement that writes the incident).
+    The answer's JSON text is stored as `complete` stores it, around the string as JSON; parameters from
+    `completion_parameters`."""
+    table = IdempotencyRecord.__table__
+    around = bindparam("answer_before", type_=Text) + cast(func.to_json(made), Text) + bindparam("answer_after", type_=Text)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("answer_record_id"))
+        .values(state=COMPLETED, response_status=bindparam("answer_status"), response_body=cast(around, JSON), locked_until=None)
+    )
+
+
+def completion_parameters(record_id: uuid.UUID, status: int, body: dict[str, Any], *, made_by_the_statement: str) -> dict[str, Any]:
+    """`body` holds the string `made_by_the_statement` once, where the statement's own string goes."""
+    stored = json.dumps(body)  # as the JSON column stores a document
+    before, found, after = stored.partition(json.dumps(made_by_the_statement))
+    if not found or json.dumps(made_by_the_statement) in after:
+        raise ValueError("the answer must hold the statement's string exactly once")
+    return {"answer_record_id": record_id, "answer_status": status, "answer_before": before, "answer_after": after}
 
 
 async def complete(session: AsyncSession, record_id: uuid.UUID, status: int, body: dict[str, Any]) -> None:

@@ -73,10 +73,8 @@ async def _receive(body: SchoolReportIn, ctx: PoliceContext, request: Request, i
         return JSONResponse(claim.replay.body, status_code=claim.replay.status)
     assert claim.record_id is not None
     on_rollback(ctx.session, lambda: idempotency.release(runtime_of(request), claim.record_id))
-    report, incident = await service.receive_report(ctx, body)
-    answer = service.receipt(report, incident).model_dump(mode="json")
-    await idempotency.complete(ctx.session, claim.record_id, 201, answer)
-    return JSONResponse(answer, status_code=201, headers={"Location": f"/reports/{report.id}"})
+    receipt = await service.receive_report(ctx, body, answering=claim.record_id)
+    return JSONResponse(receipt.model_dump(mode="json"), status_code=201, headers={"Location": f"/reports/{receipt.id}"})
 
 
 @router.get("/{report_id}/status", response_model=ReportStatus, responses=problem_responses(404))

@@ -24,7 +24,9 @@ from services.police_api.incidents.vocabulary import IncidentClassification, Pol
 from services.police_api.persons import service as persons
 from services.police_api.persons.models import PersonLink
 from services.police_api.persons.vocabulary import PersonAge
+from services.police_api.ppu import service as ppu
 from services.police_api.ppu.models import PPUNotification
+from services.police_api.reports import intake_rows
 from services.police_api.reports.models import SchoolReport
 from services.police_api.reports.schemas import ReportChannel, ReportStatus, SchoolReportIn, SchoolReportReceipt, TriagePriority
 from services.police_api.rules.links import derive_link_role, is_aggravated
@@ -40,11 +42,18 @@ from shared.problems import MalformedRequest, NotFound
 RECORD = "school_report"
 
 
-async def receive_report(ctx: Context, data: SchoolReportIn) -> tuple[SchoolReport, PoliceIncident]:
-    """Store the report, open its police incident, index and link its people, notify the PPU."""
-    incident = await incidents.open_incident(
-        ctx, IncidentClassification.youth_produced_sexual_imagery, reported_at=ctx.now
+async def receive_report(ctx: Context, data: SchoolReportIn, *, answering: uuid.UUID) -> SchoolReportReceipt:
+    """Store the report, open its police incident, index and link its people, notify the PPU, and store the
+    receipt as the answer of the Idempotency-Key claim `answering`: every new row written at the end in one
+    statement, which numbers the incident (reports.intake_rows)."""
+    typology = data.risk_assessment.typology if data.risk_assessment else None
+    incident = incidents.new_incident(
+        ctx,
+        IncidentClassification.youth_produced_sexual_imagery,
+        reported_at=ctx.now,
+        indicators=[i.value for i in reported_indicators([[r.value for r in p.roles] for p in data.people], typology)],
     )
+    ctx.audit.record("police_incident.create", incidents.RECORD, incident.id)
     report = SchoolReport(
         id=uuid.uuid4(),
         force_code=ctx.actor.tenant,
@@ -56,17 +65,22 @@ async def receive_report(ctx: Context, data: SchoolReportIn) -> tuple[SchoolRepo
         received_at=ctx.now,
         content=data.model_dump(mode="json"),
         police_incident_id=incident.id,
-        proposed_priority=proposed_priority(data.risk_assessment.immediate_criteria if data.risk_assessment else []),
         updated_at=ctx.now,
+        proposed_priority=proposed_priority(data.risk_assessment.immediate_criteria if data.risk_assessment else []),
+        triage_priority=None,
+        triage_note=None,
+        triaged_by=None,
+        triaged_at=None,
+        version=1,
     )
-    # One flush for the report and everything linked to it, at the end of `_link_reported_people`.
-    ctx.session.add(report)
     ctx.audit.record("school_report.create", RECORD, report.id)
-    await _link_reported_people(ctx, incident, data)
-    return report, incident
+    rows = intake_rows.IntakeRows(incident, report)
+    await _link_reported_people(ctx, rows, data)
+    await intake_rows.write(ctx, rows, answering=answering)
+    return intake_rows.receipt(report, incident)
 
 
-async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: SchoolReportIn) -> None:
+async def _link_reported_people(ctx: Context, rows: intake_rows.IntakeRows, data: SchoolReportIn) -> None:
     today = ctx.now.date()
     ages = [
         age_status(kind=p.kind.value, date_of_birth=p.date_of_birth, age_years=p.age_years, on=today) for p in data.people
@@ -74,7 +88,6 @@ async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: Sc
     years = [age_in_years(date_of_birth=p.date_of_birth, age_years=p.age_years, on=today) for p in data.people]
     typology = data.risk_assessment.typology if data.risk_assessment else None
     aggravated = is_aggravated(typology, [([r.value for r in p.roles], age) for p, age in zip(data.people, ages, strict=True)])
-    incident.indicators = [i.value for i in reported_indicators([[r.value for r in p.roles] for p in data.people], typology)]
     # The same person may be reported twice (two school records): one link, with all their reported roles.
     linked: dict[uuid.UUID, tuple[PersonLink, set[str]]] = {}
     for reported, age, age_years in zip(data.people, ages, years, strict=True):
@@ -89,37 +102,36 @@ async def _link_reported_people(ctx: Context, incident: PoliceIncident, data: Sc
                 sex=reported.sex.value,
                 upn=reported.upn,
             ),
+            unwritten=rows.persons,
         )
         roles = {role.value for role in reported.roles}
         if person.id in linked:
-            # Written first, so that a change of its roles is an update of the stored link, as it always was.
-            await ctx.session.flush()
             link, known = linked[person.id]
             known |= roles
-            link.reported_roles = sorted(known)
-            link.role = derive_link_role(known, link.age_status, aggravated=aggravated, age_years=link.age_years)
-            if ctx.session.is_modified(link):
+            role = derive_link_role(known, link.age_status, aggravated=aggravated, age_years=link.age_years)
+            if (sorted(known), role) != (link.reported_roles, link.role):
+                link.reported_roles, link.role = sorted(known), role
+                # Counted as the change it was when each reported person was written before the next was read.
+                link.version += 1
                 ctx.audit.record("person_link.update", persons.LINK, link.id)
             continue
-        link = await persons.link_person(
+        link = persons.new_link(
             ctx,
-            incident,
+            rows.incident,
             person,
             role=derive_link_role(roles, age, aggravated=aggravated, age_years=age_years),
             reported_roles=sorted(roles),
             age=age,
             age_years=age_years,
             school_person_id=reported.school_person_id,
-            opened_here=True,
         )
+        rows.links.append(link)
+        ctx.audit.record("person_link.create", persons.LINK, link.id)
+        notification = ppu.notification_of_new_incident(ctx, rows.incident, person.id, age)
+        if notification is not None:
+            rows.notifications.append(notification)
+            ctx.audit.record("ppu_notification.create", ppu.RECORD, notification.id)
         linked[person.id] = (link, set(roles))
-    await ctx.session.flush()
-
-
-def receipt(report: SchoolReport, incident: PoliceIncident) -> SchoolReportReceipt:
-    return SchoolReportReceipt(
-        id=report.id, police_reference=incident.reference, police_incident_id=incident.id, received_at=report.received_at
-    )
 
 
 async def get_report(ctx: Context, report_id: uuid.UUID, *, operation: str = "school_report.read") -> SchoolReport:
