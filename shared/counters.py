@@ -1,6 +1,7 @@
 """Per-tenant, per-year counters for human references (`100001-2026-0007`, `52-2026-000123`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import AUDIT_APPEND_CALL, AuditTrail, audit_append_parameters, pending_rows
 from shared.clock import Clock
-from shared.db import built_values, insert_as_built
+from shared.db import built_values, has_pending_changes, insert_as_built
 from shared.tenancy import refuse_foreign_write
 
 
@@ -70,15 +71,18 @@ async def insert_numbered(
         await insert_as_built(session, record)
         return
     refuse_foreign_write(session.sync_session, record)
-    alone = not session.in_transaction() and not (session.new or session.dirty or session.deleted)
-    await session.flush()  # the request's earlier writes before its audit rows, as in append_events
+    pending = has_pending_changes(session)
+    alone = not session.in_transaction() and not pending
+    if pending:
+        await session.flush()  # the request's earlier writes before its audit rows, as in append_events
     parameters = numbered_insert_parameters(record, key, attribute, reference)
     audit_rows = pending_rows(audit, clock.now())
     if audit_rows:
         parameters |= audit_append_parameters(audit_rows)
     statement = _numbered_insert(inspect(type(record)), counter, tuple(key), attribute, audited=bool(audit_rows))
     connection = await session.connection(execution_options=_ITS_OWN_TRANSACTION if alone else None)
-    setattr(record, attribute, (await connection.execute(statement, parameters)).scalar_one())
+    compiled = _compiled_for(statement, connection.dialect)
+    setattr(record, attribute, (await connection.exec_driver_sql(compiled.sql, compiled.arguments(parameters))).scalar_one())
     audit.events.clear()
 
 
@@ -91,6 +95,48 @@ def numbered_insert_parameters(record: Any, key: dict[str, Any], attribute: str,
     parameters = {f"value_{name}": value for name, value in built_values(record, left_to_the_database=attribute).items()}
     parameters |= {f"counter_{column}": value for column, value in key.items()}
     return parameters | {"reference_prefix": reference.prefix, "reference_digits": reference.digits}
+
+
+@dataclass(frozen=True)
+class _CompiledStatement:
+    """A statement compiled once for a dialect, sent as driver SQL: its SQL text and, for each positional
+    parameter in order, its name, whether the caller must give it, the value the statement holds for it
+    otherwise (the counter's 1 and + 1, lpad's "0"), and SQLAlchemy's own bind processor for its type.
+
+    `Connection.execute` of the statement does the same on every call, and more: it looks the statement
+    up in the compiled cache (hashing its whole cache key), builds a dict of every parameter and then the
+    positional tuple. The values sent are the same, taken as `construct_params` takes them and processed
+    by the same processors.
+    """
+
+    statement: Any
+    sql: str
+    parameters: tuple[tuple[str, bool, Any, Callable[[Any], Any] | None], ...]
+
+    def arguments(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        arguments = []
+        for name, required, held, process in self.parameters:
+            value = values[name] if required or name in values else held
+            arguments.append(value if process is None else process(value))
+        return tuple(arguments)
+
+
+# By the statement's identity and the dialect: the statements are the ones kept in _NUMBERED_INSERTS, and
+# each entry holds its statement, so an id here is never reused for another.
+_COMPILED: dict[tuple[int, str], _CompiledStatement] = {}
+
+
+def _compiled_for(statement: Any, dialect: Any) -> _CompiledStatement:
+    cache_key = (id(statement), dialect.name)
+    if (compiled := _COMPILED.get(cache_key)) is not None:
+        return compiled
+    sql = statement.compile(dialect=dialect)
+    parameters = tuple(
+        (name, bind.required, bind.effective_value, bind.type.dialect_impl(dialect).bind_processor(dialect))
+        for name, bind in ((name, sql.binds[name]) for name in sql.positiontup)
+    )
+    compiled = _COMPILED[cache_key] = _CompiledStatement(statement, sql.string, parameters)
+    return compiled
 
 
 def _numbered_insert(mapper: Any, counter: type[Any], key_columns: tuple[str, ...], attribute: str, *, audited: bool) -> Any:

@@ -51,13 +51,28 @@ async def insert_as_built(session: AsyncSession, record: Any) -> None:
 def built_values(record: Any, *, left_to_the_database: str | None = None) -> dict[str, Any]:
     """Column name to value of a new mapped object, encrypted columns sealed for its row; refused if any
     attribute but `left_to_the_database` is unset."""
-    mapper = inspect_mapping(type(record))
-    attributes = [attribute for attribute in mapper.column_attrs if attribute.key != left_to_the_database]
-    unset = [attribute.key for attribute in attributes if attribute.key not in record.__dict__]
+    table, attributes = _built_columns(type(record), left_to_the_database)
+    state = record.__dict__
+    unset = [key for key, _ in attributes if key not in state]
     if unset:
         raise ValueError(f"{type(record).__name__} is not fully built; unset: {', '.join(unset)}")
-    values = {attribute.columns[0].key: record.__dict__[attribute.key] for attribute in attributes}
-    return sealed_values(mapper.local_table, values)
+    return sealed_values(table, {column: state[key] for key, column in attributes})
+
+
+_BUILT_COLUMNS: dict[tuple[type, str | None], tuple[Any, tuple[tuple[str, str], ...]]] = {}
+
+
+def _built_columns(model: type, left_to_the_database: str | None) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    """The model's table and (attribute, column) names but `left_to_the_database`: fixed once the model is
+    mapped, and read on every incident opened."""
+    built = _BUILT_COLUMNS.get((model, left_to_the_database))
+    if built is None:
+        mapper = inspect_mapping(model)
+        attributes = tuple(
+            (attribute.key, attribute.columns[0].key) for attribute in mapper.column_attrs if attribute.key != left_to_the_database
+        )
+        built = _BUILT_COLUMNS[(model, left_to_the_database)] = (mapper.local_table, attributes)
+    return built
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -190,10 +205,17 @@ def before_commit(session: Any, step: BeforeCommit) -> None:
 
 async def run_before_commit(session: AsyncSession) -> None:
     # The flush first: a step is registered by what a flush finds, and the request's last changes may
-    # not have been flushed yet.
-    await session.flush()
+    # not have been flushed yet. A session with nothing to flush is not asked (a flush would find it
+    # clean and return, after a trip through SQLAlchemy's greenlet on every request).
+    if has_pending_changes(session):
+        await session.flush()
     for step in session.info.pop("before_commit", []):
         await step(session)
+
+
+def has_pending_changes(session: AsyncSession) -> bool:
+    """Whether a flush would write anything: new, changed or deleted objects in the session."""
+    return bool(session.new or session.dirty or session.deleted)
 
 
 def on_commit(session: AsyncSession, callback: AfterCommit) -> None:

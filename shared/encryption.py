@@ -345,6 +345,17 @@ def encrypted_columns(table: Any) -> list[Column[Any]]:
     return [column for column in table.columns if isinstance(column.type, _Encrypted)]
 
 
+# A table's columns are fixed once its model is declared; sealed_values runs on every incident opened.
+_ENCRYPTED_COLUMNS: dict[Any, tuple[Column[Any], ...]] = {}
+
+
+def _encrypted_columns_of(table: Any) -> tuple[Column[Any], ...]:
+    columns = _ENCRYPTED_COLUMNS.get(table)
+    if columns is None:
+        columns = _ENCRYPTED_COLUMNS[table] = tuple(encrypted_columns(table))
+    return columns
+
+
 def seal_value(column: Any, row_id: Any, value: Any) -> Sealed | None:
     """For a Core write to an encrypted column (the ORM does this itself): the value sealed for its row."""
     if value is None or isinstance(value, Sealed):
@@ -355,7 +366,7 @@ def seal_value(column: Any, row_id: Any, value: Any) -> Sealed | None:
 def sealed_values(table: Any, values: dict[str, Any]) -> dict[str, Any]:
     """A Core INSERT's column values with every encrypted one sealed for the row `values["id"]`."""
     sealed = dict(values)
-    for column in encrypted_columns(table):
+    for column in _encrypted_columns_of(table):
         if column.key in sealed:
             sealed[column.key] = seal_value(column, values[column.type.row_key], sealed[column.key])
     return sealed

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -60,11 +61,22 @@ class ServiceMetrics:
             registry=self.registry,
         )
         self.gauge_source: GaugeSource | None = None
+        # (method, route template, status) -> its counter and histogram children: `labels()` takes a lock
+        # and builds its key on every call, and every request is observed. Bounded as the labels are: the
+        # known methods (any other is OTHER), the app's route templates and the statuses it answers.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         method = method if method in _KNOWN_METHODS else "OTHER"
-        self.requests.labels(self.service, method, route, str(status)).inc()
-        self.latency.labels(self.service, method, route).observe(seconds)
+        children = self._children.get((method, route, status))
+        if children is None:
+            children = self._children[(method, route, status)] = (
+                self.requests.labels(self.service, method, route, str(status)),
+                self.latency.labels(self.service, method, route),
+            )
+        requests, latency = children
+        requests.inc()
+        latency.observe(seconds)
 
     async def render(self) -> bytes:
         return self._http_exposition() + await self._gauge_exposition()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import random
 
 import httpx
 import pytest
@@ -233,3 +234,27 @@ def test_the_evasions_the_black_box_attack_stored_are_refused(text: str) -> None
     """Issue 14: a complete 70-byte PNG, hidden these ways, was stored in 12 text fields."""
     assert len(PNG) == 70
     assert inspect_text(text).media is MediaFinding.encoded_media
+
+
+@pytest.mark.backend_independent
+def test_base85_groups_at_every_alignment_match_the_arithmetic_of_one_group_at_a_time() -> None:
+    # The guard decodes every alignment at once in big-integer lanes; here each group the plain way, its
+    # 32-bit word kept low as the guard keeps it (ordinary words overflow), against values of any byte.
+    def one_group_at_a_time(values: bytes) -> bytes:
+        words = []
+        for at in range(0, len(values) - 4, 5):
+            word = 0
+            for value in values[at : at + 5]:
+                word = word * 85 + value
+            words.append((word & 0xFFFFFFFF).to_bytes(4, "big"))
+        return b"".join(words)
+
+    generator = random.Random(15)
+    for length in [*range(12), 69, 1000, *(generator.randrange(2000) for _ in range(50))]:
+        for highest in (85, 256):
+            values = bytes(generator.randrange(highest) for _ in range(length))
+            expected = [one_group_at_a_time(values[start:]) for start in range(5)]
+            assert media._base85_alignments(values) == expected, (length, highest)
+    # And through the decoder: a85 of a real header is found at each of the five offsets it can start at.
+    for lead in range(5):
+        assert inspect_text("x" * lead + " " + base64.a85encode(PNG).decode()).media is MediaFinding.encoded_media
