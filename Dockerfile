@@ -8,9 +8,10 @@ COPY shared ./shared
 COPY services ./services
 COPY migrations ./migrations
 COPY scripts ./scripts
-# The same installer and pin as the Makefile's (tests/shared/test_lock_file.py).
+# The same installer and pin as the Makefile's (tests/shared/test_lock_file.py); bytecode compiled at install,
+# since PYTHONDONTWRITEBYTECODE stops the services writing it.
 ARG UV=uv==0.13.9
-RUN pip install --no-cache-dir $UV && uv pip install --system --no-cache -c requirements.lock -e .
+RUN pip install --no-cache-dir $UV && uv pip install --system --no-cache --compile-bytecode -c requirements.lock -e .
 USER app
 EXPOSE 8001 8002
 CMD ["school-api", "serve", "--host", "0.0.0.0", "--port", "8001"]

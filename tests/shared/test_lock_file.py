@@ -33,3 +33,5 @@ def test_every_install_uses_the_lock_with_the_same_pinned_installer() -> None:
     assert "-c requirements.lock" in makefile and "-c requirements.lock" in dockerfile
     installer_pins = [re.findall(r"\buv==[0-9][0-9.]*", text) for text in (makefile, dockerfile)]
     assert installer_pins[0] and set(installer_pins[0]) == set(installer_pins[1]), installer_pins
+    # Without it a process started with PYTHONDONTWRITEBYTECODE compiles every library at every start.
+    assert "--compile-bytecode" in makefile and "--compile-bytecode" in dockerfile
