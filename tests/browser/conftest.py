@@ -32,13 +32,20 @@ CHECKED = AccessibilityLog()
 if not CHROMIUM.exists():
     pytest.skip("Chromium is not installed at /usr/bin/chromium (scripts/test.sh installs it)", allow_module_level=True)
 
-if BACKEND != "postgresql":
-    # The consoles are tested through the UI; the database under them is covered on both backends by the
-    # API and hand-off suites, so the browser journeys run once, on the production database's pass. That
-    # pass is also the shorter one: `make test` runs both at once and ends with the longer (docs/testing.md).
-    pytest.skip("browser tests run on the PostgreSQL pass only", allow_module_level=True)
-
 sync_api = pytest.importorskip("playwright.sync_api")
+
+# The consoles are tested through the UI; the database under them is covered on both backends by the API
+# and hand-off suites, so each browser module runs on one pass of `make test` only. `make test` runs the two
+# passes at once and ends with the longer, so the modules are spread to end them together: the police
+# journey on SQLite, the rest on PostgreSQL, the production database (docs/testing.md).
+PASS_OF_MODULE = {"test_police_console.py": "sqlite"}
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.parent == HERE and PASS_OF_MODULE.get(item.path.name, "postgresql") != BACKEND:
+            item.add_marker(pytest.mark.skip(reason=f"{item.path.name} runs on the {PASS_OF_MODULE.get(item.path.name, 'postgresql')} pass"))
 
 
 @dataclass
