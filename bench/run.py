@@ -551,6 +551,9 @@ class Bench:
         1-row pages one 50-row page costs), taken round by round. Before each loop one probe request counts the
         audit rows a page of that size writes."""
         needed = max(LIST_PAGE_SIZES) + 10
+        # The phases before wrote thousands of rows within seconds; autovacuum had not yet analysed them.
+        self.school_seeder.analyze()
+        self.police_seeder.analyze()
         school_rows = self.count(self.school_seeder, "incidents", f"WHERE school_urn = '{URN}'")
         police_rows = self.count(self.police_seeder, "school_reports", f"WHERE force_code = '{FORCE}'")
         if min(school_rows, police_rows) < needed:

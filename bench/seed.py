@@ -169,6 +169,14 @@ class Seeder:
             raw.close()
         return kept
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics of every table, as autovacuum would within a minute or so of
+        this much growth: a phase that reads right after a write burst must not be planned from the
+        statistics of the empty table (docs/performance.md, "stale statistics")."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+
     def dispose(self) -> None:
         self.engine.dispose()
 
