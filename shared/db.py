@@ -4,6 +4,7 @@ Each service has its own database and its own metadata; this module only supplie
 """
 from __future__ import annotations
 
+import functools
 import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable
@@ -59,20 +60,15 @@ def built_values(record: Any, *, left_to_the_database: str | None = None) -> dic
     return sealed_values(table, {column: state[key] for key, column in attributes})
 
 
-_BUILT_COLUMNS: dict[tuple[type, str | None], tuple[Any, tuple[tuple[str, str], ...]]] = {}
-
-
+@functools.cache
 def _built_columns(model: type, left_to_the_database: str | None) -> tuple[Any, tuple[tuple[str, str], ...]]:
     """The model's table and (attribute, column) names but `left_to_the_database`: fixed once the model is
     mapped, and read on every incident opened."""
-    built = _BUILT_COLUMNS.get((model, left_to_the_database))
-    if built is None:
-        mapper = inspect_mapping(model)
-        attributes = tuple(
-            (attribute.key, attribute.columns[0].key) for attribute in mapper.column_attrs if attribute.key != left_to_the_database
-        )
-        built = _BUILT_COLUMNS[(model, left_to_the_database)] = (mapper.local_table, attributes)
-    return built
+    mapper = inspect_mapping(model)
+    attributes = tuple(
+        (attribute.key, attribute.columns[0].key) for attribute in mapper.column_attrs if attribute.key != left_to_the_database
+    )
+    return mapper.local_table, attributes
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -25,6 +25,7 @@ does, and a copy of the database cannot test guesses without the key.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -345,15 +346,10 @@ def encrypted_columns(table: Any) -> list[Column[Any]]:
     return [column for column in table.columns if isinstance(column.type, _Encrypted)]
 
 
-# A table's columns are fixed once its model is declared; sealed_values runs on every incident opened.
-_ENCRYPTED_COLUMNS: dict[Any, tuple[Column[Any], ...]] = {}
-
-
+@functools.cache
 def _encrypted_columns_of(table: Any) -> tuple[Column[Any], ...]:
-    columns = _ENCRYPTED_COLUMNS.get(table)
-    if columns is None:
-        columns = _ENCRYPTED_COLUMNS[table] = tuple(encrypted_columns(table))
-    return columns
+    # A table's columns are fixed once its model is declared; sealed_values runs on every incident opened.
+    return tuple(encrypted_columns(table))
 
 
 def seal_value(column: Any, row_id: Any, value: Any) -> Sealed | None:
